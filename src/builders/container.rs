@@ -1,0 +1,181 @@
+//! Containers, their ports, probes, resources and the restricted security context.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, HTTPGetAction, Probe, ResourceRequirements, SeccompProfile,
+    SecurityContext, TCPSocketAction, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::names::{PortName, PortNumber};
+use crate::registry::{CpuMemory, Protocol};
+
+/// Builds a [`Container`]: `add_*` appends, a bare setter replaces.
+#[derive(Debug, Clone)]
+pub struct ContainerBuilder {
+    container: Container,
+}
+
+impl ContainerBuilder {
+    /// A container with this name.
+    pub fn new(name: impl Into<String>) -> Self {
+        ContainerBuilder { container: Container { name: name.into(), ..Default::default() } }
+    }
+
+    /// Sets the image and its pull policy.
+    pub fn image(mut self, image: impl Into<String>, pull_policy: &str) -> Self {
+        self.container.image = Some(image.into());
+        self.container.image_pull_policy = Some(pull_policy.to_owned());
+        self
+    }
+
+    /// Appends arguments (after the image's entrypoint and its own arguments).
+    pub fn add_args(mut self, args: impl IntoIterator<Item = String>) -> Self {
+        self.container.args.get_or_insert_with(Vec::new).extend(args);
+        self
+    }
+
+    /// Appends a named container port.
+    pub fn add_container_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol) -> Self {
+        self.container.ports.get_or_insert_with(Vec::new).push(ContainerPort {
+            name: Some(name.to_string()),
+            container_port: number.as_i32(),
+            protocol: Some(protocol.as_str().to_owned()),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Appends a volume mount.
+    pub fn add_volume_mount(mut self, volume: impl Into<String>, path: impl Into<String>, read_only: bool) -> Self {
+        self.container.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+            name: volume.into(),
+            mount_path: path.into(),
+            read_only: read_only.then_some(true),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Sets the readiness probe.
+    pub fn readiness_probe(mut self, probe: Probe) -> Self {
+        self.container.readiness_probe = Some(probe);
+        self
+    }
+
+    /// Sets the liveness probe.
+    pub fn liveness_probe(mut self, probe: Probe) -> Self {
+        self.container.liveness_probe = Some(probe);
+        self
+    }
+
+    /// Sets the startup probe.
+    pub fn startup_probe(mut self, probe: Probe) -> Self {
+        self.container.startup_probe = Some(probe);
+        self
+    }
+
+    /// Sets resource requests and limits.
+    pub fn resources(mut self, requests: &CpuMemory, limits: &CpuMemory) -> Self {
+        let map = |r: &CpuMemory| {
+            BTreeMap::from([("cpu".to_owned(), Quantity(r.cpu.clone())), ("memory".to_owned(), Quantity(r.memory.clone()))])
+        };
+        self.container.resources =
+            Some(ResourceRequirements { requests: Some(map(requests)), limits: Some(map(limits)), ..Default::default() });
+        self
+    }
+
+    /// Applies the restricted Pod Security Standard: non-root with the given
+    /// uid/gid, no privilege escalation, every capability dropped, RuntimeDefault
+    /// seccomp and a read-only root filesystem.
+    pub fn restricted(mut self, uid: i64, gid: i64) -> Self {
+        self.container.security_context = Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            capabilities: Some(Capabilities { drop: Some(vec!["ALL".to_owned()]), ..Default::default() }),
+            privileged: Some(false),
+            read_only_root_filesystem: Some(true),
+            run_as_non_root: Some(true),
+            run_as_user: Some(uid),
+            run_as_group: Some(gid),
+            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// The container.
+    pub fn build(self) -> Container {
+        self.container
+    }
+}
+
+/// How often and how patiently a probe checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeTiming {
+    /// Seconds between checks.
+    pub period: i32,
+    /// Seconds one check may take.
+    pub timeout: i32,
+    /// Failed checks in a row before the probe fails.
+    pub failure_threshold: i32,
+}
+
+/// A probe that GETs `path` on the named port and expects a 2xx or 3xx answer.
+pub fn http_get_probe(port: &PortName, path: &str, timing: ProbeTiming) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.to_owned()),
+            port: IntOrString::String(port.to_string()),
+            scheme: Some("HTTP".to_owned()),
+            ..Default::default()
+        }),
+        ..timed(timing)
+    }
+}
+
+/// A probe that opens a TCP connection to the named port.
+pub fn tcp_probe(port: &PortName, timing: ProbeTiming) -> Probe {
+    Probe {
+        tcp_socket: Some(TCPSocketAction { port: IntOrString::String(port.to_string()), ..Default::default() }),
+        ..timed(timing)
+    }
+}
+
+fn timed(timing: ProbeTiming) -> Probe {
+    Probe {
+        period_seconds: Some(timing.period),
+        timeout_seconds: Some(timing.timeout),
+        failure_threshold: Some(timing.failure_threshold),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_probes_and_security() {
+        let webui = PortName::try_from("webui").unwrap();
+        let timing = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
+        let c = ContainerBuilder::new("catalogd")
+            .image("apache/impala:4.5.0-catalogd", "IfNotPresent")
+            .add_container_port(&webui, PortNumber::try_from(25020).unwrap(), Protocol::Tcp)
+            .readiness_probe(http_get_probe(&webui, "/healthz", timing))
+            .liveness_probe(tcp_probe(&webui, timing))
+            .restricted(1000, 1000)
+            .build();
+        let port = &c.ports.as_ref().unwrap()[0];
+        assert_eq!((port.name.as_deref(), port.container_port), (Some("webui"), 25020));
+        let ready = c.readiness_probe.unwrap().http_get.unwrap();
+        assert_eq!(ready.port, IntOrString::String("webui".into()));
+        assert_eq!(ready.path.as_deref(), Some("/healthz"));
+        let sc = c.security_context.unwrap();
+        assert_eq!(sc.allow_privilege_escalation, Some(false));
+        assert_eq!(sc.capabilities.unwrap().drop.unwrap(), ["ALL"]);
+        assert_eq!(sc.read_only_root_filesystem, Some(true));
+        assert!(c.args.is_none() && c.volume_mounts.is_none(), "nothing empty is emitted");
+    }
+}

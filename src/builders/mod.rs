@@ -1,0 +1,95 @@
+//! Typed Kubernetes objects: small fluent builders over k8s-openapi types, and
+//! [`build`], which turns a checked [`Cluster`](crate::spec::Cluster) into
+//! every object of the release.
+
+pub mod config;
+pub mod container;
+pub mod meta;
+pub mod network_policy;
+pub mod service;
+pub mod workload;
+
+mod cluster;
+
+pub use cluster::{build, daemon_settings, IMAGE_GID, IMAGE_UID};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{Metadata, Resource};
+
+/// One generated object, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    /// The release's namespace.
+    Namespace(Namespace),
+    /// The release's ServiceAccount.
+    ServiceAccount(ServiceAccount),
+    /// Configuration files.
+    ConfigMap(ConfigMap),
+    /// A cluster-local or external Service.
+    Service(Service),
+    /// An ingress NetworkPolicy.
+    NetworkPolicy(NetworkPolicy),
+    /// A role's workload.
+    StatefulSet(StatefulSet),
+}
+
+impl Object {
+    /// The object's kind (`StatefulSet`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Namespace(_) => Namespace::KIND,
+            Object::ServiceAccount(_) => ServiceAccount::KIND,
+            Object::ConfigMap(_) => ConfigMap::KIND,
+            Object::Service(_) => Service::KIND,
+            Object::NetworkPolicy(_) => NetworkPolicy::KIND,
+            Object::StatefulSet(_) => StatefulSet::KIND,
+        }
+    }
+
+    /// The object's metadata.
+    pub fn metadata(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => o.metadata(),
+            Object::ServiceAccount(o) => o.metadata(),
+            Object::ConfigMap(o) => o.metadata(),
+            Object::Service(o) => o.metadata(),
+            Object::NetworkPolicy(o) => o.metadata(),
+            Object::StatefulSet(o) => o.metadata(),
+        }
+    }
+
+    /// The object's name.
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or_default()
+    }
+
+    /// Where the object goes in an apply: namespaces first, then identities,
+    /// configuration, Services and policies, and workloads last.
+    pub fn apply_rank(&self) -> u8 {
+        match self {
+            Object::Namespace(_) => 0,
+            Object::ServiceAccount(_) => 1,
+            Object::ConfigMap(_) => 2,
+            Object::Service(_) => 3,
+            Object::NetworkPolicy(_) => 4,
+            Object::StatefulSet(_) => 5,
+        }
+    }
+
+    /// The object as JSON, with `apiVersion` and `kind`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::ServiceAccount(o) => serde_json::to_value(o),
+            Object::ConfigMap(o) => serde_json::to_value(o),
+            Object::Service(o) => serde_json::to_value(o),
+            Object::NetworkPolicy(o) => serde_json::to_value(o),
+            Object::StatefulSet(o) => serde_json::to_value(o),
+        };
+        // k8s-openapi types serialize to JSON infallibly: string keys, no floats.
+        value.expect("k8s-openapi objects serialize to JSON")
+    }
+}

@@ -1,0 +1,72 @@
+//! Services whose ports target container ports by name.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::names::{PortName, PortNumber};
+use crate::registry::Protocol;
+
+/// Builds a [`Service`].
+#[derive(Debug, Clone)]
+pub struct ServiceBuilder {
+    meta: ObjectMeta,
+    spec: ServiceSpec,
+}
+
+impl ServiceBuilder {
+    /// A Service of the given type (`ClusterIP`, `NodePort`, `LoadBalancer`)
+    /// selecting the pods with these labels.
+    pub fn new(meta: ObjectMeta, type_: &str, selector: BTreeMap<String, String>) -> Self {
+        ServiceBuilder {
+            meta,
+            spec: ServiceSpec { type_: Some(type_.to_owned()), selector: Some(selector), ..Default::default() },
+        }
+    }
+
+    /// Makes the Service headless: no virtual IP, one DNS record per pod, published
+    /// before the pods are ready so that peers can find each other while starting.
+    pub fn headless(mut self) -> Self {
+        self.spec.cluster_ip = Some("None".to_owned());
+        self.spec.publish_not_ready_addresses = Some(true);
+        self
+    }
+
+    /// Appends a port that targets the container port of the same name.
+    pub fn add_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol) -> Self {
+        self.spec.ports.get_or_insert_with(Vec::new).push(ServicePort {
+            name: Some(name.to_string()),
+            port: number.as_i32(),
+            protocol: Some(protocol.as_str().to_owned()),
+            target_port: Some(IntOrString::String(name.to_string())),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// The Service.
+    pub fn build(self) -> Service {
+        Service { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builders::meta::ObjectMetaBuilder;
+
+    #[test]
+    fn headless_with_named_target() {
+        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
+            .headless()
+            .add_port(&PortName::try_from("krpc").unwrap(), PortNumber::try_from(27000).unwrap(), Protocol::Tcp)
+            .build();
+        let spec = s.spec.unwrap();
+        assert_eq!(spec.cluster_ip.as_deref(), Some("None"));
+        let port = &spec.ports.unwrap()[0];
+        assert_eq!(port.port, 27000);
+        assert_eq!(port.target_port, Some(IntOrString::String("krpc".into())));
+    }
+}

@@ -1,0 +1,152 @@
+//! Pods and StatefulSets.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMapProjection, Container, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ProjectedVolumeSource, SeccompProfile, Volume, VolumeProjection,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+/// Builds a [`PodSpec`].
+#[derive(Debug, Clone, Default)]
+pub struct PodSpecBuilder {
+    spec: PodSpec,
+}
+
+impl PodSpecBuilder {
+    /// A pod that runs as this ServiceAccount without mounting its token, and
+    /// without the legacy Service environment variables.
+    pub fn new(service_account: impl Into<String>) -> Self {
+        PodSpecBuilder {
+            spec: PodSpec {
+                service_account_name: Some(service_account.into()),
+                automount_service_account_token: Some(false),
+                enable_service_links: Some(false),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Appends a container.
+    pub fn add_container(mut self, container: Container) -> Self {
+        self.spec.containers.push(container);
+        self
+    }
+
+    /// Appends an emptyDir volume that may hold `size_limit` (a quantity).
+    pub fn add_empty_dir(mut self, name: impl Into<String>, size_limit: &str) -> Self {
+        self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: name.into(),
+            empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity(size_limit.to_owned())), ..Default::default() }),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Appends a volume that projects every key of these ConfigMaps into one directory.
+    pub fn add_config_maps(mut self, name: impl Into<String>, config_maps: impl IntoIterator<Item = String>) -> Self {
+        let sources = config_maps
+            .into_iter()
+            .map(|cm| VolumeProjection { config_map: Some(ConfigMapProjection { name: cm, ..Default::default() }), ..Default::default() })
+            .collect();
+        self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: name.into(),
+            projected: Some(ProjectedVolumeSource { sources: Some(sources), ..Default::default() }),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Runs every container as this non-root uid/gid with RuntimeDefault seccomp.
+    pub fn restricted(mut self, uid: i64, gid: i64) -> Self {
+        self.spec.security_context = Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(uid),
+            run_as_group: Some(gid),
+            fs_group: Some(gid),
+            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// The pod spec.
+    pub fn build(self) -> PodSpec {
+        self.spec
+    }
+}
+
+/// Builds a [`StatefulSet`].
+#[derive(Debug, Clone)]
+pub struct StatefulSetBuilder {
+    meta: ObjectMeta,
+    spec: StatefulSetSpec,
+}
+
+impl StatefulSetBuilder {
+    /// A StatefulSet of `replicas` pods that match `selector`, from this template.
+    pub fn new(meta: ObjectMeta, replicas: u32, selector: BTreeMap<String, String>, template_meta: ObjectMeta, pod: PodSpec) -> Self {
+        StatefulSetBuilder {
+            meta,
+            spec: StatefulSetSpec {
+                replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
+                selector: LabelSelector { match_labels: Some(selector), ..Default::default() },
+                template: PodTemplateSpec { metadata: Some(template_meta), spec: Some(pod) },
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Sets the governing (headless) Service that gives each pod a DNS name.
+    pub fn service_name(mut self, service: impl Into<String>) -> Self {
+        self.spec.service_name = Some(service.into());
+        self
+    }
+
+    /// Starts and stops pods in parallel rather than one by one.
+    pub fn parallel(mut self) -> Self {
+        self.spec.pod_management_policy = Some("Parallel".to_owned());
+        self
+    }
+
+    /// The StatefulSet.
+    pub fn build(self) -> StatefulSet {
+        StatefulSet { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builders::meta::ObjectMetaBuilder;
+
+    #[test]
+    fn restricted_pod_without_token() {
+        let pod = PodSpecBuilder::new("impala")
+            .add_empty_dir("tmp", "1Gi")
+            .add_config_maps("conf", ["a".to_owned(), "b".to_owned()])
+            .restricted(1000, 1000)
+            .build();
+        assert_eq!(pod.automount_service_account_token, Some(false));
+        assert_eq!(pod.security_context.as_ref().unwrap().run_as_user, Some(1000));
+        let volumes = pod.volumes.unwrap();
+        assert!(volumes[0].empty_dir.is_some());
+        assert_eq!(volumes[1].projected.as_ref().unwrap().sources.as_ref().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn statefulset() {
+        let sel = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
+        let sts = StatefulSetBuilder::new(ObjectMetaBuilder::new("x").build(), 3, sel, ObjectMeta::default(), PodSpec::default())
+            .service_name("x-internal")
+            .parallel()
+            .build();
+        let spec = sts.spec.unwrap();
+        assert_eq!(spec.replicas, Some(3));
+        assert_eq!(spec.service_name.as_deref(), Some("x-internal"));
+        assert_eq!(spec.pod_management_policy.as_deref(), Some("Parallel"));
+    }
+}

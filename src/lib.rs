@@ -1,0 +1,58 @@
+//! impala-k8s turns Apache Impala's port registry into Kubernetes manifests.
+//!
+//! The layers, each feeding the next:
+//! - [`registry`]: data. Roles, their ports, the flag that sets each port and
+//!   the roles that connect to it, validated when loaded.
+//! - [`spec`]: what the user asked for ([`spec::ClusterSpec`]), checked
+//!   against a registry into a [`spec::Cluster`].
+//! - [`builders`]: typed k8s-openapi objects built from a cluster.
+//! - [`output`]: the objects in a stable order, as YAML or JSON.
+//!
+//! ```
+//! use impala_k8s::spec::ClusterSpec;
+//! let manifests = impala_k8s::render(&ClusterSpec::default()).unwrap();
+//! assert!(manifests.to_yaml().contains("kind: StatefulSet"));
+//! ```
+
+pub mod builders;
+pub mod cli;
+pub mod names;
+pub mod output;
+pub mod registry;
+pub mod spec;
+
+use output::Manifests;
+use spec::ClusterSpec;
+
+/// Any failure of the library: bad input, or an I/O failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request that cannot be honoured.
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
+    /// A registry that is not valid.
+    #[error(transparent)]
+    Registry(#[from] registry::RegistryError),
+    /// Reading or writing failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being read or written.
+        context: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// True when the user's input is at fault (exit status 2), false for a
+    /// failure of the machine (exit status 1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Error::Spec(_) | Error::Registry(_))
+    }
+}
+
+/// Checks a request against its profile's registry and builds every object.
+pub fn render(spec: &ClusterSpec) -> Result<Manifests, Error> {
+    let cluster = spec.resolve()?;
+    Ok(Manifests::new(builders::build(&cluster)))
+}
