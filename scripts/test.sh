@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs them all: the Rust unit, golden and
+# command-line tests, then the conformance suite (kubernetes-validate and
+# network-config-analyzer from PyPI, in a virtual environment at .venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${VENV:-.venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt
+
+cargo build --locked
+cargo test --locked
+
+IMPALA_K8S="$PWD/target/debug/impala-k8s" PATH="$PWD/$venv/bin:$PATH" \
+  "$venv/bin/python" -m pytest tests/conformance
