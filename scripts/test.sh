@@ -11,6 +11,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt
 
+cargo fmt --check
+cargo clippy --locked --all-targets -- -D warnings
 cargo build --locked
 cargo test --locked
 

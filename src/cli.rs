@@ -12,7 +12,10 @@ use crate::spec::{ClusterSpec, ServiceType};
 use crate::Error;
 
 /// The version line: the crate's version and what `gen` renders by default.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (default profile impala4: Apache Impala 4.5.0)");
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (default profile impala4: Apache Impala 4.5.0)"
+);
 
 const GEN_EXAMPLES: &str = "\
 Examples:
@@ -86,8 +89,15 @@ pub struct GenArgs {
 }
 
 fn parse_replicas(value: &str) -> Result<(String, u32), String> {
-    let (role, count) = value.split_once('=').ok_or_else(|| "expected ROLE=N, for example executor=4".to_owned())?;
-    let count = count.parse::<u32>().map_err(|_| format!("'{count}' is not a pod count: expected a whole number from 0 to {}", u32::MAX))?;
+    let (role, count) = value
+        .split_once('=')
+        .ok_or_else(|| "expected ROLE=N, for example executor=4".to_owned())?;
+    let count = count.parse::<u32>().map_err(|_| {
+        format!(
+            "'{count}' is not a pod count: expected a whole number from 0 to {}",
+            u32::MAX
+        )
+    })?;
     Ok((role.to_owned(), count))
 }
 
@@ -115,7 +125,11 @@ impl GenArgs {
         let mut given = BTreeMap::new();
         for (role, count) in &self.replicas {
             if given.insert(role, count).is_some() {
-                return Err(crate::spec::SpecError { field: format!("replicas.{role}"), message: format!("--replicas gives role '{role}' twice") }.into());
+                return Err(crate::spec::SpecError {
+                    field: format!("replicas.{role}"),
+                    message: format!("--replicas gives role '{role}' twice"),
+                }
+                .into());
             }
             spec.replicas.insert(role.clone(), *count);
         }
@@ -166,9 +180,15 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                 ));
             }
             let manifests = crate::output::Manifests::new(crate::builders::build(&cluster));
-            Ok(Outcome { stdout: manifests.to_yaml(), warnings })
+            Ok(Outcome {
+                stdout: manifests.to_yaml(),
+                warnings,
+            })
         }
-        Command::Ports(args) => Ok(Outcome { stdout: ports::render(args.profile.registry(), args.format), warnings: Vec::new() }),
+        Command::Ports(args) => Ok(Outcome {
+            stdout: ports::render(args.profile.registry(), args.format),
+            warnings: Vec::new(),
+        }),
     }
 }
 
@@ -183,7 +203,10 @@ pub fn run(cli: Cli) -> ExitCode {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(outcome.stdout.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 // The reader went away (`| head`): nothing to report.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -213,7 +236,10 @@ mod tests {
     #[test]
     fn version_names_the_default_profile() {
         let r = Profile::default().registry();
-        assert!(VERSION.contains(&format!("default profile {}: {}", r.profile, "Apache Impala")));
+        assert!(VERSION.contains(&format!(
+            "default profile {}: {}",
+            r.profile, "Apache Impala"
+        )));
         assert!(VERSION.ends_with(&format!("{})", r.version)));
     }
 
@@ -221,6 +247,8 @@ mod tests {
     fn replicas_flag() {
         assert_eq!(parse_replicas("executor=4"), Ok(("executor".into(), 4)));
         assert!(parse_replicas("executor").unwrap_err().contains("ROLE=N"));
-        assert!(parse_replicas("executor=-1").unwrap_err().contains("'-1' is not a pod count"));
+        assert!(parse_replicas("executor=-1")
+            .unwrap_err()
+            .contains("'-1' is not a pod count"));
     }
 }

@@ -45,7 +45,8 @@ pub enum NameError {
 pub fn is_rfc1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -181,7 +182,9 @@ impl FlagName {
 }
 
 /// A TCP or UDP port number, 1 to 65535.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "i64", into = "u16")]
 pub struct PortNumber(NonZeroU16);
 
@@ -226,10 +229,25 @@ mod tests {
 
     #[test]
     fn port_names_follow_iana_rules() {
-        for ok in ["hs2", "hs2-http", "statestore-sub", "a", "123456789012345a"[1..].as_ref()] {
+        for ok in [
+            "hs2",
+            "hs2-http",
+            "statestore-sub",
+            "a",
+            "123456789012345a"[1..].as_ref(),
+        ] {
             assert!(PortName::try_from(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "HS2", "hs2_port", "-hs2", "hs2-", "hs--2", "2100", "statestore-subsc"] {
+        for bad in [
+            "",
+            "HS2",
+            "hs2_port",
+            "-hs2",
+            "hs2-",
+            "hs--2",
+            "2100",
+            "statestore-subsc",
+        ] {
             let err = PortName::try_from(bad).unwrap_err();
             assert!(err.to_string().contains(&format!("'{bad}'")), "{err}");
         }
@@ -259,7 +277,9 @@ mod tests {
     #[test]
     fn flags() {
         assert!(FlagName::try_from("hs2_port").unwrap().is_gflag());
-        assert!(!FlagName::try_from("llama.am.server.thrift.address").unwrap().is_gflag());
+        assert!(!FlagName::try_from("llama.am.server.thrift.address")
+            .unwrap()
+            .is_gflag());
         assert!(FlagName::try_from("-hs2_port").is_err());
         assert!(FlagName::try_from("Hs2").is_err());
     }

@@ -13,8 +13,21 @@ use crate::names::{NamespaceName, PortName, PortNumber, ReleaseName, RoleName};
 use crate::registry::{Access, Port, Profile, Registry, Role};
 
 /// The type of the Services that carry a role's external ports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[derive(Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
 pub enum ServiceType {
     /// Reachable inside the cluster only (`kubectl port-forward` for people).
     #[default]
@@ -106,7 +119,10 @@ pub struct SpecError {
 }
 
 fn fail<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
-    Err(SpecError { field: field.into(), message: message.into() })
+    Err(SpecError {
+        field: field.into(),
+        message: message.into(),
+    })
 }
 
 /// A port of a running role, as it will be rendered.
@@ -191,8 +207,11 @@ static REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
         .expect("valid regex")
 });
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("valid regex"));
-static LABEL_VALUE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$").expect("valid regex"));
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("valid regex"));
+static LABEL_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$").expect("valid regex")
+});
 
 impl ClusterSpec {
     /// Checks the request against its profile's built-in registry.
@@ -202,9 +221,14 @@ impl ClusterSpec {
 
     /// Checks the request against `registry`.
     pub fn resolve_with<'r>(&self, registry: &'r Registry) -> Result<Cluster<'r>, SpecError> {
-        let release = ReleaseName::try_from(self.release.as_str()).or_else(|e| fail("release", e.to_string()))?;
-        let namespace = NamespaceName::try_from(self.namespace.as_str()).or_else(|e| fail("namespace", e.to_string()))?;
-        let repository = self.image_repository.as_deref().unwrap_or(&registry.image.repository);
+        let release = ReleaseName::try_from(self.release.as_str())
+            .or_else(|e| fail("release", e.to_string()))?;
+        let namespace = NamespaceName::try_from(self.namespace.as_str())
+            .or_else(|e| fail("namespace", e.to_string()))?;
+        let repository = self
+            .image_repository
+            .as_deref()
+            .unwrap_or(&registry.image.repository);
         if !REPOSITORY.is_match(repository) {
             return fail("imageRepository", format!("'{repository}' is not an image repository: expected [HOST[:PORT]/]PATH with lowercase path components, for example apache/impala"));
         }
@@ -218,28 +242,65 @@ impl ClusterSpec {
             match registry.role(name) {
                 Some(role) if role.optional => {}
                 _ => {
-                    let optional: Vec<_> = registry.roles.iter().filter(|r| r.optional).map(|r| r.name.as_str()).collect();
-                    let allowed = if optional.is_empty() { "none".to_owned() } else { optional.join(", ") };
+                    let optional: Vec<_> = registry
+                        .roles
+                        .iter()
+                        .filter(|r| r.optional)
+                        .map(|r| r.name.as_str())
+                        .collect();
+                    let allowed = if optional.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        optional.join(", ")
+                    };
                     return fail("enable", format!("'{name}' is not an optional role of profile {}; the optional roles are: {allowed}", registry.profile));
                 }
             }
         }
-        let running: BTreeSet<&RoleName> = registry.roles.iter().filter(|r| !r.optional || self.enable.contains(r.name.as_str())).map(|r| &r.name).collect();
+        let running: BTreeSet<&RoleName> = registry
+            .roles
+            .iter()
+            .filter(|r| !r.optional || self.enable.contains(r.name.as_str()))
+            .map(|r| &r.name)
+            .collect();
         for (name, &count) in &self.replicas {
             let field = format!("replicas.{name}");
             let Some(role) = registry.role(name) else {
-                return fail(field, format!("'{name}' is not a role of profile {}; the roles are: {}", registry.profile, registry.role_names()));
+                return fail(
+                    field,
+                    format!(
+                        "'{name}' is not a role of profile {}; the roles are: {}",
+                        registry.profile,
+                        registry.role_names()
+                    ),
+                );
             };
             if !running.contains(&role.name) {
-                return fail(field, format!("role '{name}' is optional and not enabled; enable it with --enable {name}"));
+                return fail(
+                    field,
+                    format!(
+                        "role '{name}' is optional and not enabled; enable it with --enable {name}"
+                    ),
+                );
             }
             let r = role.replicas;
             if role.is_singleton() && count != 1 {
-                return fail(field, format!("role '{name}' is a singleton and runs exactly 1 pod, not {count}"));
+                return fail(
+                    field,
+                    format!("role '{name}' is a singleton and runs exactly 1 pod, not {count}"),
+                );
             }
             if count < r.min || r.max.is_some_and(|max| count > max) {
-                let max = r.max.map_or("no upper limit".to_owned(), |m| format!("at most {m}"));
-                return fail(field, format!("role '{name}' runs at least {} pod(s) and {max}, not {count}", r.min));
+                let max = r
+                    .max
+                    .map_or("no upper limit".to_owned(), |m| format!("at most {m}"));
+                return fail(
+                    field,
+                    format!(
+                        "role '{name}' runs at least {} pod(s) and {max}, not {count}",
+                        r.min
+                    ),
+                );
             }
         }
 
@@ -259,9 +320,24 @@ impl ClusterSpec {
                 suffix => format!("{repository}:{tag}-{suffix}"),
             };
             if image.len() - repository.len() - 1 > 128 {
-                return fail("tag", format!("tag '{tag}-{}' is longer than the 128 characters a tag may have", role.image));
+                return fail(
+                    "tag",
+                    format!(
+                        "tag '{tag}-{}' is longer than the 128 characters a tag may have",
+                        role.image
+                    ),
+                );
             }
-            roles.push(ClusterRole { role, replicas: self.replicas.get(role.name.as_str()).copied().unwrap_or(role.replicas.default), image, ports });
+            roles.push(ClusterRole {
+                role,
+                replicas: self
+                    .replicas
+                    .get(role.name.as_str())
+                    .copied()
+                    .unwrap_or(role.replicas.default),
+                image,
+                ports,
+            });
         }
 
         let cluster = Cluster {
@@ -282,8 +358,12 @@ impl ClusterSpec {
 
 fn check_metastore_uri(uris: &str) -> Result<(), SpecError> {
     for uri in uris.split(',') {
-        let ok = url::Url::parse(uri.trim())
-            .is_ok_and(|u| u.scheme() == "thrift" && u.host_str().is_some_and(|h| !h.is_empty()) && u.port().is_some() && u.path().trim_matches('/').is_empty());
+        let ok = url::Url::parse(uri.trim()).is_ok_and(|u| {
+            u.scheme() == "thrift"
+                && u.host_str().is_some_and(|h| !h.is_empty())
+                && u.port().is_some()
+                && u.path().trim_matches('/').is_empty()
+        });
         if !ok {
             return fail("metastoreUri", format!("'{uri}' is not a Hive Metastore URI: expected thrift://HOST:PORT, several separated by commas"));
         }
@@ -345,7 +425,10 @@ impl<'r> Cluster<'r> {
             if sts.len() > MAX_STATEFULSET_NAME {
                 return fail("release", format!("release name '{}' makes StatefulSet name '{sts}' {} characters long; at most {MAX_STATEFULSET_NAME} are allowed (its pods' controller-revision-hash label adds 11)", self.release, sts.len()));
             }
-            for service in [self.internal_service_name(name), self.external_service_name(name)] {
+            for service in [
+                self.internal_service_name(name),
+                self.external_service_name(name),
+            ] {
                 if service.len() > 63 {
                     return fail("release", format!("release name '{}' makes Service name '{service}' {} characters long; Kubernetes allows at most 63", self.release, service.len()));
                 }
@@ -369,12 +452,25 @@ mod tests {
     fn defaults_resolve() {
         let c = resolve(|_| {}).unwrap();
         let names: Vec<_> = c.roles.iter().map(|r| r.name().as_str()).collect();
-        assert_eq!(names, ["statestored", "catalogd", "coordinator", "executor"]);
-        assert_eq!(c.role("coordinator").unwrap().image, "apache/impala:4.5.0-impalad_coordinator");
+        assert_eq!(
+            names,
+            ["statestored", "catalogd", "coordinator", "executor"]
+        );
+        assert_eq!(
+            c.role("coordinator").unwrap().image,
+            "apache/impala:4.5.0-impalad_coordinator"
+        );
         assert_eq!(c.role("executor").unwrap().replicas, 2);
         // admissiond is not running, so it is no peer of the statestore.
         let statestore = &c.role("statestored").unwrap().ports[0];
-        assert_eq!(statestore.peers.iter().map(|p| p.as_str()).collect::<Vec<_>>(), ["coordinator", "executor", "catalogd"]);
+        assert_eq!(
+            statestore
+                .peers
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>(),
+            ["coordinator", "executor", "catalogd"]
+        );
     }
 
     #[test]
@@ -397,7 +493,10 @@ mod tests {
             s.replicas.insert("catalogd".into(), 2);
         })
         .unwrap_err();
-        assert_eq!(e.to_string(), "replicas.catalogd: role 'catalogd' is a singleton and runs exactly 1 pod, not 2");
+        assert_eq!(
+            e.to_string(),
+            "replicas.catalogd: role 'catalogd' is a singleton and runs exactly 1 pod, not 2"
+        );
         let e = resolve(|s| {
             s.replicas.insert("coordinator".into(), 0);
         })
@@ -418,21 +517,31 @@ mod tests {
     #[test]
     fn names_and_images() {
         let e = resolve(|s| s.release = "Impala".into()).unwrap_err();
-        assert!(e.to_string().starts_with("release: release name 'Impala' is invalid"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("release: release name 'Impala' is invalid"),
+            "{e}"
+        );
         let e = resolve(|s| s.release = "a".repeat(45)).unwrap_err();
         assert!(e.message.contains("StatefulSet name"), "{e}");
         let e = resolve(|s| s.namespace = "kube_system".into()).unwrap_err();
         assert_eq!(e.field, "namespace");
         let e = resolve(|s| s.image_repository = Some("Apache/Impala".into())).unwrap_err();
         assert_eq!(e.field, "imageRepository");
-        assert!(resolve(|s| s.image_repository = Some("registry.example.com:5000/team/impala".into())).is_ok());
+        assert!(resolve(
+            |s| s.image_repository = Some("registry.example.com:5000/team/impala".into())
+        )
+        .is_ok());
         let e = resolve(|s| s.tag = Some("4.5.0+1".into())).unwrap_err();
         assert_eq!(e.field, "tag");
     }
 
     #[test]
     fn metastore_uris() {
-        assert!(resolve(|s| s.metastore_uri = "thrift://a:9083,thrift://b.example.com:9083".into()).is_ok());
+        assert!(
+            resolve(|s| s.metastore_uri = "thrift://a:9083,thrift://b.example.com:9083".into())
+                .is_ok()
+        );
         for bad in ["hive-metastore:9083", "thrift://hms", "http://hms:9083", ""] {
             let e = resolve(|s| s.metastore_uri = bad.into()).unwrap_err();
             assert_eq!(e.field, "metastoreUri", "{bad}");
@@ -443,7 +552,10 @@ mod tests {
     fn cdh5_placeholder() {
         let c = resolve(|s| s.profile = Profile::Cdh5).unwrap();
         assert!(c.placeholder_image);
-        assert_eq!(c.role("llama").unwrap().image, "impala-k8s.invalid/cdh5-placeholder:cdh5-llama");
+        assert_eq!(
+            c.role("llama").unwrap().image,
+            "impala-k8s.invalid/cdh5-placeholder:cdh5-llama"
+        );
         let c = resolve(|s| {
             s.profile = Profile::Cdh5;
             s.image_repository = Some("example.com/cdh5".into());

@@ -10,7 +10,11 @@ fn cmd() -> Command {
 
 fn stdout_of(args: &[&str]) -> String {
     let out = cmd().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -19,7 +23,10 @@ fn golden_impala4_default() {
     let out = cmd().arg("gen").output().unwrap();
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "no warning for the default profile");
-    insta::assert_snapshot!("gen-impala4-default", String::from_utf8(out.stdout).unwrap());
+    insta::assert_snapshot!(
+        "gen-impala4-default",
+        String::from_utf8(out.stdout).unwrap()
+    );
 }
 
 #[test]
@@ -27,27 +34,56 @@ fn golden_cdh5_default() {
     let out = cmd().args(["gen", "--profile", "cdh5"]).output().unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("warning: profile cdh5 has no public image") && stderr.contains("--image-repository"), "{stderr}");
+    assert!(
+        stderr.contains("warning: profile cdh5 has no public image")
+            && stderr.contains("--image-repository"),
+        "{stderr}"
+    );
     insta::assert_snapshot!("gen-cdh5-default", String::from_utf8(out.stdout).unwrap());
 }
 
 #[test]
 fn golden_ports_tables() {
     insta::assert_snapshot!("ports-impala4-table", stdout_of(&["ports"]));
-    insta::assert_snapshot!("ports-cdh5-markdown", stdout_of(&["ports", "--profile", "cdh5", "--format", "markdown"]));
+    insta::assert_snapshot!(
+        "ports-cdh5-markdown",
+        stdout_of(&["ports", "--profile", "cdh5", "--format", "markdown"])
+    );
 }
 
 #[test]
 fn output_is_deterministic() {
-    let args = ["gen", "--enable", "admissiond", "--service-type", "LoadBalancer", "--replicas", "executor=5"];
+    let args = [
+        "gen",
+        "--enable",
+        "admissiond",
+        "--service-type",
+        "LoadBalancer",
+        "--replicas",
+        "executor=5",
+    ];
     assert_eq!(stdout_of(&args), stdout_of(&args));
 }
 
 #[test]
 fn cdh5_placeholder_can_be_replaced() {
-    let out = cmd().args(["gen", "--profile", "cdh5", "--image-repository", "registry.example.com/cdh5", "--tag", "5.16.2"]).output().unwrap();
+    let out = cmd()
+        .args([
+            "gen",
+            "--profile",
+            "cdh5",
+            "--image-repository",
+            "registry.example.com/cdh5",
+            "--tag",
+            "5.16.2",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert!(out.stderr.is_empty(), "no warning once the image is replaced");
+    assert!(
+        out.stderr.is_empty(),
+        "no warning once the image is replaced"
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("image: registry.example.com/cdh5:5.16.2-llama"));
     assert!(!stdout.contains("invalid"));
@@ -56,8 +92,21 @@ fn cdh5_placeholder_can_be_replaced() {
 #[test]
 fn flags_change_the_output() {
     let out = stdout_of(&[
-        "gen", "--namespace", "analytics", "--release", "prod", "--replicas", "executor=7", "--service-type", "nodeport",
-        "--metastore-uri", "thrift://hms.data.svc:9083", "--enable", "admissiond", "--create-namespace", "false",
+        "gen",
+        "--namespace",
+        "analytics",
+        "--release",
+        "prod",
+        "--replicas",
+        "executor=7",
+        "--service-type",
+        "nodeport",
+        "--metastore-uri",
+        "thrift://hms.data.svc:9083",
+        "--enable",
+        "admissiond",
+        "--create-namespace",
+        "false",
     ]);
     assert!(!out.contains("kind: Namespace"));
     assert!(out.contains("namespace: analytics"));
@@ -70,32 +119,102 @@ fn flags_change_the_output() {
 /// Runs a command that must fail on bad input: exit 2, stdout empty, and a
 /// message on stderr containing every fragment.
 fn rejects(args: &[&str], fragments: &[&str]) {
-    let assert = cmd().args(args).assert().code(2).stdout(predicate::str::is_empty());
+    let assert = cmd()
+        .args(args)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty());
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     for fragment in fragments {
-        assert!(stderr.contains(fragment), "{args:?}: {fragment:?} not in {stderr}");
+        assert!(
+            stderr.contains(fragment),
+            "{args:?}: {fragment:?} not in {stderr}"
+        );
     }
 }
 
 #[test]
 fn bad_input_exits_2_with_a_message_and_no_output() {
-    rejects(&["gen", "--profile", "cdh6"], &["'cdh6'", "impala4", "cdh5"]);
-    rejects(&["gen", "--replicas", "catalogd=2"], &["replicas.catalogd", "singleton", "not 2"]);
-    rejects(&["gen", "--replicas", "impalad=3"], &["'impalad' is not a role of profile impala4", "coordinator, executor"]);
+    rejects(
+        &["gen", "--profile", "cdh6"],
+        &["'cdh6'", "impala4", "cdh5"],
+    );
+    rejects(
+        &["gen", "--replicas", "catalogd=2"],
+        &["replicas.catalogd", "singleton", "not 2"],
+    );
+    rejects(
+        &["gen", "--replicas", "impalad=3"],
+        &[
+            "'impalad' is not a role of profile impala4",
+            "coordinator, executor",
+        ],
+    );
     rejects(&["gen", "--replicas", "executor"], &["ROLE=N"]);
-    rejects(&["gen", "--replicas", "executor=many"], &["'many' is not a pod count"]);
-    rejects(&["gen", "--replicas", "executor=2", "--replicas", "executor=3"], &["gives role 'executor' twice"]);
-    rejects(&["gen", "--replicas", "admissiond=1"], &["--enable admissiond"]);
-    rejects(&["gen", "--enable", "llama"], &["'llama' is not an optional role of profile impala4", "admissiond"]);
-    rejects(&["gen", "--profile", "cdh5", "--enable", "admissiond"], &["optional roles are: none"]);
-    rejects(&["gen", "--release", "Prod"], &["release name 'Prod' is invalid", "lowercase"]);
-    rejects(&["gen", "--release", &"r".repeat(41)], &["StatefulSet name", "at most 52"]);
-    rejects(&["gen", "--namespace", "my_ns"], &["namespace 'my_ns' is invalid"]);
-    rejects(&["gen", "--service-type", "ExternalName"], &["'ExternalName'", "ClusterIP", "NodePort", "LoadBalancer"]);
-    rejects(&["gen", "--metastore-uri", "hms:9083"], &["'hms:9083' is not a Hive Metastore URI", "thrift://HOST:PORT"]);
-    rejects(&["gen", "--image-repository", "Apache/Impala"], &["'Apache/Impala' is not an image repository"]);
-    rejects(&["gen", "--tag", "4.5.0+x"], &["'4.5.0+x' is not a usable tag"]);
-    rejects(&["gen", "--servce-type", "NodePort"], &["--servce-type", "--service-type"]);
+    rejects(
+        &["gen", "--replicas", "executor=many"],
+        &["'many' is not a pod count"],
+    );
+    rejects(
+        &[
+            "gen",
+            "--replicas",
+            "executor=2",
+            "--replicas",
+            "executor=3",
+        ],
+        &["gives role 'executor' twice"],
+    );
+    rejects(
+        &["gen", "--replicas", "admissiond=1"],
+        &["--enable admissiond"],
+    );
+    rejects(
+        &["gen", "--enable", "llama"],
+        &[
+            "'llama' is not an optional role of profile impala4",
+            "admissiond",
+        ],
+    );
+    rejects(
+        &["gen", "--profile", "cdh5", "--enable", "admissiond"],
+        &["optional roles are: none"],
+    );
+    rejects(
+        &["gen", "--release", "Prod"],
+        &["release name 'Prod' is invalid", "lowercase"],
+    );
+    rejects(
+        &["gen", "--release", &"r".repeat(41)],
+        &["StatefulSet name", "at most 52"],
+    );
+    rejects(
+        &["gen", "--namespace", "my_ns"],
+        &["namespace 'my_ns' is invalid"],
+    );
+    rejects(
+        &["gen", "--service-type", "ExternalName"],
+        &["'ExternalName'", "ClusterIP", "NodePort", "LoadBalancer"],
+    );
+    rejects(
+        &["gen", "--metastore-uri", "hms:9083"],
+        &[
+            "'hms:9083' is not a Hive Metastore URI",
+            "thrift://HOST:PORT",
+        ],
+    );
+    rejects(
+        &["gen", "--image-repository", "Apache/Impala"],
+        &["'Apache/Impala' is not an image repository"],
+    );
+    rejects(
+        &["gen", "--tag", "4.5.0+x"],
+        &["'4.5.0+x' is not a usable tag"],
+    );
+    rejects(
+        &["gen", "--servce-type", "NodePort"],
+        &["--servce-type", "--service-type"],
+    );
     rejects(&["gen", "--create-namespace", "maybe"], &["'maybe'"]);
     rejects(&["ports", "--format", "xml"], &["'xml'", "markdown"]);
     rejects(&["deploy"], &["'deploy'"]);
@@ -107,5 +226,9 @@ fn help_and_version() {
     assert!(help.contains("Examples:") && help.contains("--service-type"));
     assert!(stdout_of(&["ports", "--help"]).contains("Examples:"));
     let version = stdout_of(&["--version"]);
-    assert!(version.starts_with("impala-k8s ") && version.contains("default profile impala4: Apache Impala 4.5.0"), "{version}");
+    assert!(
+        version.starts_with("impala-k8s ")
+            && version.contains("default profile impala4: Apache Impala 4.5.0"),
+        "{version}"
+    );
 }

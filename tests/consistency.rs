@@ -29,10 +29,26 @@ fn parse(yaml: &str) -> Parsed {
         let value = serde_json::Value::deserialize(doc).unwrap();
         let name = value["metadata"]["name"].as_str().unwrap().to_owned();
         match value["kind"].as_str().unwrap() {
-            "StatefulSet" => drop(parsed.statefulsets.insert(name, serde_json::from_value(value).unwrap())),
-            "Service" => drop(parsed.services.insert(name, serde_json::from_value(value).unwrap())),
-            "NetworkPolicy" => drop(parsed.policies.insert(name, serde_json::from_value(value).unwrap())),
-            "ConfigMap" => drop(parsed.config_maps.insert(name, serde_json::from_value(value).unwrap())),
+            "StatefulSet" => drop(
+                parsed
+                    .statefulsets
+                    .insert(name, serde_json::from_value(value).unwrap()),
+            ),
+            "Service" => drop(
+                parsed
+                    .services
+                    .insert(name, serde_json::from_value(value).unwrap()),
+            ),
+            "NetworkPolicy" => drop(
+                parsed
+                    .policies
+                    .insert(name, serde_json::from_value(value).unwrap()),
+            ),
+            "ConfigMap" => drop(
+                parsed
+                    .config_maps
+                    .insert(name, serde_json::from_value(value).unwrap()),
+            ),
             "Namespace" | "ServiceAccount" => {}
             other => panic!("unexpected kind {other}"),
         }
@@ -41,7 +57,15 @@ fn parse(yaml: &str) -> Parsed {
 }
 
 fn container(sts: &StatefulSet) -> &Container {
-    let containers = &sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap().containers;
+    let containers = &sts
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .containers;
     assert_eq!(containers.len(), 1);
     &containers[0]
 }
@@ -61,34 +85,95 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
     let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
     let out = parse(&yaml);
     let registry: &Registry = profile.registry();
-    let running: BTreeSet<&str> =
-        registry.roles.iter().filter(|r| !r.optional || enable.contains(&r.name.as_str())).map(|r| r.name.as_str()).collect();
+    let running: BTreeSet<&str> = registry
+        .roles
+        .iter()
+        .filter(|r| !r.optional || enable.contains(&r.name.as_str()))
+        .map(|r| r.name.as_str())
+        .collect();
     let case = format!("{profile} {service_type} {enable:?}");
-    assert_eq!(out.statefulsets.len(), running.len(), "{case}: one workload per running role");
+    assert_eq!(
+        out.statefulsets.len(),
+        running.len(),
+        "{case}: one workload per running role"
+    );
 
-    for role in registry.roles.iter().filter(|r| running.contains(r.name.as_str())) {
+    for role in registry
+        .roles
+        .iter()
+        .filter(|r| running.contains(r.name.as_str()))
+    {
         let r = role.name.as_str();
         let sts = &out.statefulsets[&format!("rel-{r}")];
         let c = container(sts);
         let args: BTreeSet<&str> = c.args.iter().flatten().map(String::as_str).collect();
-        let container_ports: BTreeMap<&str, i32> = c.ports.iter().flatten().map(|p| (p.name.as_deref().unwrap(), p.container_port)).collect();
-        let ports: Vec<_> = registry.ports.iter().filter(|p| p.role == role.name).collect();
-        assert_eq!(container_ports.len(), ports.len(), "{case}: {r} has exactly its registry ports");
+        let container_ports: BTreeMap<&str, i32> = c
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| (p.name.as_deref().unwrap(), p.container_port))
+            .collect();
+        let ports: Vec<_> = registry
+            .ports
+            .iter()
+            .filter(|p| p.role == role.name)
+            .collect();
+        assert_eq!(
+            container_ports.len(),
+            ports.len(),
+            "{case}: {r} has exactly its registry ports"
+        );
         let policy = &out.policies[&format!("rel-{r}-ingress")];
-        let rules = policy.spec.as_ref().unwrap().ingress.clone().unwrap_or_default();
-        assert_eq!(component(policy.spec.as_ref().unwrap().pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap()), r);
+        let rules = policy
+            .spec
+            .as_ref()
+            .unwrap()
+            .ingress
+            .clone()
+            .unwrap_or_default();
+        assert_eq!(
+            component(
+                policy
+                    .spec
+                    .as_ref()
+                    .unwrap()
+                    .pod_selector
+                    .as_ref()
+                    .unwrap()
+                    .match_labels
+                    .as_ref()
+                    .unwrap()
+            ),
+            r
+        );
 
         for port in &ports {
             let n = i32::from(port.number.get());
             let what = format!("{case}: {r} port {} ({n})", port.name);
             // containerPort
-            assert_eq!(container_ports.get(port.name.as_str()), Some(&n), "{what}: containerPort");
+            assert_eq!(
+                container_ports.get(port.name.as_str()),
+                Some(&n),
+                "{what}: containerPort"
+            );
             // daemon flag
             match role.config {
-                ConfigStyle::Gflags => assert!(args.contains(format!("-{}={n}", port.flag).as_str()), "{what}: flag in {args:?}"),
+                ConfigStyle::Gflags => assert!(
+                    args.contains(format!("-{}={n}", port.flag).as_str()),
+                    "{what}: flag in {args:?}"
+                ),
                 ConfigStyle::LlamaSite => {
-                    let site = &out.config_maps[&format!("rel-{r}-config")].data.as_ref().unwrap()["llama-site.xml"];
-                    assert!(site.contains(&format!("<name>{}</name>\n    <value>0.0.0.0:{n}</value>", port.flag)), "{what}: llama-site");
+                    let site = &out.config_maps[&format!("rel-{r}-config")]
+                        .data
+                        .as_ref()
+                        .unwrap()["llama-site.xml"];
+                    assert!(
+                        site.contains(&format!(
+                            "<name>{}</name>\n    <value>0.0.0.0:{n}</value>",
+                            port.flag
+                        )),
+                        "{what}: llama-site"
+                    );
                 }
             }
             // Service port on the right Service
@@ -96,58 +181,127 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
                 Access::Internal => format!("rel-{r}-internal"),
                 Access::External => format!("rel-{r}"),
             };
-            let service = out.services.get(&service_name).unwrap_or_else(|| panic!("{what}: no Service {service_name}"));
+            let service = out
+                .services
+                .get(&service_name)
+                .unwrap_or_else(|| panic!("{what}: no Service {service_name}"));
             let sspec = service.spec.as_ref().unwrap();
-            let sp = sspec.ports.iter().flatten().find(|p| p.name.as_deref() == Some(port.name.as_str())).unwrap_or_else(|| panic!("{what}: not on {service_name}"));
+            let sp = sspec
+                .ports
+                .iter()
+                .flatten()
+                .find(|p| p.name.as_deref() == Some(port.name.as_str()))
+                .unwrap_or_else(|| panic!("{what}: not on {service_name}"));
             assert_eq!(sp.port, n, "{what}: Service port");
-            assert_eq!(sp.target_port, Some(IntOrString::String(port.name.to_string())), "{what}: targetPort by name");
+            assert_eq!(
+                sp.target_port,
+                Some(IntOrString::String(port.name.to_string())),
+                "{what}: targetPort by name"
+            );
             let expected_type = match port.access {
                 Access::Internal => "ClusterIP",
                 Access::External => service_type.as_str(),
             };
-            assert_eq!(sspec.type_.as_deref(), Some(expected_type), "{what}: Service type");
+            assert_eq!(
+                sspec.type_.as_deref(),
+                Some(expected_type),
+                "{what}: Service type"
+            );
             if port.access == Access::Internal {
-                assert_eq!(sspec.cluster_ip.as_deref() == Some("None"), !role.is_singleton(), "{what}: headless for scalable roles");
+                assert_eq!(
+                    sspec.cluster_ip.as_deref() == Some("None"),
+                    !role.is_singleton(),
+                    "{what}: headless for scalable roles"
+                );
             }
             // NetworkPolicy rule
             let rule = rules
                 .iter()
-                .find(|rule| rule.ports.iter().flatten().any(|p| p.port == Some(IntOrString::Int(n))))
+                .find(|rule| {
+                    rule.ports
+                        .iter()
+                        .flatten()
+                        .any(|p| p.port == Some(IntOrString::Int(n)))
+                })
                 .unwrap_or_else(|| panic!("{what}: no NetworkPolicy rule"));
             match port.access {
-                Access::External => assert!(rule.from.is_none(), "{what}: external ports are open to all"),
+                Access::External => assert!(
+                    rule.from.is_none(),
+                    "{what}: external ports are open to all"
+                ),
                 Access::Internal => {
                     let from: BTreeSet<&str> = rule
                         .from
                         .iter()
                         .flatten()
                         .map(|peer| {
-                            assert!(peer.namespace_selector.is_none() && peer.ip_block.is_none(), "{what}: same-namespace pods only");
-                            let labels = peer.pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap();
+                            assert!(
+                                peer.namespace_selector.is_none() && peer.ip_block.is_none(),
+                                "{what}: same-namespace pods only"
+                            );
+                            let labels = peer
+                                .pod_selector
+                                .as_ref()
+                                .unwrap()
+                                .match_labels
+                                .as_ref()
+                                .unwrap();
                             assert_eq!(labels["app.kubernetes.io/instance"], "rel");
                             component(labels)
                         })
                         .collect();
-                    let peers: BTreeSet<&str> = port.peers.iter().map(|p| p.as_str()).filter(|p| running.contains(p)).collect();
-                    assert_eq!(from, peers, "{what}: reachable from exactly its running peers");
+                    let peers: BTreeSet<&str> = port
+                        .peers
+                        .iter()
+                        .map(|p| p.as_str())
+                        .filter(|p| running.contains(p))
+                        .collect();
+                    assert_eq!(
+                        from, peers,
+                        "{what}: reachable from exactly its running peers"
+                    );
                 }
             }
             // Client flags on every running peer
             if let Some(client) = &port.client_flags {
                 for peer in port.peers.iter().filter(|p| running.contains(p.as_str())) {
                     let peer_args = &container(&out.statefulsets[&format!("rel-{peer}")]).args;
-                    let peer_args: BTreeSet<&str> = peer_args.iter().flatten().map(String::as_str).collect();
-                    assert!(peer_args.contains(format!("-{}=rel-{r}-internal", client.host).as_str()), "{what}: {peer} finds the host");
-                    assert!(peer_args.contains(format!("-{}={n}", client.port).as_str()), "{what}: {peer} finds the port");
+                    let peer_args: BTreeSet<&str> =
+                        peer_args.iter().flatten().map(String::as_str).collect();
+                    assert!(
+                        peer_args.contains(format!("-{}=rel-{r}-internal", client.host).as_str()),
+                        "{what}: {peer} finds the host"
+                    );
+                    assert!(
+                        peer_args.contains(format!("-{}={n}", client.port).as_str()),
+                        "{what}: {peer} finds the port"
+                    );
                 }
             }
         }
-        assert_eq!(rules.len(), ports.iter().filter(|p| p.access == Access::External || p.peers.iter().any(|q| running.contains(q.as_str()))).count(), "{case}: {r}: one rule per reachable port, no stray rule");
+        assert_eq!(
+            rules.len(),
+            ports
+                .iter()
+                .filter(|p| p.access == Access::External
+                    || p.peers.iter().any(|q| running.contains(q.as_str())))
+                .count(),
+            "{case}: {r}: one rule per reachable port, no stray rule"
+        );
         // The probes target the web UI port by name.
         for probe in [&c.readiness_probe, &c.liveness_probe, &c.startup_probe] {
             let probe = probe.as_ref().unwrap();
-            let port = probe.http_get.as_ref().map(|h| &h.port).or(probe.tcp_socket.as_ref().map(|t| &t.port)).unwrap();
-            assert_eq!(port, &IntOrString::String(role.probe.port.to_string()), "{case}: {r} probe");
+            let port = probe
+                .http_get
+                .as_ref()
+                .map(|h| &h.port)
+                .or(probe.tcp_socket.as_ref().map(|t| &t.port))
+                .unwrap();
+            assert_eq!(
+                port,
+                &IntOrString::String(role.probe.port.to_string()),
+                "{case}: {r} probe"
+            );
         }
     }
 
@@ -158,9 +312,19 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
         let role = component(sspec.selector.as_ref().unwrap());
         let exposed = sspec.type_.as_deref() != Some("ClusterIP");
         for sp in sspec.ports.iter().flatten() {
-            let port = registry.ports.iter().find(|p| p.role.as_str() == role && Some(p.name.as_str()) == sp.name.as_deref()).unwrap_or_else(|| panic!("{case}: {name} has a port the registry lacks"));
+            let port = registry
+                .ports
+                .iter()
+                .find(|p| p.role.as_str() == role && Some(p.name.as_str()) == sp.name.as_deref())
+                .unwrap_or_else(|| panic!("{case}: {name} has a port the registry lacks"));
             if exposed {
-                assert_eq!(port.access, Access::External, "{case}: internal port {} on {} Service {name}", port.name, sspec.type_.as_deref().unwrap());
+                assert_eq!(
+                    port.access,
+                    Access::External,
+                    "{case}: internal port {} on {} Service {name}",
+                    port.name,
+                    sspec.type_.as_deref().unwrap()
+                );
             }
         }
     }
@@ -169,11 +333,19 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
 #[test]
 fn every_port_is_consistent_everywhere() {
     for profile in Profile::ALL {
-        for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
+        for service_type in [
+            ServiceType::ClusterIP,
+            ServiceType::NodePort,
+            ServiceType::LoadBalancer,
+        ] {
             check(profile, service_type, &[]);
         }
     }
-    for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
+    for service_type in [
+        ServiceType::ClusterIP,
+        ServiceType::NodePort,
+        ServiceType::LoadBalancer,
+    ] {
         check(Profile::Impala4, service_type, &["admissiond"]);
     }
 }
@@ -211,11 +383,19 @@ fn no_nulls_empty_values_or_status() {
             if profile == Profile::Cdh5 && !enable.is_empty() {
                 continue;
             }
-            let spec = ClusterSpec { profile, enable: enable.iter().map(|s| s.to_string()).collect(), ..Default::default() };
+            let spec = ClusterSpec {
+                profile,
+                enable: enable.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            };
             let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
             let mut problems = Vec::new();
             for (i, doc) in serde_yaml::Deserializer::from_str(&yaml).enumerate() {
-                walk(&format!("doc[{i}]"), &serde_json::Value::deserialize(doc).unwrap(), &mut problems);
+                walk(
+                    &format!("doc[{i}]"),
+                    &serde_json::Value::deserialize(doc).unwrap(),
+                    &mut problems,
+                );
             }
             assert!(problems.is_empty(), "{profile}: {problems:?}");
         }

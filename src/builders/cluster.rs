@@ -30,10 +30,22 @@ const CORE_SITE: &str = "core-site.xml";
 const LLAMA_SITE: &str = "llama-site.xml";
 const CHECKSUM_ANNOTATION: &str = "checksum/config";
 
-const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
-const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };
+const READINESS: ProbeTiming = ProbeTiming {
+    period: 10,
+    timeout: 5,
+    failure_threshold: 3,
+};
+const LIVENESS: ProbeTiming = ProbeTiming {
+    period: 10,
+    timeout: 5,
+    failure_threshold: 6,
+};
 /// Five minutes for a daemon to open its web UI port (catalogd loads metadata first).
-const STARTUP: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 30 };
+const STARTUP: ProbeTiming = ProbeTiming {
+    period: 10,
+    timeout: 5,
+    failure_threshold: 30,
+};
 
 /// Every setting a role's daemon gets, by flag (or llama-site property) name:
 /// its port flags, its fixed flags, and the address and port of every port it
@@ -51,9 +63,16 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         settings.insert(flag.to_string(), value.clone());
     }
     for target in &cluster.roles {
-        for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
+        for port in target
+            .ports
+            .iter()
+            .filter(|p| p.peers.contains(&role.name()))
+        {
             if let Some(client) = &port.entry.client_flags {
-                settings.insert(client.host.to_string(), cluster.internal_service_name(target.name()));
+                settings.insert(
+                    client.host.to_string(),
+                    cluster.internal_service_name(target.name()),
+                );
                 settings.insert(client.port.to_string(), port.number.to_string());
             }
         }
@@ -71,7 +90,9 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         managed_by: MANAGED_BY,
     };
     let meta = |name: String, component: Option<&str>| {
-        ObjectMetaBuilder::new(name).namespace(cluster.namespace.as_str()).with_labels(labels.labels(component))
+        ObjectMetaBuilder::new(name)
+            .namespace(cluster.namespace.as_str())
+            .with_labels(labels.labels(component))
     };
     let mut objects = Vec::new();
 
@@ -79,10 +100,19 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         let ns_meta = ObjectMetaBuilder::new(cluster.namespace.as_str())
             .with_labels(labels.labels(None))
             .with_labels([
-                ("pod-security.kubernetes.io/enforce".to_owned(), "restricted".to_owned()),
-                ("pod-security.kubernetes.io/enforce-version".to_owned(), "latest".to_owned()),
+                (
+                    "pod-security.kubernetes.io/enforce".to_owned(),
+                    "restricted".to_owned(),
+                ),
+                (
+                    "pod-security.kubernetes.io/enforce-version".to_owned(),
+                    "latest".to_owned(),
+                ),
             ]);
-        objects.push(Object::Namespace(Namespace { metadata: ns_meta.build(), ..Default::default() }));
+        objects.push(Object::Namespace(Namespace {
+            metadata: ns_meta.build(),
+            ..Default::default()
+        }));
     }
     objects.push(Object::ServiceAccount(ServiceAccount {
         metadata: meta(cluster.service_account_name(), None).build(),
@@ -92,11 +122,21 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
 
     let hadoop = ConfigMapBuilder::new(meta(cluster.hadoop_config_name(), None).build())
         .add_file(CORE_SITE, hadoop_xml(&BTreeMap::new()))
-        .add_file(HIVE_SITE, hadoop_xml(&BTreeMap::from([("hive.metastore.uris".to_owned(), cluster.metastore_uri.clone())])))
+        .add_file(
+            HIVE_SITE,
+            hadoop_xml(&BTreeMap::from([(
+                "hive.metastore.uris".to_owned(),
+                cluster.metastore_uri.clone(),
+            )])),
+        )
         .build();
 
     objects.push(Object::NetworkPolicy(
-        NetworkPolicyBuilder::new(meta(cluster.default_deny_name(), None).build(), labels.selector(None)).build(),
+        NetworkPolicyBuilder::new(
+            meta(cluster.default_deny_name(), None).build(),
+            labels.selector(None),
+        )
+        .build(),
     ));
 
     for role in &cluster.roles {
@@ -109,9 +149,10 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         let mut config_maps = vec![&hadoop];
         let role_config;
         if role.role.config == ConfigStyle::LlamaSite {
-            role_config = ConfigMapBuilder::new(meta(cluster.role_config_name(name), component).build())
-                .add_file(LLAMA_SITE, hadoop_xml(&settings))
-                .build();
+            role_config =
+                ConfigMapBuilder::new(meta(cluster.role_config_name(name), component).build())
+                    .add_file(LLAMA_SITE, hadoop_xml(&settings))
+                    .build();
             config_maps.push(&role_config);
             objects.push(Object::ConfigMap(role_config.clone()));
         }
@@ -119,7 +160,11 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         // Services: internal ports on a cluster-local Service, external ones on their own.
         let internal: Vec<_> = role.ports_with(Access::Internal).collect();
         if !role.role.is_singleton() || !internal.is_empty() {
-            let mut service = ServiceBuilder::new(meta(cluster.internal_service_name(name), component).build(), ServiceType::ClusterIP.as_str(), selector.clone());
+            let mut service = ServiceBuilder::new(
+                meta(cluster.internal_service_name(name), component).build(),
+                ServiceType::ClusterIP.as_str(),
+                selector.clone(),
+            );
             if !role.role.is_singleton() {
                 service = service.headless();
             }
@@ -130,7 +175,11 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         }
         let external: Vec<_> = role.ports_with(Access::External).collect();
         if !external.is_empty() {
-            let mut service = ServiceBuilder::new(meta(cluster.external_service_name(name), component).build(), cluster.service_type.as_str(), selector.clone());
+            let mut service = ServiceBuilder::new(
+                meta(cluster.external_service_name(name), component).build(),
+                cluster.service_type.as_str(),
+                selector.clone(),
+            );
             for port in &external {
                 service = service.add_port(port.name(), port.number, port.entry.protocol);
             }
@@ -138,11 +187,20 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         }
 
         // Ingress: each internal port from its peers' pods, each external port from anywhere.
-        let mut policy = NetworkPolicyBuilder::new(meta(cluster.policy_name(name), component).build(), selector.clone());
+        let mut policy = NetworkPolicyBuilder::new(
+            meta(cluster.policy_name(name), component).build(),
+            selector.clone(),
+        );
         for port in &role.ports {
             policy = match port.access {
                 Access::Internal if port.peers.is_empty() => policy,
-                Access::Internal => policy.allow_from_pods(port.number, port.entry.protocol, port.peers.iter().map(|peer| labels.selector(Some(peer.as_str())))),
+                Access::Internal => policy.allow_from_pods(
+                    port.number,
+                    port.entry.protocol,
+                    port.peers
+                        .iter()
+                        .map(|peer| labels.selector(Some(peer.as_str()))),
+                ),
                 Access::External => policy.allow_from_anywhere(port.number, port.entry.protocol),
             };
         }
@@ -163,27 +221,45 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
             .restricted(IMAGE_UID, IMAGE_GID)
             .add_volume_mount(CONF_VOLUME, &role.role.conf_dir, true);
         if role.role.config == ConfigStyle::Gflags {
-            container = container.add_args(settings.iter().map(|(flag, value)| format!("-{flag}={value}")));
+            container = container.add_args(
+                settings
+                    .iter()
+                    .map(|(flag, value)| format!("-{flag}={value}")),
+            );
         }
         for port in &role.ports {
             container = container.add_container_port(port.name(), port.number, port.entry.protocol);
         }
-        let mut pod = PodSpecBuilder::new(cluster.service_account_name()).restricted(IMAGE_UID, IMAGE_GID);
+        let mut pod =
+            PodSpecBuilder::new(cluster.service_account_name()).restricted(IMAGE_UID, IMAGE_GID);
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);
         }
         let pod = pod
             .add_container(container.build())
-            .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
+            .add_config_maps(
+                CONF_VOLUME,
+                config_maps
+                    .iter()
+                    .map(|cm| cm.metadata.name.clone().unwrap_or_default()),
+            )
             .build();
         let template = ObjectMetaBuilder::unnamed()
             .with_labels(labels.labels(component))
             .with_annotation(CHECKSUM_ANNOTATION, checksum(&config_maps))
             .build();
-        let mut sts = StatefulSetBuilder::new(meta(cluster.workload_name(name), component).build(), role.replicas, selector, template, pod);
+        let mut sts = StatefulSetBuilder::new(
+            meta(cluster.workload_name(name), component).build(),
+            role.replicas,
+            selector,
+            template,
+            pod,
+        );
         if !role.role.is_singleton() {
-            sts = sts.service_name(cluster.internal_service_name(name)).parallel();
+            sts = sts
+                .service_name(cluster.internal_service_name(name))
+                .parallel();
         }
         objects.push(Object::StatefulSet(sts.build()));
     }
@@ -213,7 +289,10 @@ mod tests {
 
     #[test]
     fn coordinator_settings() {
-        let spec = ClusterSpec { enable: ["admissiond".to_owned()].into(), ..Default::default() };
+        let spec = ClusterSpec {
+            enable: ["admissiond".to_owned()].into(),
+            ..Default::default()
+        };
         let cluster = spec.resolve().unwrap();
         let s = daemon_settings(&cluster, cluster.role("coordinator").unwrap());
         assert_eq!(s["hs2_port"], "21050");
@@ -224,17 +303,28 @@ mod tests {
         assert_eq!(s["admission_service_port"], "29500");
         // Executors connect to neither catalogd nor admissiond.
         let s = daemon_settings(&cluster, cluster.role("executor").unwrap());
-        assert!(!s.contains_key("catalog_service_host") && !s.contains_key("admission_service_host"));
+        assert!(
+            !s.contains_key("catalog_service_host") && !s.contains_key("admission_service_host")
+        );
     }
 
     #[test]
     fn llama_reads_llama_site() {
-        let cluster = ClusterSpec { profile: Profile::Cdh5, ..Default::default() }.resolve().unwrap();
+        let cluster = ClusterSpec {
+            profile: Profile::Cdh5,
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
         let s = daemon_settings(&cluster, cluster.role("llama").unwrap());
         assert_eq!(s["llama.am.server.thrift.address"], "0.0.0.0:15000");
         assert_eq!(s["llama.am.server.thrift.admin.address"], "0.0.0.0:15002");
         let objects = build(&cluster);
-        let Some(Object::ConfigMap(cm)) = objects.iter().find(|o| o.name() == "impala-llama-config") else { panic!("no llama-site ConfigMap") };
+        let Some(Object::ConfigMap(cm)) =
+            objects.iter().find(|o| o.name() == "impala-llama-config")
+        else {
+            panic!("no llama-site ConfigMap")
+        };
         assert!(cm.data.as_ref().unwrap()[LLAMA_SITE].contains("<value>0.0.0.0:15001</value>"));
         let impalad = daemon_settings(&cluster, cluster.role("impalad").unwrap());
         assert_eq!(impalad["llama_host"], "impala-llama-internal");
@@ -244,10 +334,26 @@ mod tests {
     #[test]
     fn checksum_follows_configuration() {
         let a = build(&ClusterSpec::default().resolve().unwrap());
-        let b = build(&ClusterSpec { metastore_uri: "thrift://other:9083".into(), ..Default::default() }.resolve().unwrap());
+        let b = build(
+            &ClusterSpec {
+                metastore_uri: "thrift://other:9083".into(),
+                ..Default::default()
+            }
+            .resolve()
+            .unwrap(),
+        );
         let annotation = |objects: &[Object]| {
             objects.iter().find_map(|o| match o {
-                Object::StatefulSet(s) => s.spec.as_ref()?.template.metadata.as_ref()?.annotations.as_ref()?.get(CHECKSUM_ANNOTATION).cloned(),
+                Object::StatefulSet(s) => s
+                    .spec
+                    .as_ref()?
+                    .template
+                    .metadata
+                    .as_ref()?
+                    .annotations
+                    .as_ref()?
+                    .get(CHECKSUM_ANNOTATION)
+                    .cloned(),
                 _ => None,
             })
         };

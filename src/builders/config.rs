@@ -13,7 +13,12 @@ pub fn hadoop_xml(properties: &BTreeMap<String, String>) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n");
     for (name, value) in properties {
         // Writing to a String cannot fail.
-        let _ = writeln!(xml, "  <property>\n    <name>{}</name>\n    <value>{}</value>\n  </property>", escape(name.as_str()), escape(value.as_str()));
+        let _ = writeln!(
+            xml,
+            "  <property>\n    <name>{}</name>\n    <value>{}</value>\n  </property>",
+            escape(name.as_str()),
+            escape(value.as_str())
+        );
     }
     xml.push_str("</configuration>\n");
     xml
@@ -29,7 +34,10 @@ pub struct ConfigMapBuilder {
 impl ConfigMapBuilder {
     /// A ConfigMap with this metadata.
     pub fn new(meta: ObjectMeta) -> Self {
-        ConfigMapBuilder { meta, data: BTreeMap::new() }
+        ConfigMapBuilder {
+            meta,
+            data: BTreeMap::new(),
+        }
     }
 
     /// Adds a file.
@@ -40,7 +48,11 @@ impl ConfigMapBuilder {
 
     /// The ConfigMap.
     pub fn build(self) -> ConfigMap {
-        ConfigMap { metadata: self.meta, data: (!self.data.is_empty()).then_some(self.data), ..Default::default() }
+        ConfigMap {
+            metadata: self.meta,
+            data: (!self.data.is_empty()).then_some(self.data),
+            ..Default::default()
+        }
     }
 }
 
@@ -50,10 +62,16 @@ mod tests {
 
     #[test]
     fn xml_is_escaped_and_sorted() {
-        let props = BTreeMap::from([("b".to_owned(), "x<y&z".to_owned()), ("a".to_owned(), "1".to_owned())]);
+        let props = BTreeMap::from([
+            ("b".to_owned(), "x<y&z".to_owned()),
+            ("a".to_owned(), "1".to_owned()),
+        ]);
         let xml = hadoop_xml(&props);
         assert!(xml.find("<name>a</name>").unwrap() < xml.find("<name>b</name>").unwrap());
         assert!(xml.contains("<value>x&lt;y&amp;z</value>"), "{xml}");
-        assert_eq!(hadoop_xml(&BTreeMap::new()), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n</configuration>\n");
+        assert_eq!(
+            hadoop_xml(&BTreeMap::new()),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n</configuration>\n"
+        );
     }
 }

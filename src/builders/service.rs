@@ -22,7 +22,11 @@ impl ServiceBuilder {
     pub fn new(meta: ObjectMeta, type_: &str, selector: BTreeMap<String, String>) -> Self {
         ServiceBuilder {
             meta,
-            spec: ServiceSpec { type_: Some(type_.to_owned()), selector: Some(selector), ..Default::default() },
+            spec: ServiceSpec {
+                type_: Some(type_.to_owned()),
+                selector: Some(selector),
+                ..Default::default()
+            },
         }
     }
 
@@ -36,19 +40,26 @@ impl ServiceBuilder {
 
     /// Appends a port that targets the container port of the same name.
     pub fn add_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol) -> Self {
-        self.spec.ports.get_or_insert_with(Vec::new).push(ServicePort {
-            name: Some(name.to_string()),
-            port: number.as_i32(),
-            protocol: Some(protocol.as_str().to_owned()),
-            target_port: Some(IntOrString::String(name.to_string())),
-            ..Default::default()
-        });
+        self.spec
+            .ports
+            .get_or_insert_with(Vec::new)
+            .push(ServicePort {
+                name: Some(name.to_string()),
+                port: number.as_i32(),
+                protocol: Some(protocol.as_str().to_owned()),
+                target_port: Some(IntOrString::String(name.to_string())),
+                ..Default::default()
+            });
         self
     }
 
     /// The Service.
     pub fn build(self) -> Service {
-        Service { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
+        Service {
+            metadata: self.meta,
+            spec: Some(self.spec),
+            ..Default::default()
+        }
     }
 }
 
@@ -59,10 +70,18 @@ mod tests {
 
     #[test]
     fn headless_with_named_target() {
-        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
-            .headless()
-            .add_port(&PortName::try_from("krpc").unwrap(), PortNumber::try_from(27000).unwrap(), Protocol::Tcp)
-            .build();
+        let s = ServiceBuilder::new(
+            ObjectMetaBuilder::new("x").build(),
+            "ClusterIP",
+            BTreeMap::new(),
+        )
+        .headless()
+        .add_port(
+            &PortName::try_from("krpc").unwrap(),
+            PortNumber::try_from(27000).unwrap(),
+            Protocol::Tcp,
+        )
+        .build();
         let spec = s.spec.unwrap();
         assert_eq!(spec.cluster_ip.as_deref(), Some("None"));
         let port = &spec.ports.unwrap()[0];

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMapProjection, Container, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
-    ProjectedVolumeSource, SeccompProfile, Volume, VolumeProjection,
+    ConfigMapProjection, Container, EmptyDirVolumeSource, PodSecurityContext, PodSpec,
+    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Volume, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -40,21 +40,37 @@ impl PodSpecBuilder {
     pub fn add_empty_dir(mut self, name: impl Into<String>, size_limit: &str) -> Self {
         self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {
             name: name.into(),
-            empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity(size_limit.to_owned())), ..Default::default() }),
+            empty_dir: Some(EmptyDirVolumeSource {
+                size_limit: Some(Quantity(size_limit.to_owned())),
+                ..Default::default()
+            }),
             ..Default::default()
         });
         self
     }
 
     /// Appends a volume that projects every key of these ConfigMaps into one directory.
-    pub fn add_config_maps(mut self, name: impl Into<String>, config_maps: impl IntoIterator<Item = String>) -> Self {
+    pub fn add_config_maps(
+        mut self,
+        name: impl Into<String>,
+        config_maps: impl IntoIterator<Item = String>,
+    ) -> Self {
         let sources = config_maps
             .into_iter()
-            .map(|cm| VolumeProjection { config_map: Some(ConfigMapProjection { name: cm, ..Default::default() }), ..Default::default() })
+            .map(|cm| VolumeProjection {
+                config_map: Some(ConfigMapProjection {
+                    name: cm,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
             .collect();
         self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {
             name: name.into(),
-            projected: Some(ProjectedVolumeSource { sources: Some(sources), ..Default::default() }),
+            projected: Some(ProjectedVolumeSource {
+                sources: Some(sources),
+                ..Default::default()
+            }),
             ..Default::default()
         });
         self
@@ -67,7 +83,10 @@ impl PodSpecBuilder {
             run_as_user: Some(uid),
             run_as_group: Some(gid),
             fs_group: Some(gid),
-            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".to_owned(),
+                ..Default::default()
+            }),
             ..Default::default()
         });
         self
@@ -88,13 +107,25 @@ pub struct StatefulSetBuilder {
 
 impl StatefulSetBuilder {
     /// A StatefulSet of `replicas` pods that match `selector`, from this template.
-    pub fn new(meta: ObjectMeta, replicas: u32, selector: BTreeMap<String, String>, template_meta: ObjectMeta, pod: PodSpec) -> Self {
+    pub fn new(
+        meta: ObjectMeta,
+        replicas: u32,
+        selector: BTreeMap<String, String>,
+        template_meta: ObjectMeta,
+        pod: PodSpec,
+    ) -> Self {
         StatefulSetBuilder {
             meta,
             spec: StatefulSetSpec {
                 replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
-                selector: LabelSelector { match_labels: Some(selector), ..Default::default() },
-                template: PodTemplateSpec { metadata: Some(template_meta), spec: Some(pod) },
+                selector: LabelSelector {
+                    match_labels: Some(selector),
+                    ..Default::default()
+                },
+                template: PodTemplateSpec {
+                    metadata: Some(template_meta),
+                    spec: Some(pod),
+                },
                 ..Default::default()
             },
         }
@@ -114,7 +145,11 @@ impl StatefulSetBuilder {
 
     /// The StatefulSet.
     pub fn build(self) -> StatefulSet {
-        StatefulSet { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
+        StatefulSet {
+            metadata: self.meta,
+            spec: Some(self.spec),
+            ..Default::default()
+        }
     }
 }
 
@@ -131,19 +166,38 @@ mod tests {
             .restricted(1000, 1000)
             .build();
         assert_eq!(pod.automount_service_account_token, Some(false));
-        assert_eq!(pod.security_context.as_ref().unwrap().run_as_user, Some(1000));
+        assert_eq!(
+            pod.security_context.as_ref().unwrap().run_as_user,
+            Some(1000)
+        );
         let volumes = pod.volumes.unwrap();
         assert!(volumes[0].empty_dir.is_some());
-        assert_eq!(volumes[1].projected.as_ref().unwrap().sources.as_ref().unwrap().len(), 2);
+        assert_eq!(
+            volumes[1]
+                .projected
+                .as_ref()
+                .unwrap()
+                .sources
+                .as_ref()
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]
     fn statefulset() {
         let sel = BTreeMap::from([("k".to_owned(), "v".to_owned())]);
-        let sts = StatefulSetBuilder::new(ObjectMetaBuilder::new("x").build(), 3, sel, ObjectMeta::default(), PodSpec::default())
-            .service_name("x-internal")
-            .parallel()
-            .build();
+        let sts = StatefulSetBuilder::new(
+            ObjectMetaBuilder::new("x").build(),
+            3,
+            sel,
+            ObjectMeta::default(),
+            PodSpec::default(),
+        )
+        .service_name("x-internal")
+        .parallel()
+        .build();
         let spec = sts.spec.unwrap();
         assert_eq!(spec.replicas, Some(3));
         assert_eq!(spec.service_name.as_deref(), Some("x-internal"));

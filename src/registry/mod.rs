@@ -15,8 +15,21 @@ use serde::{Deserialize, Serialize};
 use crate::names::{FlagName, PortName, PortNumber, RoleName, VolumeName};
 
 /// A built-in port registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[derive(Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Apache Impala 4.5, as the public `apache/impala` images run it.
@@ -40,8 +53,14 @@ impl Profile {
 
     /// The built-in registry of this profile, parsed and validated once.
     pub fn registry(self) -> &'static Registry {
-        static IMPALA4: LazyLock<Registry> = LazyLock::new(|| builtin("impala4.yaml", include_str!("../../registries/impala4.yaml")));
-        static CDH5: LazyLock<Registry> = LazyLock::new(|| builtin("cdh5.yaml", include_str!("../../registries/cdh5.yaml")));
+        static IMPALA4: LazyLock<Registry> = LazyLock::new(|| {
+            builtin(
+                "impala4.yaml",
+                include_str!("../../registries/impala4.yaml"),
+            )
+        });
+        static CDH5: LazyLock<Registry> =
+            LazyLock::new(|| builtin("cdh5.yaml", include_str!("../../registries/cdh5.yaml")));
         match self {
             Profile::Impala4 => &IMPALA4,
             Profile::Cdh5 => &CDH5,
@@ -76,7 +95,9 @@ pub struct RegistryError {
 }
 
 /// Whether a port may be reached from outside the cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     /// Reached only by the Impala roles listed as its peers, inside the cluster.
@@ -96,7 +117,20 @@ impl Access {
 }
 
 /// The transport protocol of a port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 pub enum Protocol {
     /// TCP, the protocol of every Impala port.
     #[default]
@@ -319,12 +353,14 @@ impl Registry {
                 message: strip_location(&inner.to_string()),
             }
         })?;
-        registry.validate().map_err(|(path, message)| RegistryError {
-            origin: origin.to_owned(),
-            location: None,
-            path,
-            message,
-        })?;
+        registry
+            .validate()
+            .map_err(|(path, message)| RegistryError {
+                origin: origin.to_owned(),
+                location: None,
+                path,
+                message,
+            })?;
         Ok(registry)
     }
 
@@ -340,7 +376,11 @@ impl Registry {
 
     /// The names of every role, comma separated, for messages.
     pub fn role_names(&self) -> String {
-        self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+        self.roles
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn validate(&self) -> Result<(), (String, String)> {
@@ -352,7 +392,10 @@ impl Registry {
         for (i, role) in self.roles.iter().enumerate() {
             let path = format!("roles[{i}]");
             if !role_names.insert(&role.name) {
-                return err(format!("{path}.name"), format!("role '{}' is declared twice", role.name));
+                return err(
+                    format!("{path}.name"),
+                    format!("role '{}' is declared twice", role.name),
+                );
             }
             let r = role.replicas;
             if r.min > r.default || r.max.is_some_and(|max| r.default > max || max == 0) {
@@ -361,72 +404,153 @@ impl Registry {
                     format!("replicas of role '{}' need 0 < max and min <= default <= max (min {}, default {}, max {})", role.name, r.min, r.default, r.max.map_or("unbounded".into(), |m| m.to_string())),
                 );
             }
-            for (flag, _) in &role.flags {
+            for flag in role.flags.keys() {
                 if flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
-                    return err(format!("{path}.flags.{flag}"), format!("'{flag}' is not a setting of role '{}', which is configured by {:?}", role.name, role.config));
+                    return err(
+                        format!("{path}.flags.{flag}"),
+                        format!(
+                            "'{flag}' is not a setting of role '{}', which is configured by {:?}",
+                            role.name, role.config
+                        ),
+                    );
                 }
             }
             if !role.conf_dir.starts_with('/') {
-                return err(format!("{path}.confDir"), format!("'{}' is not an absolute path", role.conf_dir));
+                return err(
+                    format!("{path}.confDir"),
+                    format!("'{}' is not an absolute path", role.conf_dir),
+                );
             }
             for (volume, dir) in &role.writable_dirs {
                 if !dir.path.starts_with('/') || dir.path == role.conf_dir {
-                    return err(format!("{path}.writableDirs.{volume}.path"), format!("'{}' must be an absolute path other than the configuration directory", dir.path));
+                    return err(
+                        format!("{path}.writableDirs.{volume}.path"),
+                        format!(
+                            "'{}' must be an absolute path other than the configuration directory",
+                            dir.path
+                        ),
+                    );
                 }
                 if volume.as_str() == CONF_VOLUME {
-                    return err(format!("{path}.writableDirs.{volume}"), format!("volume name '{CONF_VOLUME}' is reserved for the configuration files"));
+                    return err(
+                        format!("{path}.writableDirs.{volume}"),
+                        format!(
+                            "volume name '{CONF_VOLUME}' is reserved for the configuration files"
+                        ),
+                    );
                 }
             }
             if let Some(p) = &role.probe.http_path {
                 if !p.starts_with('/') {
-                    return err(format!("{path}.probe.httpPath"), format!("'{p}' must start with '/'"));
+                    return err(
+                        format!("{path}.probe.httpPath"),
+                        format!("'{p}' must start with '/'"),
+                    );
                 }
             }
-            if !self.ports.iter().any(|p| p.role == role.name && p.name == role.probe.port) {
-                return err(format!("{path}.probe.port"), format!("role '{}' has no port named '{}' to probe", role.name, role.probe.port));
+            if !self
+                .ports
+                .iter()
+                .any(|p| p.role == role.name && p.name == role.probe.port)
+            {
+                return err(
+                    format!("{path}.probe.port"),
+                    format!(
+                        "role '{}' has no port named '{}' to probe",
+                        role.name, role.probe.port
+                    ),
+                );
             }
         }
-        let mut seen: BTreeMap<&RoleName, (BTreeSet<&PortName>, BTreeSet<PortNumber>)> = BTreeMap::new();
+        let mut seen: BTreeMap<&RoleName, (BTreeSet<&PortName>, BTreeSet<PortNumber>)> =
+            BTreeMap::new();
         for (i, port) in self.ports.iter().enumerate() {
             let path = format!("ports[{i}]");
             let Some(role) = self.role(port.role.as_str()) else {
-                return err(format!("{path}.role"), format!("role '{}' is not declared; the roles are: {}", port.role, self.role_names()));
+                return err(
+                    format!("{path}.role"),
+                    format!(
+                        "role '{}' is not declared; the roles are: {}",
+                        port.role,
+                        self.role_names()
+                    ),
+                );
             };
             let (names, numbers) = seen.entry(&port.role).or_default();
             if !names.insert(&port.name) {
-                return err(format!("{path}.name"), format!("port name '{}' is used twice in role '{}'", port.name, port.role));
+                return err(
+                    format!("{path}.name"),
+                    format!(
+                        "port name '{}' is used twice in role '{}'",
+                        port.name, port.role
+                    ),
+                );
             }
             if !numbers.insert(port.number) {
-                return err(format!("{path}.number"), format!("port {} is used twice in role '{}'", port.number, port.role));
+                return err(
+                    format!("{path}.number"),
+                    format!("port {} is used twice in role '{}'", port.number, port.role),
+                );
             }
             if port.flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
-                return err(format!("{path}.flag"), format!("'{}' is not a setting of role '{}', which is configured by {:?}", port.flag, role.name, role.config));
+                return err(
+                    format!("{path}.flag"),
+                    format!(
+                        "'{}' is not a setting of role '{}', which is configured by {:?}",
+                        port.flag, role.name, role.config
+                    ),
+                );
             }
             let mut peers = BTreeSet::new();
             for (j, peer) in port.peers.iter().enumerate() {
                 let Some(peer_role) = self.role(peer.as_str()) else {
-                    return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' of port '{}' is not a role; the roles are: {}", port.name, self.role_names()));
+                    return err(
+                        format!("{path}.peers[{j}]"),
+                        format!(
+                            "peer '{peer}' of port '{}' is not a role; the roles are: {}",
+                            port.name,
+                            self.role_names()
+                        ),
+                    );
                 };
                 if !peers.insert(peer) {
-                    return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is listed twice"));
+                    return err(
+                        format!("{path}.peers[{j}]"),
+                        format!("peer '{peer}' is listed twice"),
+                    );
                 }
                 if port.client_flags.is_some() && peer_role.config != ConfigStyle::Gflags {
                     return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is configured by {:?} and cannot take the client flags of port '{}'", peer_role.config, port.name));
                 }
             }
             if port.access == Access::Internal && port.peers.is_empty() {
-                return err(format!("{path}.peers"), format!("internal port '{}' of role '{}' has no peers, so nothing could reach it", port.name, port.role));
+                return err(
+                    format!("{path}.peers"),
+                    format!(
+                        "internal port '{}' of role '{}' has no peers, so nothing could reach it",
+                        port.name, port.role
+                    ),
+                );
             }
             if let Some(cf) = &port.client_flags {
                 if !cf.host.is_gflag() || !cf.port.is_gflag() {
-                    return err(format!("{path}.clientFlags"), "client flags must be gflags".into());
+                    return err(
+                        format!("{path}.clientFlags"),
+                        "client flags must be gflags".into(),
+                    );
                 }
             }
         }
         for role in &self.roles {
             let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
             if let Err(flag) = check_unique(self.settings_of(role, &all)) {
-                return err(format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)), format!("flag '{flag}' would be set twice on role '{}'", role.name));
+                return err(
+                    format!(
+                        "roles[{}]",
+                        self.roles.iter().position(|r| r == role).unwrap_or(0)
+                    ),
+                    format!("flag '{flag}' would be set twice on role '{}'", role.name),
+                );
             }
         }
         Ok(())
@@ -434,7 +558,11 @@ impl Registry {
 
     /// The names of every setting a role gets when the `enabled` roles run:
     /// its port flags, its fixed flags and the client flags of the ports it connects to.
-    fn settings_of<'a>(&'a self, role: &'a Role, enabled: &'a BTreeSet<&RoleName>) -> impl Iterator<Item = &'a FlagName> + 'a {
+    fn settings_of<'a>(
+        &'a self,
+        role: &'a Role,
+        enabled: &'a BTreeSet<&RoleName>,
+    ) -> impl Iterator<Item = &'a FlagName> + 'a {
         let own = self.ports_of(&role.name).map(|p| &p.flag);
         let fixed = role.flags.keys();
         let client = self
@@ -479,20 +607,33 @@ mod tests {
         assert_eq!(cdh5.roles.len(), 4);
         // The 14 rows of the original document, in its order.
         let numbers: Vec<u16> = cdh5.ports.iter().map(|p| p.number.get()).collect();
-        assert_eq!(numbers, [21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002, 15000, 15001]);
+        assert_eq!(
+            numbers,
+            [
+                21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002,
+                15000, 15001
+            ]
+        );
         assert!(cdh5.image.placeholder);
     }
 
     #[test]
     fn singletons() {
         let r = Profile::Impala4.registry();
-        for (role, singleton) in [("statestored", true), ("catalogd", true), ("admissiond", true), ("coordinator", false), ("executor", false)] {
+        for (role, singleton) in [
+            ("statestored", true),
+            ("catalogd", true),
+            ("admissiond", true),
+            ("coordinator", false),
+            ("executor", false),
+        ] {
             assert_eq!(r.role(role).unwrap().is_singleton(), singleton, "{role}");
         }
     }
 
     fn mutate(edit: impl FnOnce(&mut serde_yaml::Value)) -> RegistryError {
-        let mut doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
+        let mut doc: serde_yaml::Value =
+            serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
         edit(&mut doc);
         Registry::from_yaml("custom.yaml", &serde_yaml::to_string(&doc).unwrap()).unwrap_err()
     }
@@ -501,16 +642,26 @@ mod tests {
     fn rejects_a_peer_that_is_no_role() {
         let e = mutate(|d| d["ports"][3]["peers"][1] = "exec".into());
         assert_eq!(e.path, "ports[3].peers[1]");
-        assert!(e.message.contains("peer 'exec'") && e.message.contains("coordinator, executor"), "{e}");
+        assert!(
+            e.message.contains("peer 'exec'") && e.message.contains("coordinator, executor"),
+            "{e}"
+        );
     }
 
     #[test]
     fn rejects_duplicate_port_numbers_and_names() {
         let e = mutate(|d| d["ports"][1]["number"] = 21000.into());
         assert_eq!(e.path, "ports[1].number");
-        assert!(e.message.contains("port 21000 is used twice in role 'coordinator'"), "{e}");
+        assert!(
+            e.message
+                .contains("port 21000 is used twice in role 'coordinator'"),
+            "{e}"
+        );
         let e = mutate(|d| d["ports"][1]["name"] = "beeswax".into());
-        assert!(e.message.contains("port name 'beeswax' is used twice"), "{e}");
+        assert!(
+            e.message.contains("port name 'beeswax' is used twice"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -520,7 +671,10 @@ mod tests {
         assert!(e.message.contains("port 70000 is out of range"), "{e}");
         assert!(e.location.is_some());
         let e = mutate(|d| d["ports"][0]["name"] = "Beeswax_Port".into());
-        assert!(e.message.contains("port name 'Beeswax_Port' is invalid"), "{e}");
+        assert!(
+            e.message.contains("port name 'Beeswax_Port' is invalid"),
+            "{e}"
+        );
         let e = mutate(|d| d["ports"][0]["acess"] = "internal".into());
         assert!(e.message.contains("unknown field `acess`"), "{e}");
     }
@@ -528,7 +682,11 @@ mod tests {
     #[test]
     fn rejects_flags_set_twice() {
         let e = mutate(|d| d["roles"][3]["flags"]["hs2_port"] = "1".into());
-        assert!(e.message.contains("flag 'hs2_port' would be set twice on role 'coordinator'"), "{e}");
+        assert!(
+            e.message
+                .contains("flag 'hs2_port' would be set twice on role 'coordinator'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Benchmarks `impala-k8s gen` for one cluster as a whole process: median wall
+# time (hyperfine, from Debian's packages) and peak memory (GNU time's maximum
+# resident set size). Prints a Markdown table for the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release --locked --quiet
+bin="$PWD/target/release/impala-k8s"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+echo "| command | median wall time | peak memory (max RSS) | output |"
+echo "|---|---|---|---|"
+for args in "gen" "gen --profile cdh5" "gen --enable admissiond --service-type LoadBalancer"; do
+  hyperfine -N --output null --style none --warmup 5 --runs 200 --export-json "$out/h.json" "$bin $args" >/dev/null
+  median_ms=$(python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['results'][0]['median']*1000:.2f}\")" "$out/h.json")
+  # Peak memory: the largest of 20 runs.
+  peak_kib=0
+  for _ in $(seq 20); do
+    /usr/bin/time -o "$out/rss" -f %M "$bin" $args >/dev/null 2>&1
+    kib=$(cat "$out/rss")
+    [ "$kib" -gt "$peak_kib" ] && peak_kib=$kib
+  done
+  bytes=$("$bin" $args 2>/dev/null | wc -c)
+  docs=$("$bin" $args 2>/dev/null | grep -c '^---$')
+  echo "| \`impala-k8s $args\` | ${median_ms} ms | $((peak_kib / 1024)).$(( (peak_kib % 1024) * 10 / 1024 )) MiB | $docs objects, $bytes bytes |"
+done

@@ -1,0 +1,41 @@
+//! The README stays true: it documents every port of every profile, and its
+//! test command is the one CI runs.
+
+use impala_k8s::registry::Profile;
+
+const README: &str = include_str!("../README.md");
+
+#[test]
+fn readme_lists_every_port_of_every_profile() {
+    for profile in Profile::ALL {
+        let registry = profile.registry();
+        let section = README
+            .split(&format!("### `{profile}`"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no README section for {profile}"));
+        let section = section.split("\n## ").next().unwrap();
+        for port in &registry.ports {
+            let row = format!(
+                "| {} | `{}` | {} | `{}` |",
+                port.number,
+                port.name,
+                port.access.as_str(),
+                port.flag
+            );
+            assert!(
+                section.contains(&row),
+                "README section {profile} lacks {row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_test_command_is_what_ci_runs() {
+    let ci = include_str!("../.ci/run");
+    assert!(README.contains("```sh\n./scripts/test.sh\n```"));
+    assert!(
+        ci.lines().any(|l| l.trim() == "exec ./scripts/test.sh"),
+        "{ci}"
+    );
+}
