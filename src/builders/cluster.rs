@@ -40,11 +40,12 @@ const LIVENESS: ProbeTiming = ProbeTiming {
     timeout: 5,
     failure_threshold: 6,
 };
-/// Five minutes for a daemon to open its web UI port (catalogd loads metadata first).
+/// Fifteen minutes for a daemon's first start: an impalad is ready only once
+/// catalogd has loaded and sent the catalog. Liveness checks begin after it.
 const STARTUP: ProbeTiming = ProbeTiming {
     period: 10,
     timeout: 5,
-    failure_threshold: 30,
+    failure_threshold: 90,
 };
 
 /// Every setting a role's daemon gets, by flag (or llama-site property) name:
@@ -207,17 +208,17 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         objects.push(Object::NetworkPolicy(policy.build()));
 
         // The workload.
-        let probe_port = &role.role.probe.port;
-        let readiness = match &role.role.probe.http_path {
-            Some(path) => http_get_probe(probe_port, path, READINESS),
-            None => tcp_probe(probe_port, READINESS),
+        // GET /healthz where the daemon serves it, a TCP check otherwise.
+        let probe = |timing| match &role.role.probe.http_path {
+            Some(path) => http_get_probe(&role.role.probe.port, path, timing),
+            None => tcp_probe(&role.role.probe.port, timing),
         };
         let mut container = ContainerBuilder::new(name.as_str())
             .image(&role.image, "IfNotPresent")
             .resources(&role.role.resources.requests, &role.role.resources.limits)
-            .startup_probe(tcp_probe(probe_port, STARTUP))
-            .liveness_probe(tcp_probe(probe_port, LIVENESS))
-            .readiness_probe(readiness)
+            .startup_probe(probe(STARTUP))
+            .liveness_probe(probe(LIVENESS))
+            .readiness_probe(probe(READINESS))
             .restricted(IMAGE_UID, IMAGE_GID)
             .add_volume_mount(CONF_VOLUME, &role.role.conf_dir, true);
         if role.role.config == ConfigStyle::Gflags {

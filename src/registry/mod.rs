@@ -176,13 +176,14 @@ pub struct Replicas {
     pub max: Option<u32>,
 }
 
-/// A role's health checks: an HTTP GET where the daemon serves one, TCP otherwise.
+/// A role's startup, liveness and readiness checks: an HTTP GET where the
+/// daemon serves a health endpoint, a TCP check otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProbeSpec {
     /// The role's port the probes target.
     pub port: PortName,
-    /// The path of an HTTP readiness check (`/healthz`); without it, both probes are TCP checks.
+    /// The path of the HTTP health endpoint (`/healthz`); without it, the probes are TCP checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_path: Option<String>,
 }
