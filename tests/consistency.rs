@@ -291,6 +291,11 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
         // The probes target the web UI port by name.
         for probe in [&c.readiness_probe, &c.liveness_probe, &c.startup_probe] {
             let probe = probe.as_ref().unwrap();
+            match (&role.probe.http_path, &probe.http_get) {
+                (Some(path), Some(get)) => assert_eq!(get.path.as_ref(), Some(path), "{case}: {r} probe path"),
+                (None, None) => assert!(probe.tcp_socket.is_some(), "{case}: {r} TCP probe"),
+                _ => panic!("{case}: {r}: GET /healthz exactly where the registry says the daemon serves it"),
+            }
             let port = probe
                 .http_get
                 .as_ref()
