@@ -150,8 +150,8 @@ impl ClusterPort<'_> {
 pub struct ClusterRole<'r> {
     /// The registry entry.
     pub role: &'r Role,
-    /// The pod count.
-    pub replicas: u32,
+    /// The pod count, as the Kubernetes API types it.
+    pub replicas: i32,
     /// The full image reference.
     pub image: String,
     /// Its ports, in registry order.
@@ -197,6 +197,9 @@ pub struct Cluster<'r> {
     /// The running roles, in registry order.
     pub roles: Vec<ClusterRole<'r>>,
 }
+
+/// The largest replica count Kubernetes accepts (an `int32`).
+pub const MAX_REPLICAS: u32 = i32::MAX as u32;
 
 /// The longest StatefulSet name: its pods carry a `controller-revision-hash`
 /// label of the name plus 11 characters, and a label value has at most 63.
@@ -290,14 +293,12 @@ impl ClusterSpec {
                     format!("role '{name}' is a singleton and runs exactly 1 pod, not {count}"),
                 );
             }
-            if count < r.min || r.max.is_some_and(|max| count > max) {
-                let max = r
-                    .max
-                    .map_or("no upper limit".to_owned(), |m| format!("at most {m}"));
+            let max = r.max.unwrap_or(MAX_REPLICAS).min(MAX_REPLICAS);
+            if count < r.min || count > max {
                 return fail(
                     field,
                     format!(
-                        "role '{name}' runs at least {} pod(s) and {max}, not {count}",
+                        "role '{name}' runs at least {} and at most {max} pod(s), not {count}",
                         r.min
                     ),
                 );
@@ -328,13 +329,20 @@ impl ClusterSpec {
                     ),
                 );
             }
+            let count = self
+                .replicas
+                .get(role.name.as_str())
+                .copied()
+                .unwrap_or(role.replicas.default);
+            let Ok(replicas) = i32::try_from(count) else {
+                return fail(
+                    format!("replicas.{}", role.name),
+                    format!("{count} pods are more than the {MAX_REPLICAS} Kubernetes allows"),
+                );
+            };
             roles.push(ClusterRole {
                 role,
-                replicas: self
-                    .replicas
-                    .get(role.name.as_str())
-                    .copied()
-                    .unwrap_or(role.replicas.default),
+                replicas,
                 image,
                 ports,
             });
@@ -501,7 +509,7 @@ mod tests {
             s.replicas.insert("coordinator".into(), 0);
         })
         .unwrap_err();
-        assert_eq!(e.to_string(), "replicas.coordinator: role 'coordinator' runs at least 1 pod(s) and no upper limit, not 0");
+        assert_eq!(e.to_string(), "replicas.coordinator: role 'coordinator' runs at least 1 and at most 2147483647 pod(s), not 0");
         let e = resolve(|s| {
             s.replicas.insert("impalad".into(), 3);
         })

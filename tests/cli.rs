@@ -232,3 +232,11 @@ fn help_and_version() {
         "{version}"
     );
 }
+
+#[test]
+fn replica_counts_beyond_int32_are_refused() {
+    rejects(
+        &["gen", "--replicas", "executor=4000000000"],
+        &["replicas.executor", "4000000000", "2147483647"],
+    );
+}

@@ -109,7 +109,7 @@ impl StatefulSetBuilder {
     /// A StatefulSet of `replicas` pods that match `selector`, from this template.
     pub fn new(
         meta: ObjectMeta,
-        replicas: u32,
+        replicas: i32,
         selector: BTreeMap<String, String>,
         template_meta: ObjectMeta,
         pod: PodSpec,
@@ -117,7 +117,7 @@ impl StatefulSetBuilder {
         StatefulSetBuilder {
             meta,
             spec: StatefulSetSpec {
-                replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
+                replicas: Some(replicas),
                 selector: LabelSelector {
                     match_labels: Some(selector),
                     ..Default::default()
