@@ -1,27 +1,29 @@
 //! The command line: argument types (clap derive) and what each command does.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use kube::CustomResourceExt;
 
 use crate::output::ports::{self, PortsFormat};
-use crate::registry::Profile;
-use crate::spec::{ClusterSpec, ServiceType};
+use crate::output::Manifests;
+use crate::registry::{Profile, Registry};
+use crate::spec::crd::ImpalaCluster;
+use crate::spec::{load, ClusterSpec, ServiceType, SpecError};
 use crate::Error;
 
 /// The version line: the crate's version and what `gen` renders by default.
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (default profile impala4: Apache Impala 4.5.0)"
-);
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (default profile impala4: Apache Impala 4.5.0)");
 
 const GEN_EXAMPLES: &str = "\
 Examples:
   impala-k8s gen > manifests.yaml && kubectl apply -f manifests.yaml
-  impala-k8s gen --release prod --namespace analytics --replicas executor=8 --service-type LoadBalancer
-  impala-k8s gen --enable admissiond --metastore-uri thrift://hms.data.svc:9083
+  impala-k8s gen -f cluster.yaml > manifests.yaml
+  impala-k8s gen -f cluster.yaml --replicas executor=8      # a flag overrides the file
+  cat cluster.yaml | impala-k8s gen -f -
+  impala-k8s gen --release prod --namespace analytics --service-type LoadBalancer --enable admissiond
   impala-k8s gen --profile cdh5 --image-repository registry.example.com/cdh5 --tag 5.16.2";
 
 const PORTS_EXAMPLES: &str = "\
@@ -29,6 +31,21 @@ Examples:
   impala-k8s ports
   impala-k8s ports --profile cdh5 --format markdown
   impala-k8s ports --format csv > ports.csv";
+
+const CRD_EXAMPLES: &str = "\
+Examples:
+  impala-k8s crd > impalacluster-crd.yaml
+  impala-k8s crd | kubectl apply -f -";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  impala-k8s schema > impalacluster.schema.json
+  # then, first line of cluster.yaml: # yaml-language-server: $schema=impalacluster.schema.json";
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  impala-k8s init > cluster.yaml && impala-k8s gen -f cluster.yaml
+  impala-k8s init --profile cdh5 > cdh5.yaml";
 
 /// Kubernetes manifests for Apache Impala, from its port registry.
 ///
@@ -43,6 +60,8 @@ pub struct Cli {
 }
 
 /// The commands.
+// Parsed once per run: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render the manifests of an Impala cluster as multi-document YAML on stdout.
@@ -51,97 +70,148 @@ pub enum Command {
     /// Print a port registry: roles, ports, flags and who connects to whom.
     #[command(after_help = PORTS_EXAMPLES)]
     Ports(PortsArgs),
+    /// Print the ImpalaCluster CustomResourceDefinition.
+    #[command(after_help = CRD_EXAMPLES)]
+    Crd,
+    /// Print the JSON Schema of an ImpalaCluster file (for editors and CI).
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema,
+    /// Print a commented starter ImpalaCluster that renders as is.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
 }
 
-/// Flags of `gen`; each one overrides the built-in default.
+/// Flags of `gen`; each one overrides the same setting of the file (or the default).
 #[derive(Debug, Clone, Default, Args)]
 pub struct GenArgs {
-    /// Port registry to render [default: impala4].
+    /// ImpalaCluster file to render; '-' reads stdin [default: the built-in defaults].
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<String>,
+    /// Custom port registry file, for other Impala builds (replaces the profile's).
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<String>,
+    /// Port registry to render (spec.profile) [default: impala4].
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
-    /// Namespace of every object [default: impala].
+    /// Namespace of every object (metadata.namespace) [default: impala].
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,
-    /// Emit the Namespace object, with the restricted Pod Security Standard enforced [default: true].
+    /// Emit the Namespace object, with the restricted Pod Security Standard enforced (spec.createNamespace) [default: true].
     #[arg(long, value_name = "BOOL")]
     pub create_namespace: Option<bool>,
-    /// Prefix of every object name and the app.kubernetes.io/instance label [default: impala].
+    /// Prefix of every object name and the app.kubernetes.io/instance label (metadata.name) [default: impala].
     #[arg(long)]
     pub release: Option<String>,
-    /// Image repository [default: apache/impala; a placeholder for cdh5].
+    /// Image repository (spec.image.repository) [default: apache/impala; a placeholder for cdh5].
     #[arg(long, value_name = "REPOSITORY")]
     pub image_repository: Option<String>,
-    /// Image tag prefix; each role appends -<image>, as in 4.5.0-catalogd [default: 4.5.0].
+    /// Image tag prefix; each role appends -<image>, as in 4.5.0-catalogd (spec.image.tag) [default: 4.5.0].
     #[arg(long)]
     pub tag: Option<String>,
-    /// Pod count of a role, as ROLE=N; repeat for several roles.
+    /// Pod count of a role, as ROLE=N (spec.roles.ROLE.replicas); repeatable.
     #[arg(long, value_name = "ROLE=N", value_parser = parse_replicas)]
     pub replicas: Vec<(String, u32)>,
-    /// Type of the Services that carry external ports [default: ClusterIP].
+    /// Type of the Services that carry external ports (spec.serviceType) [default: ClusterIP].
     #[arg(long, value_enum, ignore_case = true)]
     pub service_type: Option<ServiceType>,
-    /// Hive Metastore URI(s) for hive-site.xml [default: thrift://hive-metastore:9083].
+    /// Hive Metastore URI(s) for hive-site.xml (spec.metastoreUri) [default: thrift://hive-metastore:9083].
     #[arg(long, value_name = "URI")]
     pub metastore_uri: Option<String>,
-    /// Run an optional role (impala4: admissiond); repeatable.
+    /// Run an optional role, such as admissiond (spec.roles.ROLE.enabled); repeatable.
     #[arg(long, value_name = "ROLE")]
     pub enable: Vec<String>,
 }
 
 fn parse_replicas(value: &str) -> Result<(String, u32), String> {
-    let (role, count) = value
-        .split_once('=')
-        .ok_or_else(|| "expected ROLE=N, for example executor=4".to_owned())?;
-    let count = count.parse::<u32>().map_err(|_| {
-        format!(
-            "'{count}' is not a pod count: expected a whole number from 0 to {}",
-            u32::MAX
-        )
-    })?;
+    let (role, count) = value.split_once('=').ok_or_else(|| "expected ROLE=N, for example executor=4".to_owned())?;
+    let count = count
+        .parse::<u32>()
+        .map_err(|_| format!("'{count}' is not a pod count: expected a whole number from 0 to {}", u32::MAX))?;
     Ok((role.to_owned(), count))
 }
 
 impl GenArgs {
     /// Applies the flags that were given on top of `spec`.
     pub fn apply(&self, spec: &mut ClusterSpec) -> Result<(), Error> {
+        let s = &mut spec.spec;
         if let Some(v) = self.profile {
-            spec.profile = v;
+            s.profile = Some(v);
         }
         if let Some(v) = &self.namespace {
             spec.namespace.clone_from(v);
         }
         if let Some(v) = self.create_namespace {
-            spec.create_namespace = v;
+            s.create_namespace = Some(v);
         }
         if let Some(v) = &self.release {
             spec.release.clone_from(v);
         }
         if let Some(v) = &self.image_repository {
-            spec.image_repository = Some(v.clone());
+            s.image.repository = Some(v.clone());
         }
         if let Some(v) = &self.tag {
-            spec.tag = Some(v.clone());
+            s.image.tag = Some(v.clone());
         }
-        let mut given = BTreeMap::new();
+        let mut given = BTreeSet::new();
         for (role, count) in &self.replicas {
-            if given.insert(role, count).is_some() {
-                return Err(crate::spec::SpecError {
-                    field: format!("replicas.{role}"),
-                    message: format!("--replicas gives role '{role}' twice"),
-                }
+            if !given.insert(role) {
+                return Err(SpecError::new(
+                    format!("spec.roles.{role}.replicas"),
+                    format!("--replicas gives role '{role}' twice"),
+                )
                 .into());
             }
-            spec.replicas.insert(role.clone(), *count);
+            s.roles.entry(role.clone()).or_default().replicas = Some(*count);
         }
         if let Some(v) = self.service_type {
-            spec.service_type = v;
+            s.service_type = Some(v);
         }
         if let Some(v) = &self.metastore_uri {
-            spec.metastore_uri.clone_from(v);
+            s.metastore_uri = Some(v.clone());
         }
-        spec.enable.extend(self.enable.iter().cloned());
+        for role in &self.enable {
+            s.roles.entry(role.clone()).or_default().enabled = Some(true);
+        }
         Ok(())
     }
+
+    /// The request: the file (or the defaults), the registry file, then the flags.
+    pub fn spec(&self) -> Result<ClusterSpec, Error> {
+        let mut spec = match &self.file {
+            Some(file) => load::from_yaml(file, &read_input(file)?)?,
+            None => ClusterSpec::default(),
+        };
+        if let Some(file) = &self.registry {
+            if spec.spec.registry.is_some() {
+                return Err(SpecError::new(
+                    "spec.registry",
+                    format!("the file has its own registry; --registry {file} would replace it: use one"),
+                )
+                .into());
+            }
+            spec.spec.registry = Some(Registry::from_yaml(file, &read_input(file)?)?);
+        }
+        self.apply(&mut spec)?;
+        Ok(spec)
+    }
+}
+
+/// Reads a file, or stdin for `-`.
+fn read_input(file: &str) -> Result<String, Error> {
+    let mut bytes = Vec::new();
+    let read = if file == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
+    } else {
+        std::fs::read(file).map(|b| bytes = b)
+    };
+    read.map_err(|source| Error::Input { file: file.to_owned(), message: source.to_string() })?;
+    String::from_utf8(bytes).map_err(|e| Error::Input {
+        file: file.to_owned(),
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {}); expected a YAML file",
+            e.utf8_error().valid_up_to()
+        ),
+    })
 }
 
 /// Flags of `ports`.
@@ -155,6 +225,14 @@ pub struct PortsArgs {
     pub format: PortsFormat,
 }
 
+/// Flags of `init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Port registry of the starter spec.
+    #[arg(long, value_enum, default_value_t)]
+    pub profile: Profile,
+}
+
 /// What a command prints: stdout on success, warnings for stderr.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -164,31 +242,43 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
+/// Renders a request into manifests, with the warnings a person should see.
+pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
+    let cluster = spec.resolve()?;
+    let mut warnings = Vec::new();
+    if cluster.placeholder_image {
+        let image = &cluster.registry.image;
+        warnings.push(format!(
+            "profile {} has no public image: the manifests use the placeholder {}:{}-<role>, which never resolves; pass --image-repository and --tag (spec.image) to use your own images",
+            cluster.registry.profile, image.repository, cluster.version
+        ));
+    }
+    Ok((Manifests::new(crate::builders::build(&cluster)), warnings))
+}
+
 /// Runs a command and returns what it prints, or the error.
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen(args) => {
-            let mut spec = ClusterSpec::default();
-            args.apply(&mut spec)?;
-            let cluster = spec.resolve()?;
-            let mut warnings = Vec::new();
-            if cluster.placeholder_image {
-                let image = &cluster.registry.image;
-                warnings.push(format!(
-                    "profile {} has no public image: the manifests use the placeholder {}:{}-<role>, which never resolves; pass --image-repository and --tag to use your own images",
-                    cluster.registry.profile, image.repository, cluster.version
-                ));
-            }
-            let manifests = crate::output::Manifests::new(crate::builders::build(&cluster));
-            Ok(Outcome {
-                stdout: manifests.to_yaml(),
-                warnings,
-            })
+            let (manifests, warnings) = render(&args.spec()?)?;
+            Ok(Outcome { stdout: manifests.to_yaml(), warnings })
         }
-        Command::Ports(args) => Ok(Outcome {
-            stdout: ports::render(args.profile.registry(), args.format),
-            warnings: Vec::new(),
-        }),
+        Command::Ports(args) => {
+            Ok(Outcome { stdout: ports::render(args.profile.registry(), args.format), warnings: Vec::new() })
+        }
+        Command::Crd => {
+            let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
+            let yaml = serde_yaml::to_string(&crd).expect("JSON values serialize to YAML");
+            Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new() })
+        }
+        Command::Schema => {
+            let mut json = serde_json::to_string_pretty(&load::json_schema()).expect("JSON values serialize");
+            json.push('\n');
+            Ok(Outcome { stdout: json, warnings: Vec::new() })
+        }
+        Command::Init(args) => {
+            Ok(Outcome { stdout: crate::spec::starter::starter(args.profile), warnings: Vec::new() })
+        }
     }
 }
 
@@ -203,10 +293,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
             let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(outcome.stdout.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
                 // The reader went away (`| head`): nothing to report.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -236,10 +323,7 @@ mod tests {
     #[test]
     fn version_names_the_default_profile() {
         let r = Profile::default().registry();
-        assert!(VERSION.contains(&format!(
-            "default profile {}: {}",
-            r.profile, "Apache Impala"
-        )));
+        assert!(VERSION.contains(&format!("default profile {}: {}", r.profile, "Apache Impala")));
         assert!(VERSION.ends_with(&format!("{})", r.version)));
     }
 
@@ -247,8 +331,19 @@ mod tests {
     fn replicas_flag() {
         assert_eq!(parse_replicas("executor=4"), Ok(("executor".into(), 4)));
         assert!(parse_replicas("executor").unwrap_err().contains("ROLE=N"));
-        assert!(parse_replicas("executor=-1")
-            .unwrap_err()
-            .contains("'-1' is not a pod count"));
+        assert!(parse_replicas("executor=-1").unwrap_err().contains("'-1' is not a pod count"));
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let mut spec = ClusterSpec::default();
+        spec.spec.roles.entry("executor".into()).or_default().replicas = Some(3);
+        spec.spec.service_type = Some(ServiceType::NodePort);
+        let args =
+            GenArgs { replicas: vec![("executor".into(), 5)], release: Some("prod".into()), ..Default::default() };
+        args.apply(&mut spec).unwrap();
+        assert_eq!(spec.spec.roles["executor"].replicas, Some(5));
+        assert_eq!(spec.spec.service_type, Some(ServiceType::NodePort), "untouched without the flag");
+        assert_eq!(spec.release, "prod");
     }
 }

@@ -33,21 +33,21 @@ pub enum Error {
     /// A registry that is not valid.
     #[error(transparent)]
     Registry(#[from] registry::RegistryError),
-    /// Reading or writing failed.
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being read or written.
-        context: String,
-        /// The failure.
-        source: std::io::Error,
+    /// An input file that cannot be read as text.
+    #[error("{file}: cannot read it: {message}")]
+    Input {
+        /// The file (`-` for stdin).
+        file: String,
+        /// Why.
+        message: String,
     },
 }
 
 impl Error {
-    /// True when the user's input is at fault (exit status 2), false for a
-    /// failure of the machine (exit status 1).
+    /// True when the user's input is at fault (exit status 2), false for an
+    /// internal failure (exit status 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Spec(_) | Error::Registry(_))
+        matches!(self, Error::Spec(_) | Error::Registry(_) | Error::Input { .. })
     }
 }
 

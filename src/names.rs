@@ -45,8 +45,7 @@ pub enum NameError {
 pub fn is_rfc1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -55,6 +54,31 @@ pub fn is_rfc1123_label(s: &str) -> bool {
 /// Service names must be RFC 1035 labels.
 pub fn is_rfc1035_label(s: &str) -> bool {
     is_rfc1123_label(s) && s.as_bytes()[0].is_ascii_lowercase()
+}
+
+/// True when `s` is an RFC 1123 subdomain: dot-separated labels, at most 253 characters.
+pub fn is_rfc1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_rfc1123_label)
+}
+
+/// True when `s` is a label value: at most 63 characters of `[A-Za-z0-9_.-]`,
+/// alphanumeric at both ends, or empty.
+pub fn is_label_value(s: &str) -> bool {
+    s.len() <= 63
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && s.bytes().next().is_none_or(|b| b.is_ascii_alphanumeric())
+        && s.bytes().last().is_none_or(|b| b.is_ascii_alphanumeric())
+}
+
+/// True when `s` is a label or annotation key: an optional RFC 1123 subdomain
+/// prefix and '/', then a name of 1 to 63 characters of `[A-Za-z0-9_.-]`,
+/// alphanumeric at both ends.
+pub fn is_qualified_name(s: &str) -> bool {
+    let (prefix, name) = match s.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, s),
+    };
+    prefix.is_none_or(is_rfc1123_subdomain) && !name.is_empty() && is_label_value(name)
 }
 
 macro_rules! string_newtype {
@@ -182,9 +206,7 @@ impl FlagName {
 }
 
 /// A TCP or UDP port number, 1 to 65535.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "i64", into = "u16")]
 pub struct PortNumber(NonZeroU16);
 
@@ -203,11 +225,7 @@ impl PortNumber {
 impl TryFrom<i64> for PortNumber {
     type Error = NameError;
     fn try_from(value: i64) -> Result<Self, NameError> {
-        u16::try_from(value)
-            .ok()
-            .and_then(NonZeroU16::new)
-            .map(Self)
-            .ok_or(NameError::PortNumber(value))
+        u16::try_from(value).ok().and_then(NonZeroU16::new).map(Self).ok_or(NameError::PortNumber(value))
     }
 }
 
@@ -229,25 +247,10 @@ mod tests {
 
     #[test]
     fn port_names_follow_iana_rules() {
-        for ok in [
-            "hs2",
-            "hs2-http",
-            "statestore-sub",
-            "a",
-            "123456789012345a"[1..].as_ref(),
-        ] {
+        for ok in ["hs2", "hs2-http", "statestore-sub", "a", "123456789012345a"[1..].as_ref()] {
             assert!(PortName::try_from(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "HS2",
-            "hs2_port",
-            "-hs2",
-            "hs2-",
-            "hs--2",
-            "2100",
-            "statestore-subsc",
-        ] {
+        for bad in ["", "HS2", "hs2_port", "-hs2", "hs2-", "hs--2", "2100", "statestore-subsc"] {
             let err = PortName::try_from(bad).unwrap_err();
             assert!(err.to_string().contains(&format!("'{bad}'")), "{err}");
         }
@@ -275,11 +278,21 @@ mod tests {
     }
 
     #[test]
+    fn label_keys_and_values() {
+        for ok in ["app", "example.com/team", "a.b-c_d", "impala-k8s.dev/x"] {
+            assert!(is_qualified_name(ok), "{ok}");
+        }
+        for bad in ["", "/x", "Example.com/x", "x/", "-x", &"a".repeat(64)] {
+            assert!(!is_qualified_name(bad), "{bad}");
+        }
+        assert!(is_label_value("") && is_label_value("4.5.0") && !is_label_value("a b") && !is_label_value("x-"));
+        assert!(is_rfc1123_subdomain("regcred.example") && !is_rfc1123_subdomain("Regcred"));
+    }
+
+    #[test]
     fn flags() {
         assert!(FlagName::try_from("hs2_port").unwrap().is_gflag());
-        assert!(!FlagName::try_from("llama.am.server.thrift.address")
-            .unwrap()
-            .is_gflag());
+        assert!(!FlagName::try_from("llama.am.server.thrift.address").unwrap().is_gflag());
         assert!(FlagName::try_from("-hs2_port").is_err());
         assert!(FlagName::try_from("Hs2").is_err());
     }

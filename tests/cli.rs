@@ -10,11 +10,7 @@ fn cmd() -> Command {
 
 fn stdout_of(args: &[&str]) -> String {
     let out = cmd().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -23,10 +19,7 @@ fn golden_impala4_default() {
     let out = cmd().arg("gen").output().unwrap();
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "no warning for the default profile");
-    insta::assert_snapshot!(
-        "gen-impala4-default",
-        String::from_utf8(out.stdout).unwrap()
-    );
+    insta::assert_snapshot!("gen-impala4-default", String::from_utf8(out.stdout).unwrap());
 }
 
 #[test]
@@ -35,8 +28,7 @@ fn golden_cdh5_default() {
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("warning: profile cdh5 has no public image")
-            && stderr.contains("--image-repository"),
+        stderr.contains("warning: profile cdh5 has no public image") && stderr.contains("--image-repository"),
         "{stderr}"
     );
     insta::assert_snapshot!("gen-cdh5-default", String::from_utf8(out.stdout).unwrap());
@@ -45,45 +37,23 @@ fn golden_cdh5_default() {
 #[test]
 fn golden_ports_tables() {
     insta::assert_snapshot!("ports-impala4-table", stdout_of(&["ports"]));
-    insta::assert_snapshot!(
-        "ports-cdh5-markdown",
-        stdout_of(&["ports", "--profile", "cdh5", "--format", "markdown"])
-    );
+    insta::assert_snapshot!("ports-cdh5-markdown", stdout_of(&["ports", "--profile", "cdh5", "--format", "markdown"]));
 }
 
 #[test]
 fn output_is_deterministic() {
-    let args = [
-        "gen",
-        "--enable",
-        "admissiond",
-        "--service-type",
-        "LoadBalancer",
-        "--replicas",
-        "executor=5",
-    ];
+    let args = ["gen", "--enable", "admissiond", "--service-type", "LoadBalancer", "--replicas", "executor=5"];
     assert_eq!(stdout_of(&args), stdout_of(&args));
 }
 
 #[test]
 fn cdh5_placeholder_can_be_replaced() {
     let out = cmd()
-        .args([
-            "gen",
-            "--profile",
-            "cdh5",
-            "--image-repository",
-            "registry.example.com/cdh5",
-            "--tag",
-            "5.16.2",
-        ])
+        .args(["gen", "--profile", "cdh5", "--image-repository", "registry.example.com/cdh5", "--tag", "5.16.2"])
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(
-        out.stderr.is_empty(),
-        "no warning once the image is replaced"
-    );
+    assert!(out.stderr.is_empty(), "no warning once the image is replaced");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("image: registry.example.com/cdh5:5.16.2-llama"));
     assert!(!stdout.contains("invalid"));
@@ -119,102 +89,38 @@ fn flags_change_the_output() {
 /// Runs a command that must fail on bad input: exit 2, stdout empty, and a
 /// message on stderr containing every fragment.
 fn rejects(args: &[&str], fragments: &[&str]) {
-    let assert = cmd()
-        .args(args)
-        .assert()
-        .code(2)
-        .stdout(predicate::str::is_empty());
+    let assert = cmd().args(args).assert().code(2).stdout(predicate::str::is_empty());
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     for fragment in fragments {
-        assert!(
-            stderr.contains(fragment),
-            "{args:?}: {fragment:?} not in {stderr}"
-        );
+        assert!(stderr.contains(fragment), "{args:?}: {fragment:?} not in {stderr}");
     }
 }
 
 #[test]
 fn bad_input_exits_2_with_a_message_and_no_output() {
-    rejects(
-        &["gen", "--profile", "cdh6"],
-        &["'cdh6'", "impala4", "cdh5"],
-    );
-    rejects(
-        &["gen", "--replicas", "catalogd=2"],
-        &["replicas.catalogd", "singleton", "not 2"],
-    );
+    rejects(&["gen", "--profile", "cdh6"], &["'cdh6'", "impala4", "cdh5"]);
+    rejects(&["gen", "--replicas", "catalogd=2"], &["spec.roles.catalogd.replicas", "singleton", "not 2"]);
     rejects(
         &["gen", "--replicas", "impalad=3"],
-        &[
-            "'impalad' is not a role of profile impala4",
-            "coordinator, executor",
-        ],
+        &["spec.roles.impalad", "'impalad' is not a role of impala4", "coordinator, executor"],
     );
     rejects(&["gen", "--replicas", "executor"], &["ROLE=N"]);
-    rejects(
-        &["gen", "--replicas", "executor=many"],
-        &["'many' is not a pod count"],
-    );
-    rejects(
-        &[
-            "gen",
-            "--replicas",
-            "executor=2",
-            "--replicas",
-            "executor=3",
-        ],
-        &["gives role 'executor' twice"],
-    );
-    rejects(
-        &["gen", "--replicas", "admissiond=1"],
-        &["--enable admissiond"],
-    );
-    rejects(
-        &["gen", "--enable", "llama"],
-        &[
-            "'llama' is not an optional role of profile impala4",
-            "admissiond",
-        ],
-    );
+    rejects(&["gen", "--replicas", "executor=many"], &["'many' is not a pod count"]);
+    rejects(&["gen", "--replicas", "executor=2", "--replicas", "executor=3"], &["gives role 'executor' twice"]);
+    rejects(&["gen", "--replicas", "admissiond=1"], &["spec.roles.admissiond", "enabled: true", "--enable admissiond"]);
+    rejects(&["gen", "--enable", "llama"], &["spec.roles.llama", "'llama' is not a role of impala4"]);
     rejects(
         &["gen", "--profile", "cdh5", "--enable", "admissiond"],
-        &["optional roles are: none"],
+        &["spec.roles.admissiond", "'admissiond' is not a role of cdh5"],
     );
-    rejects(
-        &["gen", "--release", "Prod"],
-        &["release name 'Prod' is invalid", "lowercase"],
-    );
-    rejects(
-        &["gen", "--release", &"r".repeat(41)],
-        &["StatefulSet name", "at most 52"],
-    );
-    rejects(
-        &["gen", "--namespace", "my_ns"],
-        &["namespace 'my_ns' is invalid"],
-    );
-    rejects(
-        &["gen", "--service-type", "ExternalName"],
-        &["'ExternalName'", "ClusterIP", "NodePort", "LoadBalancer"],
-    );
-    rejects(
-        &["gen", "--metastore-uri", "hms:9083"],
-        &[
-            "'hms:9083' is not a Hive Metastore URI",
-            "thrift://HOST:PORT",
-        ],
-    );
-    rejects(
-        &["gen", "--image-repository", "Apache/Impala"],
-        &["'Apache/Impala' is not an image repository"],
-    );
-    rejects(
-        &["gen", "--tag", "4.5.0+x"],
-        &["'4.5.0+x' is not a usable tag"],
-    );
-    rejects(
-        &["gen", "--servce-type", "NodePort"],
-        &["--servce-type", "--service-type"],
-    );
+    rejects(&["gen", "--release", "Prod"], &["release name 'Prod' is invalid", "lowercase"]);
+    rejects(&["gen", "--release", &"r".repeat(41)], &["StatefulSet name", "at most 52"]);
+    rejects(&["gen", "--namespace", "my_ns"], &["namespace 'my_ns' is invalid"]);
+    rejects(&["gen", "--service-type", "ExternalName"], &["'ExternalName'", "ClusterIP", "NodePort", "LoadBalancer"]);
+    rejects(&["gen", "--metastore-uri", "hms:9083"], &["'hms:9083' is not a Hive Metastore URI", "thrift://HOST:PORT"]);
+    rejects(&["gen", "--image-repository", "Apache/Impala"], &["'Apache/Impala' is not an image repository"]);
+    rejects(&["gen", "--tag", "4.5.0+x"], &["'4.5.0+x' is not a usable tag"]);
+    rejects(&["gen", "--servce-type", "NodePort"], &["--servce-type", "--service-type"]);
     rejects(&["gen", "--create-namespace", "maybe"], &["'maybe'"]);
     rejects(&["ports", "--format", "xml"], &["'xml'", "markdown"]);
     rejects(&["deploy"], &["'deploy'"]);
@@ -227,8 +133,7 @@ fn help_and_version() {
     assert!(stdout_of(&["ports", "--help"]).contains("Examples:"));
     let version = stdout_of(&["--version"]);
     assert!(
-        version.starts_with("impala-k8s ")
-            && version.contains("default profile impala4: Apache Impala 4.5.0"),
+        version.starts_with("impala-k8s ") && version.contains("default profile impala4: Apache Impala 4.5.0"),
         "{version}"
     );
 }
@@ -237,6 +142,6 @@ fn help_and_version() {
 fn replica_counts_beyond_int32_are_refused() {
     rejects(
         &["gen", "--replicas", "executor=4000000000"],
-        &["replicas.executor", "4000000000", "2147483647"],
+        &["spec.roles.executor.replicas", "4000000000", "2147483647"],
     );
 }

@@ -29,26 +29,10 @@ fn parse(yaml: &str) -> Parsed {
         let value = serde_json::Value::deserialize(doc).unwrap();
         let name = value["metadata"]["name"].as_str().unwrap().to_owned();
         match value["kind"].as_str().unwrap() {
-            "StatefulSet" => drop(
-                parsed
-                    .statefulsets
-                    .insert(name, serde_json::from_value(value).unwrap()),
-            ),
-            "Service" => drop(
-                parsed
-                    .services
-                    .insert(name, serde_json::from_value(value).unwrap()),
-            ),
-            "NetworkPolicy" => drop(
-                parsed
-                    .policies
-                    .insert(name, serde_json::from_value(value).unwrap()),
-            ),
-            "ConfigMap" => drop(
-                parsed
-                    .config_maps
-                    .insert(name, serde_json::from_value(value).unwrap()),
-            ),
+            "StatefulSet" => drop(parsed.statefulsets.insert(name, serde_json::from_value(value).unwrap())),
+            "Service" => drop(parsed.services.insert(name, serde_json::from_value(value).unwrap())),
+            "NetworkPolicy" => drop(parsed.policies.insert(name, serde_json::from_value(value).unwrap())),
+            "ConfigMap" => drop(parsed.config_maps.insert(name, serde_json::from_value(value).unwrap())),
             "Namespace" | "ServiceAccount" => {}
             other => panic!("unexpected kind {other}"),
         }
@@ -57,15 +41,7 @@ fn parse(yaml: &str) -> Parsed {
 }
 
 fn container(sts: &StatefulSet) -> &Container {
-    let containers = &sts
-        .spec
-        .as_ref()
-        .unwrap()
-        .template
-        .spec
-        .as_ref()
-        .unwrap()
-        .containers;
+    let containers = &sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap().containers;
     assert_eq!(containers.len(), 1);
     &containers[0]
 }
@@ -74,13 +50,24 @@ fn component(labels: &BTreeMap<String, String>) -> &str {
     &labels["app.kubernetes.io/component"]
 }
 
-fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
-    let spec = ClusterSpec {
-        profile,
-        service_type,
-        release: "rel".into(),
-        enable: enable.iter().map(|s| s.to_string()).collect(),
-        ..Default::default()
+fn request(profile: Profile, service_type: ServiceType, enable: &[&str]) -> ClusterSpec {
+    let mut spec = ClusterSpec { release: "rel".into(), ..Default::default() };
+    spec.spec.profile = Some(profile);
+    spec.spec.service_type = Some(service_type);
+    for role in enable {
+        spec.spec.roles.entry(role.to_string()).or_default().enabled = Some(true);
+    }
+    spec
+}
+
+/// Checks every port of every running role; `overrides` are (role, port, number).
+fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides: &[(&str, &str, i64)]) {
+    let mut spec = request(profile, service_type, enable);
+    for &(role, port, number) in overrides {
+        spec.spec.roles.entry(role.to_owned()).or_default().ports.insert(port.to_owned(), number);
+    }
+    let number_of = |role: &str, port: &str, default: u16| {
+        overrides.iter().find(|o| o.0 == role && o.1 == port).map_or(i32::from(default), |o| o.2 as i32)
     };
     let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
     let out = parse(&yaml);
@@ -92,86 +79,38 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
         .map(|r| r.name.as_str())
         .collect();
     let case = format!("{profile} {service_type} {enable:?}");
-    assert_eq!(
-        out.statefulsets.len(),
-        running.len(),
-        "{case}: one workload per running role"
-    );
+    assert_eq!(out.statefulsets.len(), running.len(), "{case}: one workload per running role");
 
-    for role in registry
-        .roles
-        .iter()
-        .filter(|r| running.contains(r.name.as_str()))
-    {
+    for role in registry.roles.iter().filter(|r| running.contains(r.name.as_str())) {
         let r = role.name.as_str();
         let sts = &out.statefulsets[&format!("rel-{r}")];
         let c = container(sts);
         let args: BTreeSet<&str> = c.args.iter().flatten().map(String::as_str).collect();
-        let container_ports: BTreeMap<&str, i32> = c
-            .ports
-            .iter()
-            .flatten()
-            .map(|p| (p.name.as_deref().unwrap(), p.container_port))
-            .collect();
-        let ports: Vec<_> = registry
-            .ports
-            .iter()
-            .filter(|p| p.role == role.name)
-            .collect();
-        assert_eq!(
-            container_ports.len(),
-            ports.len(),
-            "{case}: {r} has exactly its registry ports"
-        );
+        let container_ports: BTreeMap<&str, i32> =
+            c.ports.iter().flatten().map(|p| (p.name.as_deref().unwrap(), p.container_port)).collect();
+        let ports: Vec<_> = registry.ports.iter().filter(|p| p.role == role.name).collect();
+        assert_eq!(container_ports.len(), ports.len(), "{case}: {r} has exactly its registry ports");
         let policy = &out.policies[&format!("rel-{r}-ingress")];
-        let rules = policy
-            .spec
-            .as_ref()
-            .unwrap()
-            .ingress
-            .clone()
-            .unwrap_or_default();
+        let rules = policy.spec.as_ref().unwrap().ingress.clone().unwrap_or_default();
         assert_eq!(
-            component(
-                policy
-                    .spec
-                    .as_ref()
-                    .unwrap()
-                    .pod_selector
-                    .as_ref()
-                    .unwrap()
-                    .match_labels
-                    .as_ref()
-                    .unwrap()
-            ),
+            component(policy.spec.as_ref().unwrap().pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap()),
             r
         );
 
         for port in &ports {
-            let n = i32::from(port.number.get());
+            let n = number_of(r, port.name.as_str(), port.number.get());
             let what = format!("{case}: {r} port {} ({n})", port.name);
             // containerPort
-            assert_eq!(
-                container_ports.get(port.name.as_str()),
-                Some(&n),
-                "{what}: containerPort"
-            );
+            assert_eq!(container_ports.get(port.name.as_str()), Some(&n), "{what}: containerPort");
             // daemon flag
             match role.config {
-                ConfigStyle::Gflags => assert!(
-                    args.contains(format!("-{}={n}", port.flag).as_str()),
-                    "{what}: flag in {args:?}"
-                ),
+                ConfigStyle::Gflags => {
+                    assert!(args.contains(format!("-{}={n}", port.flag).as_str()), "{what}: flag in {args:?}")
+                }
                 ConfigStyle::LlamaSite => {
-                    let site = &out.config_maps[&format!("rel-{r}-config")]
-                        .data
-                        .as_ref()
-                        .unwrap()["llama-site.xml"];
+                    let site = &out.config_maps[&format!("rel-{r}-config")].data.as_ref().unwrap()["llama-site.xml"];
                     assert!(
-                        site.contains(&format!(
-                            "<name>{}</name>\n    <value>0.0.0.0:{n}</value>",
-                            port.flag
-                        )),
+                        site.contains(&format!("<name>{}</name>\n    <value>0.0.0.0:{n}</value>", port.flag)),
                         "{what}: llama-site"
                     );
                 }
@@ -181,10 +120,8 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
                 Access::Internal => format!("rel-{r}-internal"),
                 Access::External => format!("rel-{r}"),
             };
-            let service = out
-                .services
-                .get(&service_name)
-                .unwrap_or_else(|| panic!("{what}: no Service {service_name}"));
+            let service =
+                out.services.get(&service_name).unwrap_or_else(|| panic!("{what}: no Service {service_name}"));
             let sspec = service.spec.as_ref().unwrap();
             let sp = sspec
                 .ports
@@ -193,20 +130,12 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
                 .find(|p| p.name.as_deref() == Some(port.name.as_str()))
                 .unwrap_or_else(|| panic!("{what}: not on {service_name}"));
             assert_eq!(sp.port, n, "{what}: Service port");
-            assert_eq!(
-                sp.target_port,
-                Some(IntOrString::String(port.name.to_string())),
-                "{what}: targetPort by name"
-            );
+            assert_eq!(sp.target_port, Some(IntOrString::String(port.name.to_string())), "{what}: targetPort by name");
             let expected_type = match port.access {
                 Access::Internal => "ClusterIP",
                 Access::External => service_type.as_str(),
             };
-            assert_eq!(
-                sspec.type_.as_deref(),
-                Some(expected_type),
-                "{what}: Service type"
-            );
+            assert_eq!(sspec.type_.as_deref(), Some(expected_type), "{what}: Service type");
             if port.access == Access::Internal {
                 assert_eq!(
                     sspec.cluster_ip.as_deref() == Some("None"),
@@ -217,18 +146,10 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
             // NetworkPolicy rule
             let rule = rules
                 .iter()
-                .find(|rule| {
-                    rule.ports
-                        .iter()
-                        .flatten()
-                        .any(|p| p.port == Some(IntOrString::Int(n)))
-                })
+                .find(|rule| rule.ports.iter().flatten().any(|p| p.port == Some(IntOrString::Int(n))))
                 .unwrap_or_else(|| panic!("{what}: no NetworkPolicy rule"));
             match port.access {
-                Access::External => assert!(
-                    rule.from.is_none(),
-                    "{what}: external ports are open to all"
-                ),
+                Access::External => assert!(rule.from.is_none(), "{what}: external ports are open to all"),
                 Access::Internal => {
                     let from: BTreeSet<&str> = rule
                         .from
@@ -239,35 +160,21 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
                                 peer.namespace_selector.is_none() && peer.ip_block.is_none(),
                                 "{what}: same-namespace pods only"
                             );
-                            let labels = peer
-                                .pod_selector
-                                .as_ref()
-                                .unwrap()
-                                .match_labels
-                                .as_ref()
-                                .unwrap();
+                            let labels = peer.pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap();
                             assert_eq!(labels["app.kubernetes.io/instance"], "rel");
                             component(labels)
                         })
                         .collect();
-                    let peers: BTreeSet<&str> = port
-                        .peers
-                        .iter()
-                        .map(|p| p.as_str())
-                        .filter(|p| running.contains(p))
-                        .collect();
-                    assert_eq!(
-                        from, peers,
-                        "{what}: reachable from exactly its running peers"
-                    );
+                    let peers: BTreeSet<&str> =
+                        port.peers.iter().map(|p| p.as_str()).filter(|p| running.contains(p)).collect();
+                    assert_eq!(from, peers, "{what}: reachable from exactly its running peers");
                 }
             }
             // Client flags on every running peer
             if let Some(client) = &port.client_flags {
                 for peer in port.peers.iter().filter(|p| running.contains(p.as_str())) {
                     let peer_args = &container(&out.statefulsets[&format!("rel-{peer}")]).args;
-                    let peer_args: BTreeSet<&str> =
-                        peer_args.iter().flatten().map(String::as_str).collect();
+                    let peer_args: BTreeSet<&str> = peer_args.iter().flatten().map(String::as_str).collect();
                     assert!(
                         peer_args.contains(format!("-{}=rel-{r}-internal", client.host).as_str()),
                         "{what}: {peer} finds the host"
@@ -283,8 +190,7 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
             rules.len(),
             ports
                 .iter()
-                .filter(|p| p.access == Access::External
-                    || p.peers.iter().any(|q| running.contains(q.as_str())))
+                .filter(|p| p.access == Access::External || p.peers.iter().any(|q| running.contains(q.as_str())))
                 .count(),
             "{case}: {r}: one rule per reachable port, no stray rule"
         );
@@ -296,17 +202,8 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
                 (None, None) => assert!(probe.tcp_socket.is_some(), "{case}: {r} TCP probe"),
                 _ => panic!("{case}: {r}: GET /healthz exactly where the registry says the daemon serves it"),
             }
-            let port = probe
-                .http_get
-                .as_ref()
-                .map(|h| &h.port)
-                .or(probe.tcp_socket.as_ref().map(|t| &t.port))
-                .unwrap();
-            assert_eq!(
-                port,
-                &IntOrString::String(role.probe.port.to_string()),
-                "{case}: {r} probe"
-            );
+            let port = probe.http_get.as_ref().map(|h| &h.port).or(probe.tcp_socket.as_ref().map(|t| &t.port)).unwrap();
+            assert_eq!(port, &IntOrString::String(role.probe.port.to_string()), "{case}: {r} probe");
         }
     }
 
@@ -338,21 +235,28 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str]) {
 #[test]
 fn every_port_is_consistent_everywhere() {
     for profile in Profile::ALL {
-        for service_type in [
-            ServiceType::ClusterIP,
-            ServiceType::NodePort,
-            ServiceType::LoadBalancer,
-        ] {
-            check(profile, service_type, &[]);
+        for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
+            check(profile, service_type, &[], &[]);
         }
     }
-    for service_type in [
-        ServiceType::ClusterIP,
-        ServiceType::NodePort,
-        ServiceType::LoadBalancer,
-    ] {
-        check(Profile::Impala4, service_type, &["admissiond"]);
+    for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
+        check(Profile::Impala4, service_type, &["admissiond"], &[]);
     }
+}
+
+#[test]
+fn port_overrides_move_every_place_together() {
+    // A client port, a peer port with client flags, a port reached pod to pod, a web UI (the probes' port).
+    let impala4 = [
+        ("coordinator", "hs2", 31050),
+        ("statestored", "statestore", 24555),
+        ("executor", "krpc", 27111),
+        ("catalogd", "webui", 25222),
+        ("admissiond", "admission", 29555),
+    ];
+    check(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond"], &impala4);
+    let cdh5 = [("llama", "llama", 15555), ("impalad", "backend", 22111), ("catalogd", "catalog", 26111)];
+    check(Profile::Cdh5, ServiceType::NodePort, &[], &cdh5);
 }
 
 fn walk(path: &str, value: &serde_json::Value, problems: &mut Vec<String>) {
@@ -388,19 +292,11 @@ fn no_nulls_empty_values_or_status() {
             if profile == Profile::Cdh5 && !enable.is_empty() {
                 continue;
             }
-            let spec = ClusterSpec {
-                profile,
-                enable: enable.iter().map(|s| s.to_string()).collect(),
-                ..Default::default()
-            };
+            let spec = request(profile, ServiceType::ClusterIP, enable);
             let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
             let mut problems = Vec::new();
             for (i, doc) in serde_yaml::Deserializer::from_str(&yaml).enumerate() {
-                walk(
-                    &format!("doc[{i}]"),
-                    &serde_json::Value::deserialize(doc).unwrap(),
-                    &mut problems,
-                );
+                walk(&format!("doc[{i}]"), &serde_json::Value::deserialize(doc).unwrap(), &mut problems);
             }
             assert!(problems.is_empty(), "{profile}: {problems:?}");
         }

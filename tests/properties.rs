@@ -12,11 +12,7 @@ fn profile() -> impl Strategy<Value = Profile> {
 }
 
 fn service_type() -> impl Strategy<Value = ServiceType> {
-    prop_oneof![
-        Just(ServiceType::ClusterIP),
-        Just(ServiceType::NodePort),
-        Just(ServiceType::LoadBalancer)
-    ]
+    prop_oneof![Just(ServiceType::ClusterIP), Just(ServiceType::NodePort), Just(ServiceType::LoadBalancer)]
 }
 
 fn role_name() -> impl Strategy<Value = String> {
@@ -43,7 +39,16 @@ proptest! {
         enable in proptest::collection::btree_set(role_name(), 0..2),
         metastore_uri in prop_oneof![4 => "thrift://[a-z]{1,10}:[0-9]{1,5}", 1 => ".{0,30}"],
     ) {
-        let spec = ClusterSpec { profile, service_type, release, namespace, replicas, enable, metastore_uri, ..Default::default() };
+        let mut spec = ClusterSpec { release, namespace, ..Default::default() };
+        spec.spec.profile = Some(profile);
+        spec.spec.service_type = Some(service_type);
+        spec.spec.metastore_uri = Some(metastore_uri);
+        for (role, count) in &replicas {
+            spec.spec.roles.entry(role.clone()).or_default().replicas = Some(*count);
+        }
+        for role in enable {
+            spec.spec.roles.entry(role).or_default().enabled = Some(true);
+        }
         match impala_k8s::render(&spec) {
             Err(e) => prop_assert!(!e.to_string().is_empty()),
             Ok(manifests) => {
@@ -56,7 +61,7 @@ proptest! {
                     prop_assert!(!name.is_empty() && name.len() <= limit, "{} {name}", object.kind());
                     if let Object::StatefulSet(sts) = object {
                         let role = sts.metadata.labels.as_ref().unwrap()["app.kubernetes.io/component"].clone();
-                        let asked = spec.replicas.get(&role).copied();
+                        let asked = replicas.get(&role).copied();
                         let got = sts.spec.as_ref().unwrap().replicas.unwrap();
                         prop_assert!(got >= 0);
                         if let Some(asked) = asked {

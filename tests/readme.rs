@@ -15,17 +15,8 @@ fn readme_lists_every_port_of_every_profile() {
             .unwrap_or_else(|| panic!("no README section for {profile}"));
         let section = section.split("\n## ").next().unwrap();
         for port in &registry.ports {
-            let row = format!(
-                "| {} | `{}` | {} | `{}` |",
-                port.number,
-                port.name,
-                port.access.as_str(),
-                port.flag
-            );
-            assert!(
-                section.contains(&row),
-                "README section {profile} lacks {row}"
-            );
+            let row = format!("| {} | `{}` | {} | `{}` |", port.number, port.name, port.access.as_str(), port.flag);
+            assert!(section.contains(&row), "README section {profile} lacks {row}");
         }
     }
 }
@@ -34,8 +25,5 @@ fn readme_lists_every_port_of_every_profile() {
 fn readme_test_command_is_what_ci_runs() {
     let ci = include_str!("../.ci/run");
     assert!(README.contains("```sh\n./scripts/test.sh\n```"));
-    assert!(
-        ci.lines().any(|l| l.trim() == "exec ./scripts/test.sh"),
-        "{ci}"
-    );
+    assert!(ci.lines().any(|l| l.trim() == "exec ./scripts/test.sh"), "{ci}");
 }

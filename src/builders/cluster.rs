@@ -11,11 +11,12 @@ use sha2::{Digest, Sha256};
 use super::config::{hadoop_xml, ConfigMapBuilder};
 use super::container::{http_get_probe, tcp_probe, ContainerBuilder, ProbeTiming};
 use super::meta::{ObjectMetaBuilder, RecommendedLabels};
-use super::network_policy::NetworkPolicyBuilder;
+use super::network_policy::{cidr, pods, NetworkPolicyBuilder};
 use super::service::ServiceBuilder;
 use super::workload::{PodSpecBuilder, StatefulSetBuilder};
 use super::Object;
-use crate::registry::{Access, ConfigStyle, CONF_VOLUME};
+use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
+use crate::spec::crd::TrafficPolicy;
 use crate::spec::{Cluster, ClusterRole, ServiceType};
 
 /// The uid the Impala images run as (user `impala`, docker/impala_base/Dockerfile).
@@ -30,27 +31,15 @@ const CORE_SITE: &str = "core-site.xml";
 const LLAMA_SITE: &str = "llama-site.xml";
 const CHECKSUM_ANNOTATION: &str = "checksum/config";
 
-const READINESS: ProbeTiming = ProbeTiming {
-    period: 10,
-    timeout: 5,
-    failure_threshold: 3,
-};
-const LIVENESS: ProbeTiming = ProbeTiming {
-    period: 10,
-    timeout: 5,
-    failure_threshold: 6,
-};
+const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
+const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };
 /// Fifteen minutes for a daemon's first start: an impalad is ready only once
 /// catalogd has loaded and sent the catalog. Liveness checks begin after it.
-const STARTUP: ProbeTiming = ProbeTiming {
-    period: 10,
-    timeout: 5,
-    failure_threshold: 90,
-};
+const STARTUP: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 90 };
 
 /// Every setting a role's daemon gets, by flag (or llama-site property) name:
-/// its port flags, its fixed flags, and the address and port of every port it
-/// connects to that declares client flags.
+/// its port flags, its fixed flags, the address and port of every port it
+/// connects to that declares client flags, and the user's extra flags.
 pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMap<String, String> {
     let mut settings = BTreeMap::new();
     for port in &role.ports {
@@ -60,20 +49,19 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         };
         settings.insert(port.entry.flag.to_string(), value);
     }
-    for (flag, value) in &role.role.flags {
-        settings.insert(flag.to_string(), value.clone());
+    for (flag, value) in role
+        .role
+        .flags
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain(role.extra_flags.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        settings.insert(flag.to_owned(), value.clone());
     }
     for target in &cluster.roles {
-        for port in target
-            .ports
-            .iter()
-            .filter(|p| p.peers.contains(&role.name()))
-        {
+        for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
             if let Some(client) = &port.entry.client_flags {
-                settings.insert(
-                    client.host.to_string(),
-                    cluster.internal_service_name(target.name()),
-                );
+                settings.insert(client.host.to_string(), cluster.internal_service_name(target.name()));
                 settings.insert(client.port.to_string(), port.number.to_string());
             }
         }
@@ -91,29 +79,17 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         managed_by: MANAGED_BY,
     };
     let meta = |name: String, component: Option<&str>| {
-        ObjectMetaBuilder::new(name)
-            .namespace(cluster.namespace.as_str())
-            .with_labels(labels.labels(component))
+        ObjectMetaBuilder::new(name).namespace(cluster.namespace.as_str()).with_labels(labels.labels(component))
     };
     let mut objects = Vec::new();
 
     if cluster.create_namespace {
-        let ns_meta = ObjectMetaBuilder::new(cluster.namespace.as_str())
-            .with_labels(labels.labels(None))
-            .with_labels([
-                (
-                    "pod-security.kubernetes.io/enforce".to_owned(),
-                    "restricted".to_owned(),
-                ),
-                (
-                    "pod-security.kubernetes.io/enforce-version".to_owned(),
-                    "latest".to_owned(),
-                ),
+        let ns_meta =
+            ObjectMetaBuilder::new(cluster.namespace.as_str()).with_labels(labels.labels(None)).with_labels([
+                ("pod-security.kubernetes.io/enforce".to_owned(), "restricted".to_owned()),
+                ("pod-security.kubernetes.io/enforce-version".to_owned(), "latest".to_owned()),
             ]);
-        objects.push(Object::Namespace(Namespace {
-            metadata: ns_meta.build(),
-            ..Default::default()
-        }));
+        objects.push(Object::Namespace(Namespace { metadata: ns_meta.build(), ..Default::default() }));
     }
     objects.push(Object::ServiceAccount(ServiceAccount {
         metadata: meta(cluster.service_account_name(), None).build(),
@@ -121,24 +97,28 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         ..Default::default()
     }));
 
+    let mut hive_site = cluster.hive_site.clone();
+    hive_site.insert("hive.metastore.uris".to_owned(), cluster.metastore_uri.clone());
     let hadoop = ConfigMapBuilder::new(meta(cluster.hadoop_config_name(), None).build())
-        .add_file(CORE_SITE, hadoop_xml(&BTreeMap::new()))
-        .add_file(
-            HIVE_SITE,
-            hadoop_xml(&BTreeMap::from([(
-                "hive.metastore.uris".to_owned(),
-                cluster.metastore_uri.clone(),
-            )])),
-        )
+        .add_file(CORE_SITE, hadoop_xml(&cluster.core_site))
+        .add_file(HIVE_SITE, hadoop_xml(&hive_site))
         .build();
 
-    objects.push(Object::NetworkPolicy(
-        NetworkPolicyBuilder::new(
-            meta(cluster.default_deny_name(), None).build(),
-            labels.selector(None),
-        )
-        .build(),
-    ));
+    if let Some(np) = &cluster.network_policy {
+        objects.push(Object::NetworkPolicy(
+            NetworkPolicyBuilder::ingress(meta(cluster.default_deny_name(), None).build(), labels.selector(None))
+                .build(),
+        ));
+        if np.egress.is_some() {
+            objects.push(Object::NetworkPolicy(
+                NetworkPolicyBuilder::egress(
+                    meta(cluster.default_deny_egress_name(), None).build(),
+                    labels.selector(None),
+                )
+                .build(),
+            ));
+        }
+    }
 
     for role in &cluster.roles {
         let name = role.name();
@@ -150,10 +130,9 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         let mut config_maps = vec![&hadoop];
         let role_config;
         if role.role.config == ConfigStyle::LlamaSite {
-            role_config =
-                ConfigMapBuilder::new(meta(cluster.role_config_name(name), component).build())
-                    .add_file(LLAMA_SITE, hadoop_xml(&settings))
-                    .build();
+            role_config = ConfigMapBuilder::new(meta(cluster.role_config_name(name), component).build())
+                .add_file(LLAMA_SITE, hadoop_xml(&settings))
+                .build();
             config_maps.push(&role_config);
             objects.push(Object::ConfigMap(role_config.clone()));
         }
@@ -170,42 +149,78 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
                 service = service.headless();
             }
             for port in &internal {
-                service = service.add_port(port.name(), port.number, port.entry.protocol);
+                service = service.add_port(port.name(), port.number, port.entry.protocol, None);
             }
             objects.push(Object::Service(service.build()));
         }
         let external: Vec<_> = role.ports_with(Access::External).collect();
         if !external.is_empty() {
-            let mut service = ServiceBuilder::new(
-                meta(cluster.external_service_name(name), component).build(),
-                cluster.service_type.as_str(),
-                selector.clone(),
-            );
+            let s = &role.service;
+            let mut service_meta = meta(cluster.external_service_name(name), component).with_labels(s.labels.clone());
+            for (key, value) in &s.annotations {
+                service_meta = service_meta.with_annotation(key, value);
+            }
+            let mut service = ServiceBuilder::new(service_meta.build(), s.type_.as_str(), selector.clone())
+                .load_balancer_source_ranges(&s.load_balancer_source_ranges)
+                .load_balancer_class(s.load_balancer_class.as_deref())
+                .external_traffic_policy(s.external_traffic_policy.map(|p| match p {
+                    TrafficPolicy::Cluster => "Cluster",
+                    TrafficPolicy::Local => "Local",
+                }));
             for port in &external {
-                service = service.add_port(port.name(), port.number, port.entry.protocol);
+                service = service.add_port(port.name(), port.number, port.entry.protocol, port.node_port);
             }
             objects.push(Object::Service(service.build()));
         }
 
-        // Ingress: each internal port from its peers' pods, each external port from anywhere.
-        let mut policy = NetworkPolicyBuilder::new(
-            meta(cluster.policy_name(name), component).build(),
-            selector.clone(),
-        );
-        for port in &role.ports {
-            policy = match port.access {
-                Access::Internal if port.peers.is_empty() => policy,
-                Access::Internal => policy.allow_from_pods(
-                    port.number,
-                    port.entry.protocol,
-                    port.peers
+        if let Some(np) = &cluster.network_policy {
+            // Ingress: each port from its peers' pods, and from its audience's sources.
+            let mut policy =
+                NetworkPolicyBuilder::ingress(meta(cluster.policy_name(name), component).build(), selector.clone());
+            for port in &role.ports {
+                if !port.peers.is_empty() {
+                    let peers = port.peers.iter().map(|peer| pods(labels.selector(Some(peer.as_str())))).collect();
+                    policy = policy.allow_from(port.number, port.entry.protocol, Some(peers));
+                }
+                let sources = match port.audience {
+                    None => continue,
+                    Some(Audience::Clients) => &np.client_sources,
+                    Some(Audience::Administrators) => &np.web_ui_sources,
+                };
+                policy = policy.allow_from(port.number, port.entry.protocol, sources.clone());
+            }
+            objects.push(Object::NetworkPolicy(policy.build()));
+
+            // Egress lockdown: DNS, the ports of the peers it connects to, the metastore and storage.
+            if let Some((metastore, storage)) = &np.egress {
+                let mut egress = NetworkPolicyBuilder::egress(
+                    meta(cluster.egress_policy_name(name), component).build(),
+                    selector.clone(),
+                )
+                .allow_dns();
+                for target in &cluster.roles {
+                    let ports: Vec<_> = target
+                        .ports
                         .iter()
-                        .map(|peer| labels.selector(Some(peer.as_str()))),
-                ),
-                Access::External => policy.allow_from_anywhere(port.number, port.entry.protocol),
-            };
+                        .filter(|p| p.peers.contains(&name))
+                        .map(|p| (p.number, p.entry.protocol))
+                        .collect();
+                    if !ports.is_empty() {
+                        egress =
+                            egress.allow_to(Some(vec![pods(labels.selector(Some(target.name().as_str())))]), &ports);
+                    }
+                }
+                for (destination, rules) in [(Destination::Metastore, metastore), (Destination::Storage, storage)] {
+                    if role.role.reaches.contains(&destination) {
+                        for rule in rules {
+                            let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
+                            egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
+                        }
+                    }
+                }
+                objects.push(Object::NetworkPolicy(egress.build()));
+            }
         }
-        objects.push(Object::NetworkPolicy(policy.build()));
 
         // The workload.
         // GET /healthz where the daemon serves it, a TCP check otherwise.
@@ -214,53 +229,49 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
             None => tcp_probe(&role.role.probe.port, timing),
         };
         let mut container = ContainerBuilder::new(name.as_str())
-            .image(&role.image, "IfNotPresent")
-            .resources(&role.role.resources.requests, &role.role.resources.limits)
+            .image(&role.image, role.pull_policy.as_str())
+            .resources(role.resources.clone())
             .startup_probe(probe(STARTUP))
             .liveness_probe(probe(LIVENESS))
             .readiness_probe(probe(READINESS))
             .restricted(IMAGE_UID, IMAGE_GID)
             .add_volume_mount(CONF_VOLUME, &role.role.conf_dir, true);
         if role.role.config == ConfigStyle::Gflags {
-            container = container.add_args(
-                settings
-                    .iter()
-                    .map(|(flag, value)| format!("-{flag}={value}")),
-            );
+            container = container.add_args(settings.iter().map(|(flag, value)| format!("-{flag}={value}")));
         }
         for port in &role.ports {
             container = container.add_container_port(port.name(), port.number, port.entry.protocol);
         }
-        let mut pod =
-            PodSpecBuilder::new(cluster.service_account_name()).restricted(IMAGE_UID, IMAGE_GID);
+        let mut pod = PodSpecBuilder::new(cluster.service_account_name())
+            .restricted(IMAGE_UID, IMAGE_GID)
+            .image_pull_secrets(&cluster.pull_secrets)
+            .node_selector(&role.node_selector)
+            .tolerations(&role.tolerations)
+            .affinity(role.affinity.as_ref());
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);
         }
         let pod = pod
             .add_container(container.build())
-            .add_config_maps(
-                CONF_VOLUME,
-                config_maps
-                    .iter()
-                    .map(|cm| cm.metadata.name.clone().unwrap_or_default()),
-            )
+            .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
             .build();
-        let template = ObjectMetaBuilder::unnamed()
+        let mut template = ObjectMetaBuilder::unnamed()
+            .with_labels(role.pod_labels.clone())
             .with_labels(labels.labels(component))
-            .with_annotation(CHECKSUM_ANNOTATION, checksum(&config_maps))
-            .build();
+            .with_annotation(CHECKSUM_ANNOTATION, checksum(&config_maps));
+        for (key, value) in &role.pod_annotations {
+            template = template.with_annotation(key, value);
+        }
         let mut sts = StatefulSetBuilder::new(
             meta(cluster.workload_name(name), component).build(),
             role.replicas,
             selector,
-            template,
+            template.build(),
             pod,
         );
         if !role.role.is_singleton() {
-            sts = sts
-                .service_name(cluster.internal_service_name(name))
-                .parallel();
+            sts = sts.service_name(cluster.internal_service_name(name)).parallel();
         }
         objects.push(Object::StatefulSet(sts.build()));
     }
@@ -286,14 +297,22 @@ fn checksum(config_maps: &[&ConfigMap]) -> String {
 mod tests {
     use super::*;
     use crate::registry::Profile;
+    use crate::spec::crd::ImpalaClusterSpec;
     use crate::spec::ClusterSpec;
+
+    fn with(spec: ImpalaClusterSpec) -> ClusterSpec {
+        ClusterSpec { spec, ..Default::default() }
+    }
+
+    fn admissiond() -> ClusterSpec {
+        let mut s = ClusterSpec::default();
+        s.spec.roles.entry("admissiond".into()).or_default().enabled = Some(true);
+        s
+    }
 
     #[test]
     fn coordinator_settings() {
-        let spec = ClusterSpec {
-            enable: ["admissiond".to_owned()].into(),
-            ..Default::default()
-        };
+        let spec = admissiond();
         let cluster = spec.resolve().unwrap();
         let s = daemon_settings(&cluster, cluster.role("coordinator").unwrap());
         assert_eq!(s["hs2_port"], "21050");
@@ -304,26 +323,27 @@ mod tests {
         assert_eq!(s["admission_service_port"], "29500");
         // Executors connect to neither catalogd nor admissiond.
         let s = daemon_settings(&cluster, cluster.role("executor").unwrap());
-        assert!(
-            !s.contains_key("catalog_service_host") && !s.contains_key("admission_service_host")
-        );
+        assert!(!s.contains_key("catalog_service_host") && !s.contains_key("admission_service_host"));
+    }
+
+    #[test]
+    fn overridden_ports_reach_the_peers() {
+        let mut spec = ClusterSpec::default();
+        spec.spec.roles.entry("statestored".into()).or_default().ports.insert("statestore".into(), 24555);
+        let cluster = spec.resolve().unwrap();
+        assert_eq!(daemon_settings(&cluster, cluster.role("statestored").unwrap())["state_store_port"], "24555");
+        assert_eq!(daemon_settings(&cluster, cluster.role("catalogd").unwrap())["state_store_port"], "24555");
     }
 
     #[test]
     fn llama_reads_llama_site() {
-        let cluster = ClusterSpec {
-            profile: Profile::Cdh5,
-            ..Default::default()
-        }
-        .resolve()
-        .unwrap();
+        let spec = with(ImpalaClusterSpec { profile: Some(Profile::Cdh5), ..Default::default() });
+        let cluster = spec.resolve().unwrap();
         let s = daemon_settings(&cluster, cluster.role("llama").unwrap());
         assert_eq!(s["llama.am.server.thrift.address"], "0.0.0.0:15000");
         assert_eq!(s["llama.am.server.thrift.admin.address"], "0.0.0.0:15002");
         let objects = build(&cluster);
-        let Some(Object::ConfigMap(cm)) =
-            objects.iter().find(|o| o.name() == "impala-llama-config")
-        else {
+        let Some(Object::ConfigMap(cm)) = objects.iter().find(|o| o.name() == "impala-llama-config") else {
             panic!("no llama-site ConfigMap")
         };
         assert!(cm.data.as_ref().unwrap()[LLAMA_SITE].contains("<value>0.0.0.0:15001</value>"));
@@ -334,30 +354,22 @@ mod tests {
 
     #[test]
     fn checksum_follows_configuration() {
-        let a = build(&ClusterSpec::default().resolve().unwrap());
-        let b = build(
-            &ClusterSpec {
-                metastore_uri: "thrift://other:9083".into(),
-                ..Default::default()
-            }
-            .resolve()
-            .unwrap(),
-        );
-        let annotation = |objects: &[Object]| {
-            objects.iter().find_map(|o| match o {
-                Object::StatefulSet(s) => s
-                    .spec
-                    .as_ref()?
-                    .template
-                    .metadata
-                    .as_ref()?
-                    .annotations
-                    .as_ref()?
-                    .get(CHECKSUM_ANNOTATION)
-                    .cloned(),
+        let annotation = |spec: ClusterSpec| {
+            build(&spec.resolve().unwrap()).iter().find_map(|o| match o {
+                Object::StatefulSet(s) => {
+                    s.spec.as_ref()?.template.metadata.as_ref()?.annotations.as_ref()?.get(CHECKSUM_ANNOTATION).cloned()
+                }
                 _ => None,
             })
         };
-        assert_ne!(annotation(&a), annotation(&b));
+        let other = with(ImpalaClusterSpec { metastore_uri: Some("thrift://other:9083".into()), ..Default::default() });
+        assert_ne!(annotation(ClusterSpec::default()), annotation(other));
+    }
+
+    #[test]
+    fn no_network_policies_when_off() {
+        let mut spec = ClusterSpec::default();
+        spec.spec.network_policy.enabled = Some(false);
+        assert!(!build(&spec.resolve().unwrap()).iter().any(|o| o.kind() == "NetworkPolicy"));
     }
 }

@@ -34,10 +34,7 @@ pub struct ConfigMapBuilder {
 impl ConfigMapBuilder {
     /// A ConfigMap with this metadata.
     pub fn new(meta: ObjectMeta) -> Self {
-        ConfigMapBuilder {
-            meta,
-            data: BTreeMap::new(),
-        }
+        ConfigMapBuilder { meta, data: BTreeMap::new() }
     }
 
     /// Adds a file.
@@ -48,11 +45,7 @@ impl ConfigMapBuilder {
 
     /// The ConfigMap.
     pub fn build(self) -> ConfigMap {
-        ConfigMap {
-            metadata: self.meta,
-            data: (!self.data.is_empty()).then_some(self.data),
-            ..Default::default()
-        }
+        ConfigMap { metadata: self.meta, data: (!self.data.is_empty()).then_some(self.data), ..Default::default() }
     }
 }
 
@@ -62,10 +55,7 @@ mod tests {
 
     #[test]
     fn xml_is_escaped_and_sorted() {
-        let props = BTreeMap::from([
-            ("b".to_owned(), "x<y&z".to_owned()),
-            ("a".to_owned(), "1".to_owned()),
-        ]);
+        let props = BTreeMap::from([("b".to_owned(), "x<y&z".to_owned()), ("a".to_owned(), "1".to_owned())]);
         let xml = hadoop_xml(&props);
         assert!(xml.find("<name>a</name>").unwrap() < xml.find("<name>b</name>").unwrap());
         assert!(xml.contains("<value>x&lt;y&amp;z</value>"), "{xml}");

@@ -1,16 +1,13 @@
 //! Containers, their ports, probes, resources and the restricted security context.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, HTTPGetAction, Probe, ResourceRequirements,
-    SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
+    Capabilities, Container, ContainerPort, HTTPGetAction, Probe, ResourceRequirements, SeccompProfile,
+    SecurityContext, TCPSocketAction, VolumeMount,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::names::{PortName, PortNumber};
-use crate::registry::{CpuMemory, Protocol};
+use crate::registry::Protocol;
 
 /// Builds a [`Container`]: `add_*` appends, a bare setter replaces.
 #[derive(Debug, Clone)]
@@ -21,12 +18,7 @@ pub struct ContainerBuilder {
 impl ContainerBuilder {
     /// A container with this name.
     pub fn new(name: impl Into<String>) -> Self {
-        ContainerBuilder {
-            container: Container {
-                name: name.into(),
-                ..Default::default()
-            },
-        }
+        ContainerBuilder { container: Container { name: name.into(), ..Default::default() } }
     }
 
     /// Sets the image and its pull policy.
@@ -38,48 +30,29 @@ impl ContainerBuilder {
 
     /// Appends arguments (after the image's entrypoint and its own arguments).
     pub fn add_args(mut self, args: impl IntoIterator<Item = String>) -> Self {
-        self.container
-            .args
-            .get_or_insert_with(Vec::new)
-            .extend(args);
+        self.container.args.get_or_insert_with(Vec::new).extend(args);
         self
     }
 
     /// Appends a named container port.
-    pub fn add_container_port(
-        mut self,
-        name: &PortName,
-        number: PortNumber,
-        protocol: Protocol,
-    ) -> Self {
-        self.container
-            .ports
-            .get_or_insert_with(Vec::new)
-            .push(ContainerPort {
-                name: Some(name.to_string()),
-                container_port: number.as_i32(),
-                protocol: Some(protocol.as_str().to_owned()),
-                ..Default::default()
-            });
+    pub fn add_container_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol) -> Self {
+        self.container.ports.get_or_insert_with(Vec::new).push(ContainerPort {
+            name: Some(name.to_string()),
+            container_port: number.as_i32(),
+            protocol: Some(protocol.as_str().to_owned()),
+            ..Default::default()
+        });
         self
     }
 
     /// Appends a volume mount.
-    pub fn add_volume_mount(
-        mut self,
-        volume: impl Into<String>,
-        path: impl Into<String>,
-        read_only: bool,
-    ) -> Self {
-        self.container
-            .volume_mounts
-            .get_or_insert_with(Vec::new)
-            .push(VolumeMount {
-                name: volume.into(),
-                mount_path: path.into(),
-                read_only: read_only.then_some(true),
-                ..Default::default()
-            });
+    pub fn add_volume_mount(mut self, volume: impl Into<String>, path: impl Into<String>, read_only: bool) -> Self {
+        self.container.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+            name: volume.into(),
+            mount_path: path.into(),
+            read_only: read_only.then_some(true),
+            ..Default::default()
+        });
         self
     }
 
@@ -102,18 +75,8 @@ impl ContainerBuilder {
     }
 
     /// Sets resource requests and limits.
-    pub fn resources(mut self, requests: &CpuMemory, limits: &CpuMemory) -> Self {
-        let map = |r: &CpuMemory| {
-            BTreeMap::from([
-                ("cpu".to_owned(), Quantity(r.cpu.clone())),
-                ("memory".to_owned(), Quantity(r.memory.clone())),
-            ])
-        };
-        self.container.resources = Some(ResourceRequirements {
-            requests: Some(map(requests)),
-            limits: Some(map(limits)),
-            ..Default::default()
-        });
+    pub fn resources(mut self, resources: ResourceRequirements) -> Self {
+        self.container.resources = Some(resources);
         self
     }
 
@@ -123,19 +86,13 @@ impl ContainerBuilder {
     pub fn restricted(mut self, uid: i64, gid: i64) -> Self {
         self.container.security_context = Some(SecurityContext {
             allow_privilege_escalation: Some(false),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".to_owned()]),
-                ..Default::default()
-            }),
+            capabilities: Some(Capabilities { drop: Some(vec!["ALL".to_owned()]), ..Default::default() }),
             privileged: Some(false),
             read_only_root_filesystem: Some(true),
             run_as_non_root: Some(true),
             run_as_user: Some(uid),
             run_as_group: Some(gid),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".to_owned(),
-                ..Default::default()
-            }),
+            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
             ..Default::default()
         });
         self
@@ -174,10 +131,7 @@ pub fn http_get_probe(port: &PortName, path: &str, timing: ProbeTiming) -> Probe
 /// A probe that opens a TCP connection to the named port.
 pub fn tcp_probe(port: &PortName, timing: ProbeTiming) -> Probe {
     Probe {
-        tcp_socket: Some(TCPSocketAction {
-            port: IntOrString::String(port.to_string()),
-            ..Default::default()
-        }),
+        tcp_socket: Some(TCPSocketAction { port: IntOrString::String(port.to_string()), ..Default::default() }),
         ..timed(timing)
     }
 }
@@ -198,11 +152,7 @@ mod tests {
     #[test]
     fn ports_probes_and_security() {
         let webui = PortName::try_from("webui").unwrap();
-        let timing = ProbeTiming {
-            period: 10,
-            timeout: 5,
-            failure_threshold: 3,
-        };
+        let timing = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
         let c = ContainerBuilder::new("catalogd")
             .image("apache/impala:4.5.0-catalogd", "IfNotPresent")
             .add_container_port(&webui, PortNumber::try_from(25020).unwrap(), Protocol::Tcp)
@@ -211,10 +161,7 @@ mod tests {
             .restricted(1000, 1000)
             .build();
         let port = &c.ports.as_ref().unwrap()[0];
-        assert_eq!(
-            (port.name.as_deref(), port.container_port),
-            (Some("webui"), 25020)
-        );
+        assert_eq!((port.name.as_deref(), port.container_port), (Some("webui"), 25020));
         let ready = c.readiness_probe.unwrap().http_get.unwrap();
         assert_eq!(ready.port, IntOrString::String("webui".into()));
         assert_eq!(ready.path.as_deref(), Some("/healthz"));
@@ -222,9 +169,6 @@ mod tests {
         assert_eq!(sc.allow_privilege_escalation, Some(false));
         assert_eq!(sc.capabilities.unwrap().drop.unwrap(), ["ALL"]);
         assert_eq!(sc.read_only_root_filesystem, Some(true));
-        assert!(
-            c.args.is_none() && c.volume_mounts.is_none(),
-            "nothing empty is emitted"
-        );
+        assert!(c.args.is_none() && c.volume_mounts.is_none(), "nothing empty is emitted");
     }
 }

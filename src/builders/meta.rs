@@ -13,12 +13,7 @@ pub struct ObjectMetaBuilder {
 impl ObjectMetaBuilder {
     /// Metadata for an object with this name.
     pub fn new(name: impl Into<String>) -> Self {
-        ObjectMetaBuilder {
-            meta: ObjectMeta {
-                name: Some(name.into()),
-                ..Default::default()
-            },
-        }
+        ObjectMetaBuilder { meta: ObjectMeta { name: Some(name.into()), ..Default::default() } }
     }
 
     /// Metadata with no name (a pod template's).
@@ -34,19 +29,13 @@ impl ObjectMetaBuilder {
 
     /// Adds labels.
     pub fn with_labels(mut self, labels: impl IntoIterator<Item = (String, String)>) -> Self {
-        self.meta
-            .labels
-            .get_or_insert_with(BTreeMap::new)
-            .extend(labels);
+        self.meta.labels.get_or_insert_with(BTreeMap::new).extend(labels);
         self
     }
 
     /// Adds one annotation.
     pub fn with_annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.meta
-            .annotations
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.into(), value.into());
+        self.meta.annotations.get_or_insert_with(BTreeMap::new).insert(key.into(), value.into());
         self
     }
 
@@ -78,11 +67,7 @@ impl RecommendedLabels<'_> {
     /// Every recommended label, with `component` where the object belongs to one.
     pub fn labels(&self, component: Option<&str>) -> BTreeMap<String, String> {
         let mut labels = self.selector(component);
-        for (key, value) in [
-            ("version", self.version),
-            ("part-of", self.part_of),
-            ("managed-by", self.managed_by),
-        ] {
+        for (key, value) in [("version", self.version), ("part-of", self.part_of), ("managed-by", self.managed_by)] {
             labels.insert(format!("{LABEL_PREFIX}{key}"), value.to_owned());
         }
         labels
@@ -125,10 +110,7 @@ mod tests {
 
     #[test]
     fn meta_builder() {
-        let meta = ObjectMetaBuilder::new("a")
-            .namespace("ns")
-            .with_annotation("k", "v")
-            .build();
+        let meta = ObjectMetaBuilder::new("a").namespace("ns").with_annotation("k", "v").build();
         assert_eq!(meta.name.as_deref(), Some("a"));
         assert_eq!(meta.namespace.as_deref(), Some("ns"));
         assert!(meta.labels.is_none(), "no empty label map");

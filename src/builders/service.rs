@@ -22,11 +22,7 @@ impl ServiceBuilder {
     pub fn new(meta: ObjectMeta, type_: &str, selector: BTreeMap<String, String>) -> Self {
         ServiceBuilder {
             meta,
-            spec: ServiceSpec {
-                type_: Some(type_.to_owned()),
-                selector: Some(selector),
-                ..Default::default()
-            },
+            spec: ServiceSpec { type_: Some(type_.to_owned()), selector: Some(selector), ..Default::default() },
         }
     }
 
@@ -38,28 +34,41 @@ impl ServiceBuilder {
         self
     }
 
-    /// Appends a port that targets the container port of the same name.
-    pub fn add_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol) -> Self {
-        self.spec
-            .ports
-            .get_or_insert_with(Vec::new)
-            .push(ServicePort {
-                name: Some(name.to_string()),
-                port: number.as_i32(),
-                protocol: Some(protocol.as_str().to_owned()),
-                target_port: Some(IntOrString::String(name.to_string())),
-                ..Default::default()
-            });
+    /// Appends a port that targets the container port of the same name, on a
+    /// pinned node port where one is given.
+    pub fn add_port(mut self, name: &PortName, number: PortNumber, protocol: Protocol, node_port: Option<i32>) -> Self {
+        self.spec.ports.get_or_insert_with(Vec::new).push(ServicePort {
+            name: Some(name.to_string()),
+            port: number.as_i32(),
+            protocol: Some(protocol.as_str().to_owned()),
+            target_port: Some(IntOrString::String(name.to_string())),
+            node_port,
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Admits only these client CIDRs to a LoadBalancer.
+    pub fn load_balancer_source_ranges(mut self, ranges: &[String]) -> Self {
+        self.spec.load_balancer_source_ranges = (!ranges.is_empty()).then(|| ranges.to_vec());
+        self
+    }
+
+    /// Picks the load balancer implementation.
+    pub fn load_balancer_class(mut self, class: Option<&str>) -> Self {
+        self.spec.load_balancer_class = class.map(str::to_owned);
+        self
+    }
+
+    /// Sets `externalTrafficPolicy` (`Cluster` or `Local`).
+    pub fn external_traffic_policy(mut self, policy: Option<&str>) -> Self {
+        self.spec.external_traffic_policy = policy.map(str::to_owned);
         self
     }
 
     /// The Service.
     pub fn build(self) -> Service {
-        Service {
-            metadata: self.meta,
-            spec: Some(self.spec),
-            ..Default::default()
-        }
+        Service { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
     }
 }
 
@@ -70,22 +79,39 @@ mod tests {
 
     #[test]
     fn headless_with_named_target() {
-        let s = ServiceBuilder::new(
-            ObjectMetaBuilder::new("x").build(),
-            "ClusterIP",
-            BTreeMap::new(),
-        )
-        .headless()
-        .add_port(
-            &PortName::try_from("krpc").unwrap(),
-            PortNumber::try_from(27000).unwrap(),
-            Protocol::Tcp,
-        )
-        .build();
+        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
+            .headless()
+            .add_port(&PortName::try_from("krpc").unwrap(), PortNumber::try_from(27000).unwrap(), Protocol::Tcp, None)
+            .build();
         let spec = s.spec.unwrap();
         assert_eq!(spec.cluster_ip.as_deref(), Some("None"));
         let port = &spec.ports.unwrap()[0];
         assert_eq!(port.port, 27000);
         assert_eq!(port.target_port, Some(IntOrString::String("krpc".into())));
+    }
+
+    #[test]
+    fn load_balancer_settings() {
+        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "LoadBalancer", BTreeMap::new())
+            .load_balancer_source_ranges(&["10.0.0.0/8".to_owned()])
+            .load_balancer_class(Some("example.com/vip"))
+            .external_traffic_policy(Some("Local"))
+            .add_port(
+                &PortName::try_from("hs2").unwrap(),
+                PortNumber::try_from(21050).unwrap(),
+                Protocol::Tcp,
+                Some(30050),
+            )
+            .build()
+            .spec
+            .unwrap();
+        assert_eq!(s.load_balancer_source_ranges.unwrap(), ["10.0.0.0/8"]);
+        assert_eq!(s.ports.unwrap()[0].node_port, Some(30050));
+        let plain = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
+            .load_balancer_source_ranges(&[])
+            .build()
+            .spec
+            .unwrap();
+        assert!(plain.load_balancer_source_ranges.is_none(), "no empty list");
     }
 }

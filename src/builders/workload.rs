@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMapProjection, Container, EmptyDirVolumeSource, PodSecurityContext, PodSpec,
-    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Volume, VolumeProjection,
+    Affinity, ConfigMapProjection, Container, EmptyDirVolumeSource, LocalObjectReference, PodSecurityContext, PodSpec,
+    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Toleration, Volume, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -50,29 +50,44 @@ impl PodSpecBuilder {
     }
 
     /// Appends a volume that projects every key of these ConfigMaps into one directory.
-    pub fn add_config_maps(
-        mut self,
-        name: impl Into<String>,
-        config_maps: impl IntoIterator<Item = String>,
-    ) -> Self {
+    pub fn add_config_maps(mut self, name: impl Into<String>, config_maps: impl IntoIterator<Item = String>) -> Self {
         let sources = config_maps
             .into_iter()
             .map(|cm| VolumeProjection {
-                config_map: Some(ConfigMapProjection {
-                    name: cm,
-                    ..Default::default()
-                }),
+                config_map: Some(ConfigMapProjection { name: cm, ..Default::default() }),
                 ..Default::default()
             })
             .collect();
         self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {
             name: name.into(),
-            projected: Some(ProjectedVolumeSource {
-                sources: Some(sources),
-                ..Default::default()
-            }),
+            projected: Some(ProjectedVolumeSource { sources: Some(sources), ..Default::default() }),
             ..Default::default()
         });
+        self
+    }
+
+    /// Schedules the pods onto nodes with these labels.
+    pub fn node_selector(mut self, labels: &BTreeMap<String, String>) -> Self {
+        self.spec.node_selector = (!labels.is_empty()).then(|| labels.clone());
+        self
+    }
+
+    /// Lets the pods tolerate these taints.
+    pub fn tolerations(mut self, tolerations: &[Toleration]) -> Self {
+        self.spec.tolerations = (!tolerations.is_empty()).then(|| tolerations.to_vec());
+        self
+    }
+
+    /// Sets node and pod affinity.
+    pub fn affinity(mut self, affinity: Option<&Affinity>) -> Self {
+        self.spec.affinity = affinity.cloned();
+        self
+    }
+
+    /// Pulls images with the credentials of these Secrets.
+    pub fn image_pull_secrets(mut self, secrets: &[String]) -> Self {
+        self.spec.image_pull_secrets = (!secrets.is_empty())
+            .then(|| secrets.iter().map(|name| LocalObjectReference { name: name.clone() }).collect());
         self
     }
 
@@ -83,10 +98,7 @@ impl PodSpecBuilder {
             run_as_user: Some(uid),
             run_as_group: Some(gid),
             fs_group: Some(gid),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".to_owned(),
-                ..Default::default()
-            }),
+            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), ..Default::default() }),
             ..Default::default()
         });
         self
@@ -118,14 +130,8 @@ impl StatefulSetBuilder {
             meta,
             spec: StatefulSetSpec {
                 replicas: Some(replicas),
-                selector: LabelSelector {
-                    match_labels: Some(selector),
-                    ..Default::default()
-                },
-                template: PodTemplateSpec {
-                    metadata: Some(template_meta),
-                    spec: Some(pod),
-                },
+                selector: LabelSelector { match_labels: Some(selector), ..Default::default() },
+                template: PodTemplateSpec { metadata: Some(template_meta), spec: Some(pod) },
                 ..Default::default()
             },
         }
@@ -145,11 +151,7 @@ impl StatefulSetBuilder {
 
     /// The StatefulSet.
     pub fn build(self) -> StatefulSet {
-        StatefulSet {
-            metadata: self.meta,
-            spec: Some(self.spec),
-            ..Default::default()
-        }
+        StatefulSet { metadata: self.meta, spec: Some(self.spec), ..Default::default() }
     }
 }
 
@@ -166,23 +168,10 @@ mod tests {
             .restricted(1000, 1000)
             .build();
         assert_eq!(pod.automount_service_account_token, Some(false));
-        assert_eq!(
-            pod.security_context.as_ref().unwrap().run_as_user,
-            Some(1000)
-        );
+        assert_eq!(pod.security_context.as_ref().unwrap().run_as_user, Some(1000));
         let volumes = pod.volumes.unwrap();
         assert!(volumes[0].empty_dir.is_some());
-        assert_eq!(
-            volumes[1]
-                .projected
-                .as_ref()
-                .unwrap()
-                .sources
-                .as_ref()
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(volumes[1].projected.as_ref().unwrap().sources.as_ref().unwrap().len(), 2);
     }
 
     #[test]

@@ -30,9 +30,7 @@ impl Manifests {
         for object in &self.objects {
             out.push_str("---\n");
             // A JSON value has string keys only, which YAML always takes.
-            out.push_str(
-                &serde_yaml::to_string(&object.to_json()).expect("JSON values serialize to YAML"),
-            );
+            out.push_str(&serde_yaml::to_string(&object.to_json()).expect("JSON values serialize to YAML"));
         }
         out
     }
@@ -71,15 +69,9 @@ mod tests {
 
     #[test]
     fn yaml_has_sorted_keys() {
-        let m = Manifests::new(crate::builders::build(
-            &ClusterSpec::default().resolve().unwrap(),
-        ));
+        let m = Manifests::new(crate::builders::build(&ClusterSpec::default().resolve().unwrap()));
         let yaml = m.to_yaml();
-        assert!(
-            yaml.starts_with("---\napiVersion: v1\nkind: Namespace\nmetadata:\n"),
-            "{}",
-            &yaml[..200]
-        );
+        assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\nmetadata:\n"), "{}", &yaml[..200]);
         assert!(m.to_json().contains("\"kind\": \"List\""));
     }
 }

@@ -19,18 +19,8 @@ pub enum PortsFormat {
     Csv,
 }
 
-const HEADER: [&str; 10] = [
-    "ROLE",
-    "COMPONENT",
-    "SERVICE",
-    "PORT",
-    "NAME",
-    "ACCESS",
-    "FLAG",
-    "CONNECTED BY",
-    "PROTOCOL",
-    "COMMENT",
-];
+const HEADER: [&str; 10] =
+    ["ROLE", "COMPONENT", "SERVICE", "PORT", "NAME", "ACCESS", "FLAG", "CONNECTED BY", "PROTOCOL", "COMMENT"];
 
 fn rows(registry: &Registry) -> Vec<[String; 10]> {
     registry
@@ -45,11 +35,7 @@ fn rows(registry: &Registry) -> Vec<[String; 10]> {
             let peers = if p.peers.is_empty() {
                 "clients".to_owned()
             } else {
-                p.peers
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                p.peers.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
             };
             [
                 p.role.to_string(),
@@ -81,11 +67,7 @@ pub fn render(registry: &Registry, format: PortsFormat) -> String {
     let mut out = match format {
         PortsFormat::Table | PortsFormat::Markdown => {
             let mut table = Table::new();
-            table.load_style(if format == PortsFormat::Table {
-                NOTHING
-            } else {
-                ASCII_MARKDOWN
-            });
+            table.load_style(if format == PortsFormat::Table { NOTHING } else { ASCII_MARKDOWN });
             table.set_content_arrangement(ContentArrangement::Disabled);
             table.set_header(HEADER);
             for row in rows(registry) {
@@ -94,26 +76,15 @@ pub fn render(registry: &Registry, format: PortsFormat) -> String {
             let text = table.to_string();
             // The NOTHING preset pads every cell with one space on both sides.
             text.lines()
-                .map(|l| {
-                    if format == PortsFormat::Table {
-                        l.trim()
-                    } else {
-                        l.trim_end()
-                    }
-                })
+                .map(|l| if format == PortsFormat::Table { l.trim() } else { l.trim_end() })
                 .collect::<Vec<_>>()
                 .join("\n")
         }
-        PortsFormat::Json => {
-            serde_json::to_string_pretty(registry).expect("a registry serializes to JSON")
-        }
+        PortsFormat::Json => serde_json::to_string_pretty(registry).expect("a registry serializes to JSON"),
         PortsFormat::Csv => {
             // Writing CSV into memory cannot fail.
             let bytes = csv_bytes(registry).expect("CSV into memory");
-            String::from_utf8(bytes)
-                .expect("CSV of UTF-8 fields is UTF-8")
-                .trim_end()
-                .to_owned()
+            String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8").trim_end().to_owned()
         }
     };
     out.push('\n');
@@ -133,7 +104,10 @@ mod tests {
         assert_eq!(rows.len(), 14);
         assert_eq!(&rows[4][1], "Catalog Daemon");
         assert_eq!(&rows[4][3], "23020");
-        assert_eq!(&rows[13][9], "Llama service web interface for administrators to monitor and troubleshoot. New in CDH 5.0 and higher.");
+        assert_eq!(
+            &rows[13][9],
+            "Llama service web interface for administrators to monitor and troubleshoot. New in CDH 5.0 and higher."
+        );
     }
 
     #[test]

@@ -53,12 +53,8 @@ impl Profile {
 
     /// The built-in registry of this profile, parsed and validated once.
     pub fn registry(self) -> &'static Registry {
-        static IMPALA4: LazyLock<Registry> = LazyLock::new(|| {
-            builtin(
-                "impala4.yaml",
-                include_str!("../../registries/impala4.yaml"),
-            )
-        });
+        static IMPALA4: LazyLock<Registry> =
+            LazyLock::new(|| builtin("impala4.yaml", include_str!("../../registries/impala4.yaml")));
         static CDH5: LazyLock<Registry> =
             LazyLock::new(|| builtin("cdh5.yaml", include_str!("../../registries/cdh5.yaml")));
         match self {
@@ -95,9 +91,7 @@ pub struct RegistryError {
 }
 
 /// Whether a port may be reached from outside the cluster.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     /// Reached only by the Impala roles listed as its peers, inside the cluster.
@@ -116,21 +110,19 @@ impl Access {
     }
 }
 
+/// Who reaches an external port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Client applications: impala-shell, JDBC and ODBC drivers, BI tools.
+    #[default]
+    Clients,
+    /// Administrators: the web UIs.
+    Administrators,
+}
+
 /// The transport protocol of a port.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Protocol {
     /// TCP, the protocol of every Impala port.
     #[default]
@@ -161,6 +153,16 @@ pub enum ConfigStyle {
     /// Properties in `llama-site.xml`, as the Llama ApplicationMaster reads them;
     /// a port property's value is `0.0.0.0:<port>`.
     LlamaSite,
+}
+
+/// A destination outside the release that a role connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Destination {
+    /// The Hive Metastore.
+    Metastore,
+    /// Table storage (HDFS, S3, ...).
+    Storage,
 }
 
 /// How many pods a role may run.
@@ -272,6 +274,9 @@ pub struct Role {
     pub writable_dirs: BTreeMap<VolumeName, WritableDir>,
     /// Default resource requests and limits.
     pub resources: Resources,
+    /// What outside the release the role connects to (for the egress lockdown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<Destination>,
 }
 
 /// The name of the volume that holds a role's configuration files.
@@ -300,6 +305,9 @@ pub struct Port {
     pub number: PortNumber,
     /// Who may reach it: its peers only, or the outside world.
     pub access: Access,
+    /// Who uses an external port: clients (the default) or administrators (web UIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -354,14 +362,12 @@ impl Registry {
                 message: strip_location(&inner.to_string()),
             }
         })?;
-        registry
-            .validate()
-            .map_err(|(path, message)| RegistryError {
-                origin: origin.to_owned(),
-                location: None,
-                path,
-                message,
-            })?;
+        registry.validate().map_err(|(path, message)| RegistryError {
+            origin: origin.to_owned(),
+            location: None,
+            path,
+            message,
+        })?;
         Ok(registry)
     }
 
@@ -377,14 +383,10 @@ impl Registry {
 
     /// The names of every role, comma separated, for messages.
     pub fn role_names(&self) -> String {
-        self.roles
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
     }
 
-    fn validate(&self) -> Result<(), (String, String)> {
+    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
         let err = |path: String, message: String| Err((path, message));
         if self.roles.is_empty() {
             return err("roles".into(), "a registry needs at least one role".into());
@@ -393,16 +395,19 @@ impl Registry {
         for (i, role) in self.roles.iter().enumerate() {
             let path = format!("roles[{i}]");
             if !role_names.insert(&role.name) {
-                return err(
-                    format!("{path}.name"),
-                    format!("role '{}' is declared twice", role.name),
-                );
+                return err(format!("{path}.name"), format!("role '{}' is declared twice", role.name));
             }
             let r = role.replicas;
             if r.min > r.default || r.max.is_some_and(|max| r.default > max || max == 0) {
                 return err(
                     format!("{path}.replicas"),
-                    format!("replicas of role '{}' need 0 < max and min <= default <= max (min {}, default {}, max {})", role.name, r.min, r.default, r.max.map_or("unbounded".into(), |m| m.to_string())),
+                    format!(
+                        "replicas of role '{}' need 0 < max and min <= default <= max (min {}, default {}, max {})",
+                        role.name,
+                        r.min,
+                        r.default,
+                        r.max.map_or("unbounded".into(), |m| m.to_string())
+                    ),
                 );
             }
             for flag in role.flags.keys() {
@@ -417,74 +422,48 @@ impl Registry {
                 }
             }
             if !role.conf_dir.starts_with('/') {
-                return err(
-                    format!("{path}.confDir"),
-                    format!("'{}' is not an absolute path", role.conf_dir),
-                );
+                return err(format!("{path}.confDir"), format!("'{}' is not an absolute path", role.conf_dir));
             }
             for (volume, dir) in &role.writable_dirs {
                 if !dir.path.starts_with('/') || dir.path == role.conf_dir {
                     return err(
                         format!("{path}.writableDirs.{volume}.path"),
-                        format!(
-                            "'{}' must be an absolute path other than the configuration directory",
-                            dir.path
-                        ),
+                        format!("'{}' must be an absolute path other than the configuration directory", dir.path),
                     );
                 }
                 if volume.as_str() == CONF_VOLUME {
                     return err(
                         format!("{path}.writableDirs.{volume}"),
-                        format!(
-                            "volume name '{CONF_VOLUME}' is reserved for the configuration files"
-                        ),
+                        format!("volume name '{CONF_VOLUME}' is reserved for the configuration files"),
                     );
                 }
             }
             if let Some(p) = &role.probe.http_path {
                 if !p.starts_with('/') {
-                    return err(
-                        format!("{path}.probe.httpPath"),
-                        format!("'{p}' must start with '/'"),
-                    );
+                    return err(format!("{path}.probe.httpPath"), format!("'{p}' must start with '/'"));
                 }
             }
-            if !self
-                .ports
-                .iter()
-                .any(|p| p.role == role.name && p.name == role.probe.port)
-            {
+            if !self.ports.iter().any(|p| p.role == role.name && p.name == role.probe.port) {
                 return err(
                     format!("{path}.probe.port"),
-                    format!(
-                        "role '{}' has no port named '{}' to probe",
-                        role.name, role.probe.port
-                    ),
+                    format!("role '{}' has no port named '{}' to probe", role.name, role.probe.port),
                 );
             }
         }
-        let mut seen: BTreeMap<&RoleName, (BTreeSet<&PortName>, BTreeSet<PortNumber>)> =
-            BTreeMap::new();
+        let mut seen: BTreeMap<&RoleName, (BTreeSet<&PortName>, BTreeSet<PortNumber>)> = BTreeMap::new();
         for (i, port) in self.ports.iter().enumerate() {
             let path = format!("ports[{i}]");
             let Some(role) = self.role(port.role.as_str()) else {
                 return err(
                     format!("{path}.role"),
-                    format!(
-                        "role '{}' is not declared; the roles are: {}",
-                        port.role,
-                        self.role_names()
-                    ),
+                    format!("role '{}' is not declared; the roles are: {}", port.role, self.role_names()),
                 );
             };
             let (names, numbers) = seen.entry(&port.role).or_default();
             if !names.insert(&port.name) {
                 return err(
                     format!("{path}.name"),
-                    format!(
-                        "port name '{}' is used twice in role '{}'",
-                        port.name, port.role
-                    ),
+                    format!("port name '{}' is used twice in role '{}'", port.name, port.role),
                 );
             }
             if !numbers.insert(port.number) {
@@ -515,14 +494,26 @@ impl Registry {
                     );
                 };
                 if !peers.insert(peer) {
-                    return err(
-                        format!("{path}.peers[{j}]"),
-                        format!("peer '{peer}' is listed twice"),
-                    );
+                    return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is listed twice"));
                 }
                 if port.client_flags.is_some() && peer_role.config != ConfigStyle::Gflags {
-                    return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is configured by {:?} and cannot take the client flags of port '{}'", peer_role.config, port.name));
+                    return err(
+                        format!("{path}.peers[{j}]"),
+                        format!(
+                            "peer '{peer}' is configured by {:?} and cannot take the client flags of port '{}'",
+                            peer_role.config, port.name
+                        ),
+                    );
                 }
+            }
+            if port.access == Access::Internal && port.audience.is_some() {
+                return err(
+                    format!("{path}.audience"),
+                    format!(
+                        "internal port '{}' is reached by its peers; only an external port has an audience",
+                        port.name
+                    ),
+                );
             }
             if port.access == Access::Internal && port.peers.is_empty() {
                 return err(
@@ -535,10 +526,7 @@ impl Registry {
             }
             if let Some(cf) = &port.client_flags {
                 if !cf.host.is_gflag() || !cf.port.is_gflag() {
-                    return err(
-                        format!("{path}.clientFlags"),
-                        "client flags must be gflags".into(),
-                    );
+                    return err(format!("{path}.clientFlags"), "client flags must be gflags".into());
                 }
             }
         }
@@ -546,10 +534,7 @@ impl Registry {
             let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
             if let Err(flag) = check_unique(self.settings_of(role, &all)) {
                 return err(
-                    format!(
-                        "roles[{}]",
-                        self.roles.iter().position(|r| r == role).unwrap_or(0)
-                    ),
+                    format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
                     format!("flag '{flag}' would be set twice on role '{}'", role.name),
                 );
             }
@@ -610,10 +595,7 @@ mod tests {
         let numbers: Vec<u16> = cdh5.ports.iter().map(|p| p.number.get()).collect();
         assert_eq!(
             numbers,
-            [
-                21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002,
-                15000, 15001
-            ]
+            [21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002, 15000, 15001]
         );
         assert!(cdh5.image.placeholder);
     }
@@ -633,8 +615,7 @@ mod tests {
     }
 
     fn mutate(edit: impl FnOnce(&mut serde_yaml::Value)) -> RegistryError {
-        let mut doc: serde_yaml::Value =
-            serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
+        let mut doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
         edit(&mut doc);
         Registry::from_yaml("custom.yaml", &serde_yaml::to_string(&doc).unwrap()).unwrap_err()
     }
@@ -643,26 +624,16 @@ mod tests {
     fn rejects_a_peer_that_is_no_role() {
         let e = mutate(|d| d["ports"][3]["peers"][1] = "exec".into());
         assert_eq!(e.path, "ports[3].peers[1]");
-        assert!(
-            e.message.contains("peer 'exec'") && e.message.contains("coordinator, executor"),
-            "{e}"
-        );
+        assert!(e.message.contains("peer 'exec'") && e.message.contains("coordinator, executor"), "{e}");
     }
 
     #[test]
     fn rejects_duplicate_port_numbers_and_names() {
         let e = mutate(|d| d["ports"][1]["number"] = 21000.into());
         assert_eq!(e.path, "ports[1].number");
-        assert!(
-            e.message
-                .contains("port 21000 is used twice in role 'coordinator'"),
-            "{e}"
-        );
+        assert!(e.message.contains("port 21000 is used twice in role 'coordinator'"), "{e}");
         let e = mutate(|d| d["ports"][1]["name"] = "beeswax".into());
-        assert!(
-            e.message.contains("port name 'beeswax' is used twice"),
-            "{e}"
-        );
+        assert!(e.message.contains("port name 'beeswax' is used twice"), "{e}");
     }
 
     #[test]
@@ -672,10 +643,7 @@ mod tests {
         assert!(e.message.contains("port 70000 is out of range"), "{e}");
         assert!(e.location.is_some());
         let e = mutate(|d| d["ports"][0]["name"] = "Beeswax_Port".into());
-        assert!(
-            e.message.contains("port name 'Beeswax_Port' is invalid"),
-            "{e}"
-        );
+        assert!(e.message.contains("port name 'Beeswax_Port' is invalid"), "{e}");
         let e = mutate(|d| d["ports"][0]["acess"] = "internal".into());
         assert!(e.message.contains("unknown field `acess`"), "{e}");
     }
@@ -683,11 +651,7 @@ mod tests {
     #[test]
     fn rejects_flags_set_twice() {
         let e = mutate(|d| d["roles"][3]["flags"]["hs2_port"] = "1".into());
-        assert!(
-            e.message
-                .contains("flag 'hs2_port' would be set twice on role 'coordinator'"),
-            "{e}"
-        );
+        assert!(e.message.contains("flag 'hs2_port' would be set twice on role 'coordinator'"), "{e}");
     }
 
     #[test]

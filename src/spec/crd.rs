@@ -1,0 +1,261 @@
+//! The `ImpalaCluster` custom resource: every knob of the generator in one
+//! typed, documented, validated specification.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::registry::{Access, Profile, Registry};
+
+/// The API group of the ImpalaCluster resource.
+pub const GROUP: &str = "impala-k8s.dev";
+/// The API version of the ImpalaCluster resource.
+pub const VERSION: &str = "v1alpha1";
+/// `apiVersion` of an ImpalaCluster document.
+pub const API_VERSION: &str = "impala-k8s.dev/v1alpha1";
+/// `kind` of an ImpalaCluster document.
+pub const KIND: &str = "ImpalaCluster";
+
+/// The desired state of an Apache Impala cluster: `metadata.name` is the
+/// release (the prefix of every object name), `metadata.namespace` the namespace.
+#[derive(CustomResource, Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "impala-k8s.dev",
+    version = "v1alpha1",
+    kind = "ImpalaCluster",
+    plural = "impalaclusters",
+    shortname = "impala",
+    namespaced,
+    doc = "An Apache Impala cluster, rendered into Kubernetes objects by impala-k8s."
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImpalaClusterSpec {
+    /// The built-in port registry (`impala4`, the default, or `cdh5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+    /// A custom port registry for another Impala build; replaces the profile's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<Registry>,
+    /// Emit the Namespace object with the restricted Pod Security Standard enforced (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_namespace: Option<bool>,
+    /// The images of the roles.
+    #[serde(default, skip_serializing_if = "ImageSpec::is_empty")]
+    pub image: ImageSpec,
+    /// The type of every role's external Service, unless the role sets its own (default ClusterIP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<crate::spec::ServiceType>,
+    /// The Hive Metastore URI(s), `thrift://HOST:PORT[,...]` (default thrift://hive-metastore:9083).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metastore_uri: Option<String>,
+    /// Extra hive-site.xml properties.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hive_site: BTreeMap<String, String>,
+    /// Extra core-site.xml properties (file systems, object store endpoints and credentials providers).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub core_site: BTreeMap<String, String>,
+    /// Settings by role name (`coordinator`, `executor`, `catalogd`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, RoleSpec>,
+    /// NetworkPolicies: who may reach the client ports and the web UIs, and the egress lockdown.
+    #[serde(default, skip_serializing_if = "NetworkPolicySpec::is_empty")]
+    pub network_policy: NetworkPolicySpec,
+}
+
+/// When the kubelet pulls an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PullPolicy {
+    /// Pull on every start.
+    Always,
+    /// Pull when the node lacks the image.
+    IfNotPresent,
+    /// Never pull.
+    Never,
+}
+
+impl PullPolicy {
+    /// The policy as Kubernetes spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
+    }
+}
+
+/// The images of the roles: `<repository>:<tag>-<role image>`, or
+/// `<repository>@<digest>` where a digest is pinned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageSpec {
+    /// The repository (default `apache/impala`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The tag prefix; each role appends `-<its image>` (default `4.5.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The pull policy (default IfNotPresent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_policy: Option<PullPolicy>,
+    /// Secrets with registry credentials, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pull_secrets: Vec<String>,
+    /// A pinned digest (`sha256:<64 hex digits>`) by role name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub digests: BTreeMap<String, String>,
+}
+
+impl ImageSpec {
+    fn is_empty(&self) -> bool {
+        self == &ImageSpec::default()
+    }
+}
+
+/// The settings of one role.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleSpec {
+    /// Run an optional role (`admissiond`); a role the registry requires cannot be disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The pod count; singletons run exactly 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// Resource requests and limits; replace the registry's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+    /// Node labels the pods must run on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints the pods tolerate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    /// Node and pod affinity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    /// Annotations of the pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_annotations: BTreeMap<String, String>,
+    /// Extra labels of the pods (the app.kubernetes.io labels are the generator's).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra daemon flags (`name: value`, without the leading '-'); flags the
+    /// registry manages (ports, peer addresses) are refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra_flags: BTreeMap<String, String>,
+    /// Port numbers by port name (`hs2: 31050`): moves the flag, containerPort,
+    /// Service port, probe and NetworkPolicy rule together.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ports: BTreeMap<String, i64>,
+    /// Access overrides by port name: `internal` keeps a port off the external
+    /// Service; `external` exposes a peer port (explicitly, never by accident).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access: BTreeMap<String, Access>,
+    /// The role's external Service.
+    #[serde(default, skip_serializing_if = "ExternalServiceSpec::is_empty")]
+    pub service: ExternalServiceSpec,
+}
+
+/// How external traffic reaches the pods behind a NodePort or LoadBalancer Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TrafficPolicy {
+    /// Spread over every node (the client address is lost).
+    Cluster,
+    /// Only to pods on the receiving node (the client address is kept).
+    Local,
+}
+
+/// A role's external Service: where its external ports are exposed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalServiceSpec {
+    /// The Service type (default: spec.serviceType).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::spec::ServiceType>,
+    /// Annotations of the Service (load balancer settings, for example).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// Extra labels of the Service.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Client CIDRs a LoadBalancer admits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_source_ranges: Vec<String>,
+    /// The load balancer implementation (LoadBalancer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_class: Option<String>,
+    /// `Cluster` or `Local` (NodePort and LoadBalancer only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_traffic_policy: Option<TrafficPolicy>,
+    /// Pinned node ports by port name (30000-32767; NodePort and LoadBalancer only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_ports: BTreeMap<String, i64>,
+}
+
+impl ExternalServiceSpec {
+    fn is_empty(&self) -> bool {
+        self == &ExternalServiceSpec::default()
+    }
+}
+
+/// NetworkPolicy settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkPolicySpec {
+    /// Render NetworkPolicies (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Who may reach the client ports (Beeswax, HiveServer2); everyone when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_sources: Option<Vec<NetworkPolicyPeer>>,
+    /// Who may reach the web UIs; everyone when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_ui_sources: Option<Vec<NetworkPolicyPeer>>,
+    /// The opt-in egress lockdown.
+    #[serde(default, skip_serializing_if = "EgressSpec::is_empty")]
+    pub egress: EgressSpec,
+}
+
+impl NetworkPolicySpec {
+    fn is_empty(&self) -> bool {
+        self == &NetworkPolicySpec::default()
+    }
+}
+
+/// The egress lockdown: when enabled, pods may reach DNS, their Impala peers,
+/// the metastore (catalogd) and the storage endpoints (impalads and catalogd), and nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EgressSpec {
+    /// Lock egress down (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Where the Hive Metastore is; required with the lockdown. Ports default to the metastore URI's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metastore: Vec<EgressEndpoint>,
+    /// Table storage (HDFS, S3, ...) the daemons read and write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<EgressEndpoint>,
+}
+
+impl EgressSpec {
+    fn is_empty(&self) -> bool {
+        self == &EgressSpec::default()
+    }
+}
+
+/// An address range and the TCP ports allowed to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EgressEndpoint {
+    /// A CIDR such as `10.20.0.0/16`.
+    pub cidr: String,
+    /// TCP ports; every port when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<i64>,
+}

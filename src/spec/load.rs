@@ -1,0 +1,276 @@
+//! Reading an `ImpalaCluster` document: every unknown key (at any depth) and
+//! every wrong type is reported with the file, line and column, the field
+//! path, and a suggestion where a known name is close.
+
+use std::sync::LazyLock;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::crd::{ImpalaClusterSpec, API_VERSION, KIND};
+use super::{did_you_mean, ClusterSpec, Location, SpecError, DEFAULT_NAMESPACE, DEFAULT_RELEASE};
+
+/// An ImpalaCluster document as a file holds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(
+    title = "ImpalaCluster",
+    description = "An Apache Impala cluster, rendered into Kubernetes objects by impala-k8s."
+)]
+pub struct Document {
+    /// Always `impala-k8s.dev/v1alpha1`.
+    pub api_version: String,
+    /// Always `ImpalaCluster`.
+    pub kind: String,
+    /// The cluster's name (the release: the prefix of every object name) and namespace.
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// The desired cluster.
+    #[serde(default)]
+    pub spec: ImpalaClusterSpec,
+}
+
+/// The name and namespace of an ImpalaCluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The release name, prefix of every object name (default `impala`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The namespace of every object (default `impala`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// The JSON Schema of an ImpalaCluster document (for editors and CI).
+pub fn json_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Document)).expect("a JSON Schema serializes")
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(json_schema);
+
+fn error(
+    file: &str,
+    position: Option<(usize, usize)>,
+    field: impl Into<String>,
+    message: impl Into<String>,
+) -> SpecError {
+    SpecError { location: Some(Location { file: file.to_owned(), position }), ..SpecError::new(field, message) }
+}
+
+/// Reads one ImpalaCluster document; `file` names it in errors (`-` for stdin).
+pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
+    let empty = text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---");
+    if empty {
+        return Err(error(
+            file,
+            None,
+            "document",
+            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
+        ));
+    }
+    let mut documents = serde_yaml::Deserializer::from_str(text);
+    let Some(first) = documents.next() else {
+        return Err(error(
+            file,
+            None,
+            "document",
+            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
+        ));
+    };
+    let mut ignored = Vec::new();
+    let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
+    let parsed: Result<Document, _> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(first, &mut record));
+    let document = match parsed {
+        Ok(document) => document,
+        Err(e) => {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            // serde_yaml puts the path in front of its message; the field says it once.
+            let message = match message.split_once(": ") {
+                Some((head, rest)) if !head.contains(' ') && field.starts_with(head) => rest,
+                _ => message,
+            }
+            .to_owned();
+            let field = if field == "." { "document".to_owned() } else { field };
+            return Err(error(
+                file,
+                inner.location().map(|l| (l.line(), l.column())),
+                field,
+                with_suggestion(&message),
+            ));
+        }
+    };
+    if documents.next().is_some() {
+        return Err(error(
+            file,
+            None,
+            "document",
+            "the file holds more than one document; gen -f takes one ImpalaCluster",
+        ));
+    }
+    if let Some(path) = ignored.first() {
+        let (key, parent) = path.split_last().expect("an ignored key has a name");
+        let known = known_keys(parent);
+        let hint = did_you_mean(key, known.iter().map(String::as_str))
+            .map(|k| format!(", did you mean `{k}`?"))
+            .unwrap_or_default();
+        let allowed = if known.is_empty() { String::new() } else { format!("; known fields: {}", known.join(", ")) };
+        return Err(error(file, None, path.join("."), format!("unknown field `{key}`{hint}{allowed}")));
+    }
+    if document.api_version != API_VERSION {
+        return Err(error(
+            file,
+            None,
+            "apiVersion",
+            format!("'{}' is not supported: expected {API_VERSION}", document.api_version),
+        ));
+    }
+    if document.kind != KIND {
+        return Err(error(file, None, "kind", format!("'{}' is not supported: expected {KIND}", document.kind)));
+    }
+    Ok(ClusterSpec {
+        release: document.metadata.name.unwrap_or_else(|| DEFAULT_RELEASE.to_owned()),
+        namespace: document.metadata.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
+        spec: document.spec,
+    })
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" (and the same for
+/// enum variants), with the closest expected name suggested.
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return message.to_owned();
+    };
+    let Some((value, expected)) = rest.split_once('`') else { return message.to_owned() };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match did_you_mean(value, candidates) {
+        Some(c) => format!("{message}; did you mean `{c}`?"),
+        None => message.to_owned(),
+    }
+}
+
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => Vec::new(),
+        Path::Seq { parent, index } => {
+            let mut s = segments(parent);
+            s.push(index.to_string());
+            s
+        }
+        Path::Map { parent, key } => {
+            let mut s = segments(parent);
+            s.push(key.clone());
+            s
+        }
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => segments(parent),
+    }
+}
+
+/// The property names the schema knows at a path of the document.
+fn known_keys(path: &[String]) -> Vec<String> {
+    let root = &*SCHEMA;
+    let resolve = |mut node: &'static Value| -> &'static Value {
+        // Follow $ref and single-entry wrappers (anyOf with null for Option).
+        loop {
+            if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+                let name = r.rsplit('/').next().unwrap_or_default();
+                match root.get("$defs").and_then(|d| d.get(name)) {
+                    Some(n) => node = n,
+                    None => return node,
+                }
+            } else if let Some(alt) = node
+                .get("anyOf")
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().find(|v| v.get("type") != Some(&Value::from("null"))))
+            {
+                node = alt;
+            } else {
+                return node;
+            }
+        }
+    };
+    let mut node = resolve(root);
+    for segment in path {
+        let next = if segment.parse::<usize>().is_ok() { node.get("items") } else { None }
+            .or_else(|| node.get("properties").and_then(|p| p.get(segment)))
+            .or_else(|| node.get("additionalProperties"));
+        match next {
+            Some(n) => node = resolve(n),
+            None => return Vec::new(),
+        }
+    }
+    node.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<ClusterSpec, SpecError> {
+        from_yaml("c.yaml", text)
+    }
+
+    const HEAD: &str =
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: prod\n  namespace: analytics\n";
+
+    #[test]
+    fn reads_a_document() {
+        let spec = load(&format!("{HEAD}spec:\n  roles:\n    executor:\n      replicas: 4\n")).unwrap();
+        assert_eq!(spec.release, "prod");
+        assert_eq!(spec.namespace, "analytics");
+        assert_eq!(spec.spec.roles["executor"].replicas, Some(4));
+    }
+
+    #[test]
+    fn unknown_fields_name_the_path_and_a_suggestion() {
+        let e = load(&format!("{HEAD}spec:\n  roles:\n    executor:\n      replcas: 4\n")).unwrap_err();
+        assert_eq!(e.field, "spec.roles.executor.replcas");
+        assert_eq!(e.location.as_ref().unwrap().position, Some((9, 7)));
+        assert!(e.message.starts_with("unknown field `replcas`, expected one of"), "{e}");
+        assert!(e.message.ends_with("did you mean `replicas`?"), "{e}");
+        // Inside Kubernetes types too.
+        let e = load(&format!(
+            "{HEAD}spec:\n  roles:\n    executor:\n      tolerations:\n      - key: a\n        efect: NoSchedule\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.field, "spec.roles.executor.tolerations.0.efect");
+        assert!(e.message.contains("did you mean `effect`?"), "{e}");
+    }
+
+    #[test]
+    fn wrong_types_and_variants() {
+        let e = load(&format!("{HEAD}spec:\n  serviceType: Loadbalancer\n")).unwrap_err();
+        assert_eq!(e.field, "spec.serviceType");
+        assert!(e.message.contains("did you mean `LoadBalancer`?"), "{e}");
+        let e = load(&format!("{HEAD}spec:\n  roles:\n    executor:\n      replicas: many\n")).unwrap_err();
+        assert_eq!(e.field, "spec.roles.executor.replicas");
+        assert!(e.message.contains("invalid type: string \"many\""), "{e}");
+        let e = load(&format!("{HEAD}spec:\n  roles:\n    executor:\n      replicas: 99999999999999999999999\n"))
+            .unwrap_err();
+        assert_eq!(e.field, "spec.roles.executor.replicas");
+    }
+
+    #[test]
+    fn documents_and_kinds() {
+        assert!(load("").unwrap_err().message.contains("the file is empty"));
+        assert!(load("# nothing\n").unwrap_err().message.contains("the file is empty"));
+        assert!(load(&format!("{HEAD}---\n{HEAD}")).unwrap_err().message.contains("more than one document"));
+        let e = load("apiVersion: v1\nkind: ImpalaCluster\n").unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("apiVersion", "'v1' is not supported: expected impala-k8s.dev/v1alpha1")
+        );
+        assert_eq!(load("apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n").unwrap_err().field, "kind");
+        assert!(load("[1, 2").is_err());
+        assert!(load("\u{0}\u{1}\u{2}").is_err());
+        let deep = format!("{HEAD}spec:\n  hiveSite: {}{}\n", "[".repeat(500), "]".repeat(500));
+        assert!(load(&deep).is_err());
+    }
+}

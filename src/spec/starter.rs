@@ -1,0 +1,78 @@
+//! `impala-k8s init`: a commented starter ImpalaCluster that renders as is.
+
+use std::fmt::Write as _;
+
+use crate::registry::{Access, Profile};
+
+use super::crd::API_VERSION;
+use super::{DEFAULT_METASTORE_URI, DEFAULT_NAMESPACE, DEFAULT_RELEASE};
+
+/// The starter spec of a profile, with every role and its ports listed.
+pub fn starter(profile: Profile) -> String {
+    let registry = profile.registry();
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write!(
+        out,
+        "\
+# An ImpalaCluster: every setting of impala-k8s in one file.
+#   impala-k8s gen -f cluster.yaml > manifests.yaml
+# Editors and CI can check this file against its schema:
+#   impala-k8s schema > impalacluster.schema.json
+# yaml-language-server: $schema=impalacluster.schema.json
+apiVersion: {API_VERSION}
+kind: ImpalaCluster
+metadata:
+  name: {DEFAULT_RELEASE}        # the release: prefix of every object name
+  namespace: {DEFAULT_NAMESPACE}
+spec:
+  profile: {profile}      # {title}
+  image:
+    repository: {repository}{placeholder}
+    tag: {tag}           # each role runs <repository>:<tag>-<role image>
+    pullPolicy: IfNotPresent
+  serviceType: ClusterIP # of the external Services: ClusterIP, NodePort or LoadBalancer
+  metastoreUri: {DEFAULT_METASTORE_URI}
+  networkPolicy:
+    enabled: true        # default deny; internal ports only from the roles that use them
+  roles:
+",
+        title = registry.title,
+        repository = registry.image.repository,
+        placeholder = if registry.image.placeholder { "   # a placeholder: no public image exists" } else { "" },
+        tag = registry.image.tag,
+    );
+    for role in &registry.roles {
+        let ports: Vec<String> = registry
+            .ports_of(&role.name)
+            .map(|p| {
+                format!("{} {}{}", p.name, p.number, if p.access == Access::Internal { " (internal)" } else { "" })
+            })
+            .collect();
+        let _ = writeln!(out, "    {}:  # {}: {}", role.name, role.component, ports.join(", "));
+        if role.optional {
+            let _ = writeln!(out, "      enabled: false     # optional: set true to run it");
+        } else if role.is_singleton() {
+            let _ = writeln!(out, "      replicas: 1        # a singleton: exactly one pod");
+        } else {
+            let _ = writeln!(out, "      replicas: {}", role.replicas.default);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starters_render_as_they_are() {
+        for profile in Profile::ALL {
+            let text = starter(profile);
+            let spec =
+                super::super::load::from_yaml("init.yaml", &text).unwrap_or_else(|e| panic!("{profile}: {e}\n{text}"));
+            assert_eq!(spec.profile(), profile);
+            spec.resolve().unwrap_or_else(|e| panic!("{profile}: {e}"));
+        }
+    }
+}
