@@ -11,7 +11,8 @@ use crate::output::ports::{self, PortsFormat};
 use crate::output::Manifests;
 use crate::registry::{Profile, Registry};
 use crate::spec::crd::ImpalaCluster;
-use crate::spec::{load, ClusterSpec, ServiceType, SpecError};
+use crate::spec::positions::{locate, positions};
+use crate::spec::{load, ClusterSpec, Location, ServiceType, SpecError};
 use crate::Error;
 
 /// The version line: the crate's version and what `gen` renders by default.
@@ -131,68 +132,93 @@ fn parse_replicas(value: &str) -> Result<(String, u32), String> {
 }
 
 impl GenArgs {
-    /// Applies the flags that were given on top of `spec`.
-    pub fn apply(&self, spec: &mut ClusterSpec) -> Result<(), Error> {
+    /// Applies the flags that were given on top of `spec`; returns the field
+    /// paths they set, each with its flag.
+    pub fn apply(&self, spec: &mut ClusterSpec) -> Result<Vec<(String, &'static str)>, Error> {
+        let mut set = Vec::new();
         let s = &mut spec.spec;
         if let Some(v) = self.profile {
             s.profile = Some(v);
+            set.push(("spec.profile".to_owned(), "--profile"));
         }
         if let Some(v) = &self.namespace {
             spec.namespace.clone_from(v);
+            set.push(("metadata.namespace".to_owned(), "--namespace"));
         }
         if let Some(v) = self.create_namespace {
             s.create_namespace = Some(v);
         }
         if let Some(v) = &self.release {
             spec.release.clone_from(v);
+            set.push(("metadata.name".to_owned(), "--release"));
         }
         if let Some(v) = &self.image_repository {
             s.image.repository = Some(v.clone());
+            set.push(("spec.image.repository".to_owned(), "--image-repository"));
         }
         if let Some(v) = &self.tag {
             s.image.tag = Some(v.clone());
+            set.push(("spec.image.tag".to_owned(), "--tag"));
         }
         let mut given = BTreeSet::new();
         for (role, count) in &self.replicas {
+            let path = format!("spec.roles.{role}.replicas");
             if !given.insert(role) {
-                return Err(SpecError::new(
-                    format!("spec.roles.{role}.replicas"),
-                    format!("--replicas gives role '{role}' twice"),
-                )
-                .into());
+                return Err(SpecError::new(path, format!("--replicas gives role '{role}' twice")).into());
             }
             s.roles.entry(role.clone()).or_default().replicas = Some(*count);
+            set.push((path, "--replicas"));
+            set.push((format!("spec.roles.{role}"), "--replicas"));
         }
         if let Some(v) = self.service_type {
             s.service_type = Some(v);
+            set.push(("spec.serviceType".to_owned(), "--service-type"));
         }
         if let Some(v) = &self.metastore_uri {
             s.metastore_uri = Some(v.clone());
+            set.push(("spec.metastoreUri".to_owned(), "--metastore-uri"));
         }
         for role in &self.enable {
             s.roles.entry(role.clone()).or_default().enabled = Some(true);
+            set.push((format!("spec.roles.{role}"), "--enable"));
         }
-        Ok(())
+        Ok(set)
     }
 
-    /// The request: the file (or the defaults), the registry file, then the flags.
-    pub fn spec(&self) -> Result<ClusterSpec, Error> {
-        let mut spec = match &self.file {
-            Some(file) => load::from_yaml(file, &read_input(file)?)?,
+    /// Renders the request: the file (or the defaults), the registry file,
+    /// then the flags. An error names the file, line and column of the value
+    /// at fault, or the flag that set it.
+    pub fn render(&self) -> Result<(Manifests, Vec<String>), Error> {
+        let source = match &self.file {
+            Some(file) => Some((file.as_str(), read_input(file)?)),
+            None => None,
+        };
+        let mut spec = match &source {
+            Some((file, text)) => load::from_yaml(file, text)?,
             None => ClusterSpec::default(),
         };
         if let Some(file) = &self.registry {
             if spec.spec.registry.is_some() {
-                return Err(SpecError::new(
-                    "spec.registry",
-                    format!("the file has its own registry; --registry {file} would replace it: use one"),
-                )
-                .into());
+                let message = format!("the file has its own registry; --registry {file} would replace it: use one");
+                return Err(SpecError::new("spec.registry", message).into());
             }
             spec.spec.registry = Some(Registry::from_yaml(file, &read_input(file)?)?);
         }
-        self.apply(&mut spec)?;
-        Ok(spec)
+        let flags = self.apply(&mut spec)?;
+        render(&spec).map_err(|e| match e {
+            Error::Spec(mut e) if e.location.is_none() => {
+                let by_flag =
+                    flags.iter().find(|(path, _)| e.field == *path || e.field.starts_with(&format!("{path}.")));
+                if let Some((_, flag)) = by_flag {
+                    e.message.push_str(&format!(" (set by {flag})"));
+                } else if let Some((file, text)) = &source {
+                    let position = locate(&positions(text), &e.field);
+                    e.location = Some(Location { file: (*file).to_owned(), position });
+                }
+                Error::Spec(e)
+            }
+            other => other,
+        })
     }
 }
 
@@ -260,7 +286,7 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen(args) => {
-            let (manifests, warnings) = render(&args.spec()?)?;
+            let (manifests, warnings) = args.render()?;
             Ok(Outcome { stdout: manifests.to_yaml(), warnings })
         }
         Command::Ports(args) => {

@@ -120,7 +120,13 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
             .map(|k| format!(", did you mean `{k}`?"))
             .unwrap_or_default();
         let allowed = if known.is_empty() { String::new() } else { format!("; known fields: {}", known.join(", ")) };
-        return Err(error(file, None, path.join("."), format!("unknown field `{key}`{hint}{allowed}")));
+        let field =
+            path.iter().fold(
+                String::new(),
+                |acc, s| if acc.is_empty() || s.starts_with('[') { acc + s } else { acc + "." + s },
+            );
+        let position = super::positions::locate(&super::positions::positions(text), &field);
+        return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
     if document.api_version != API_VERSION {
         return Err(error(
@@ -161,7 +167,7 @@ fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
         Path::Root => Vec::new(),
         Path::Seq { parent, index } => {
             let mut s = segments(parent);
-            s.push(index.to_string());
+            s.push(format!("[{index}]"));
             s
         }
         Path::Map { parent, key } => {
@@ -198,7 +204,7 @@ fn known_keys(path: &[String]) -> Vec<String> {
     };
     let mut node = resolve(root);
     for segment in path {
-        let next = if segment.parse::<usize>().is_ok() { node.get("items") } else { None }
+        let next = if segment.starts_with('[') { node.get("items") } else { None }
             .or_else(|| node.get("properties").and_then(|p| p.get(segment)))
             .or_else(|| node.get("additionalProperties"));
         match next {
@@ -240,7 +246,8 @@ mod tests {
             "{HEAD}spec:\n  roles:\n    executor:\n      tolerations:\n      - key: a\n        efect: NoSchedule\n"
         ))
         .unwrap_err();
-        assert_eq!(e.field, "spec.roles.executor.tolerations.0.efect");
+        assert_eq!(e.field, "spec.roles.executor.tolerations[0].efect");
+        assert_eq!(e.location.as_ref().unwrap().position, Some((11, 9)));
         assert!(e.message.contains("did you mean `effect`?"), "{e}");
     }
 

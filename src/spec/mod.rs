@@ -4,6 +4,7 @@
 
 pub mod crd;
 pub mod load;
+pub mod positions;
 mod resolve;
 pub mod starter;
 

@@ -1,0 +1,119 @@
+//! Where each field of a YAML document stands, so that an error found after
+//! parsing (a port collision, a bad CIDR) can still name its line and column.
+
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, Span};
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, index: usize },
+}
+
+fn child(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// The line and column (both 1-based) of every field path of the first
+/// document, in the notation of the errors: `spec.roles.coordinator.ports.hs2`,
+/// `spec.networkPolicy.clientSources[0].ipBlock.cidr`. A malformed document
+/// gives the positions read before the fault.
+pub fn positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+    let mut found = BTreeMap::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let at = |span: &Span| (span.start.line(), span.start.col() + 1);
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { break };
+        // The path a value event stands for, given the frame it appears in.
+        let value_path = match stack.last_mut() {
+            Some(Frame::Map { path, key: Some(k) }) => Some(child(path, k)),
+            Some(Frame::Seq { path, index }) => {
+                let p = format!("{path}[{index}]");
+                *index += 1;
+                found.entry(p.clone()).or_insert(at(&span));
+                Some(p)
+            }
+            _ => None,
+        };
+        match event {
+            Event::Scalar(value, ..) => match stack.last_mut() {
+                Some(Frame::Map { path, key }) => {
+                    if key.is_none() {
+                        found.entry(child(path, &value)).or_insert(at(&span));
+                        *key = Some(value.into_owned());
+                    } else {
+                        *key = None;
+                    }
+                }
+                Some(Frame::Seq { .. }) | None => {}
+            },
+            Event::Alias(_) => {
+                if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    *key = None;
+                }
+            }
+            Event::MappingStart(..) => stack.push(Frame::Map { path: value_path.unwrap_or_default(), key: None }),
+            Event::SequenceStart(..) => stack.push(Frame::Seq { path: value_path.unwrap_or_default(), index: 0 }),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                    *key = None;
+                }
+            }
+            Event::DocumentEnd => break,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The position of `path`, or of its nearest ancestor that the document has.
+pub fn locate(positions: &BTreeMap<String, (usize, usize)>, path: &str) -> Option<(usize, usize)> {
+    let mut path = path;
+    loop {
+        if let Some(&p) = positions.get(path) {
+            return Some(p);
+        }
+        let cut = path.rfind(['.', '['])?;
+        path = &path[..cut];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_and_items() {
+        let text = "\
+apiVersion: x
+spec:
+  roles:
+    coordinator:
+      ports: {hs2: 21000}
+  networkPolicy:
+    clientSources:
+      - ipBlock:
+          cidr: 10.0.0.1/8
+      - podSelector: {}
+";
+        let p = positions(text);
+        assert_eq!(p["apiVersion"], (1, 1));
+        assert_eq!(p["spec.roles.coordinator.ports.hs2"], (5, 15));
+        assert_eq!(p["spec.networkPolicy.clientSources[0].ipBlock.cidr"], (9, 11));
+        assert_eq!(p["spec.networkPolicy.clientSources[1]"], (10, 9));
+        assert_eq!(locate(&p, "spec.roles.coordinator.replicas"), Some((4, 5)));
+        assert_eq!(locate(&p, "metadata.name"), None);
+    }
+
+    #[test]
+    fn never_panics_on_broken_input() {
+        for text in ["", "[1, 2", "a: [b: {c", "- - - x", "? [a]\n: b\n", "&a x: *a", "\u{0}\u{1}"] {
+            let _ = positions(text);
+        }
+    }
+}
