@@ -11,7 +11,7 @@ use crate::output::ports::{self, PortsFormat};
 use crate::output::Manifests;
 use crate::registry::{Profile, Registry};
 use crate::spec::crd::ImpalaCluster;
-use crate::spec::positions::{locate, positions};
+use crate::spec::positions::positions;
 use crate::spec::{load, ClusterSpec, Location, ServiceType, SpecError};
 use crate::Error;
 
@@ -212,7 +212,7 @@ impl GenArgs {
                 if let Some((_, flag)) = by_flag {
                     e.message.push_str(&format!(" (set by {flag})"));
                 } else if let Some((file, text)) = &source {
-                    let position = locate(&positions(text), &e.field);
+                    let position = positions(text).locate(&e.field);
                     e.location = Some(Location { file: (*file).to_owned(), position });
                 }
                 Error::Spec(e)

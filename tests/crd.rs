@@ -116,3 +116,12 @@ fn the_structural_check_can_fail() {
     check("root", &bad, false, &mut problems);
     assert_eq!(problems.len(), 5, "{problems:#?}");
 }
+
+#[test]
+fn committed_schema_and_crd_match_the_generator() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    for (file, args) in [("impalacluster.schema.json", &["schema"][..]), ("impalacluster-crd.yaml", &["crd"][..])] {
+        let committed = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(committed == stdout_of(args), "schema/{file} drifted: run `impala-k8s {} > schema/{file}`", args[0]);
+    }
+}

@@ -76,3 +76,148 @@ proptest! {
         }
     }
 }
+
+/// Field names of the spec, so that generated documents reach deep into it.
+const KEYS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "spec",
+    "profile",
+    "registry",
+    "image",
+    "repository",
+    "tag",
+    "pullPolicy",
+    "pullSecrets",
+    "digests",
+    "serviceType",
+    "metastoreUri",
+    "hiveSite",
+    "coreSite",
+    "roles",
+    "coordinator",
+    "executor",
+    "catalogd",
+    "statestored",
+    "admissiond",
+    "enabled",
+    "replicas",
+    "resources",
+    "requests",
+    "limits",
+    "cpu",
+    "memory",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "podAnnotations",
+    "podLabels",
+    "extraFlags",
+    "ports",
+    "hs2",
+    "krpc",
+    "webui",
+    "access",
+    "service",
+    "type",
+    "annotations",
+    "labels",
+    "loadBalancerSourceRanges",
+    "loadBalancerClass",
+    "externalTrafficPolicy",
+    "nodePorts",
+    "networkPolicy",
+    "clientSources",
+    "webUiSources",
+    "ipBlock",
+    "cidr",
+    "egress",
+    "metastore",
+    "storage",
+    "key",
+    "effect",
+    "operator",
+    "value",
+];
+
+fn yaml_value() -> impl Strategy<Value = serde_yaml::Value> {
+    let leaf = prop_oneof![
+        Just(serde_yaml::Value::Null),
+        any::<bool>().prop_map(serde_yaml::Value::from),
+        any::<i64>().prop_map(serde_yaml::Value::from),
+        any::<f64>().prop_map(serde_yaml::Value::from),
+        prop_oneof![
+            Just("impala4".to_owned()),
+            Just("LoadBalancer".to_owned()),
+            Just("10.0.0.0/8".to_owned()),
+            Just("thrift://hms:9083".to_owned()),
+            Just("internal".to_owned()),
+            ".{0,12}",
+        ]
+        .prop_map(serde_yaml::Value::from),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_yaml::Value::Sequence),
+            proptest::collection::vec(
+                (prop_oneof![4 => proptest::sample::select(KEYS).prop_map(str::to_owned), 1 => "[a-z]{1,8}"], inner),
+                0..6
+            )
+            .prop_map(|entries| serde_yaml::Value::Mapping(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
+    #[test]
+    fn any_text_is_read_or_refused_without_panic(text in prop_oneof![".{0,300}", "[ -~\n]{0,300}"]) {
+        let _ = impala_k8s::spec::load::from_yaml("fuzz.yaml", &text);
+        let _ = impala_k8s::spec::positions::positions(&text);
+    }
+
+    #[test]
+    fn any_bytes_are_read_or_refused_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = impala_k8s::spec::load::from_yaml("fuzz.yaml", &text);
+    }
+
+    #[test]
+    fn any_document_is_rendered_or_refused_without_panic(spec in yaml_value(), api in any::<bool>()) {
+        let mut doc = serde_yaml::Mapping::new();
+        if api {
+            doc.insert("apiVersion".into(), "impala-k8s.dev/v1alpha1".into());
+            doc.insert("kind".into(), "ImpalaCluster".into());
+        }
+        doc.insert("spec".into(), spec);
+        let text = serde_yaml::to_string(&doc).unwrap();
+        match impala_k8s::spec::load::from_yaml("fuzz.yaml", &text) {
+            Err(e) => prop_assert!(!e.message.is_empty() && !e.field.is_empty()),
+            Ok(request) => {
+                if let Ok(manifests) = impala_k8s::render(&request) {
+                    prop_assert!(!manifests.to_yaml().is_empty());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_and_huge_inputs_are_refused() {
+    let deep = format!(
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nspec:\n  hiveSite: {}1{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert!(impala_k8s::spec::load::from_yaml("deep.yaml", &deep).is_err());
+    let _ = impala_k8s::spec::positions::positions(&deep);
+    let wide = format!(
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nspec:\n  hiveSite:\n{}",
+        (0..50_000).map(|i| format!("    k{i}: v\n")).collect::<String>()
+    );
+    assert!(impala_k8s::spec::load::from_yaml("wide.yaml", &wide).is_ok());
+}

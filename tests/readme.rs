@@ -27,3 +27,10 @@ fn readme_test_command_is_what_ci_runs() {
     assert!(README.contains("```sh\n./scripts/test.sh\n```"));
     assert!(ci.lines().any(|l| l.trim() == "exec ./scripts/test.sh"), "{ci}");
 }
+
+#[test]
+fn readme_shows_the_production_example_as_it_is() {
+    let example = include_str!("../examples/production/cluster.yaml");
+    let body = &example[example.find("apiVersion:").unwrap()..];
+    assert!(README.contains(body), "README's spec example differs from examples/production/cluster.yaml");
+}

@@ -125,7 +125,7 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
                 String::new(),
                 |acc, s| if acc.is_empty() || s.starts_with('[') { acc + s } else { acc + "." + s },
             );
-        let position = super::positions::locate(&super::positions::positions(text), &field);
+        let position = super::positions::positions(text).locate_key(&field);
         return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
     if document.api_version != API_VERSION {

@@ -18,12 +18,35 @@ fn child(parent: &str, key: &str) -> String {
     }
 }
 
-/// The line and column (both 1-based) of every field path of the first
-/// document, in the notation of the errors: `spec.roles.coordinator.ports.hs2`,
+/// Line and column (both 1-based) of the fields of a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Positions {
+    /// Where each field's key stands (sequence items: where the item starts).
+    pub keys: BTreeMap<String, (usize, usize)>,
+    /// Where each scalar value stands.
+    pub values: BTreeMap<String, (usize, usize)>,
+}
+
+impl Positions {
+    /// The position of a field's value, else of its key, else of its nearest
+    /// ancestor that the document has.
+    pub fn locate(&self, path: &str) -> Option<(usize, usize)> {
+        self.values.get(path).copied().or_else(|| locate(&self.keys, path))
+    }
+
+    /// The position of a field's key (or its nearest ancestor's).
+    pub fn locate_key(&self, path: &str) -> Option<(usize, usize)> {
+        locate(&self.keys, path)
+    }
+}
+
+/// The positions of every field path of the first document, in the notation
+/// of the errors: `spec.roles.coordinator.ports.hs2`,
 /// `spec.networkPolicy.clientSources[0].ipBlock.cidr`. A malformed document
 /// gives the positions read before the fault.
-pub fn positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+pub fn positions(text: &str) -> Positions {
     let mut found = BTreeMap::new();
+    let mut values = BTreeMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let at = |span: &Span| (span.start.line(), span.start.col() + 1);
     for event in Parser::new_from_str(text) {
@@ -46,6 +69,10 @@ pub fn positions(text: &str) -> BTreeMap<String, (usize, usize)> {
                         found.entry(child(path, &value)).or_insert(at(&span));
                         *key = Some(value.into_owned());
                     } else {
+                        // A scalar value: errors point at the value, as serde's do.
+                        if let Some(p) = &value_path {
+                            values.insert(p.clone(), at(&span));
+                        }
                         *key = None;
                     }
                 }
@@ -68,11 +95,10 @@ pub fn positions(text: &str) -> BTreeMap<String, (usize, usize)> {
             _ => {}
         }
     }
-    found
+    Positions { keys: found, values }
 }
 
-/// The position of `path`, or of its nearest ancestor that the document has.
-pub fn locate(positions: &BTreeMap<String, (usize, usize)>, path: &str) -> Option<(usize, usize)> {
+fn locate(positions: &BTreeMap<String, (usize, usize)>, path: &str) -> Option<(usize, usize)> {
     let mut path = path;
     loop {
         if let Some(&p) = positions.get(path) {
@@ -102,12 +128,14 @@ spec:
       - podSelector: {}
 ";
         let p = positions(text);
-        assert_eq!(p["apiVersion"], (1, 1));
-        assert_eq!(p["spec.roles.coordinator.ports.hs2"], (5, 15));
-        assert_eq!(p["spec.networkPolicy.clientSources[0].ipBlock.cidr"], (9, 11));
-        assert_eq!(p["spec.networkPolicy.clientSources[1]"], (10, 9));
-        assert_eq!(locate(&p, "spec.roles.coordinator.replicas"), Some((4, 5)));
-        assert_eq!(locate(&p, "metadata.name"), None);
+        assert_eq!(p.locate("apiVersion"), Some((1, 13)));
+        assert_eq!(p.locate_key("apiVersion"), Some((1, 1)));
+        assert_eq!(p.locate("spec.roles.coordinator.ports.hs2"), Some((5, 20)));
+        assert_eq!(p.locate_key("spec.roles.coordinator.ports.hs2"), Some((5, 15)));
+        assert_eq!(p.locate("spec.networkPolicy.clientSources[0].ipBlock.cidr"), Some((9, 17)));
+        assert_eq!(p.locate("spec.networkPolicy.clientSources[1]"), Some((10, 9)));
+        assert_eq!(p.locate("spec.roles.coordinator.replicas"), Some((4, 5)));
+        assert_eq!(p.locate("metadata.name"), None);
     }
 
     #[test]
