@@ -133,7 +133,8 @@ fn parse_replicas(value: &str) -> Result<(String, u32), String> {
 
 impl GenArgs {
     /// Applies the flags that were given on top of `spec`; returns the field
-    /// paths they set, each with its flag.
+    /// paths they set (an error at exactly one of them is the flag's), each
+    /// with its flag.
     pub fn apply(&self, spec: &mut ClusterSpec) -> Result<Vec<(String, &'static str)>, Error> {
         let mut set = Vec::new();
         let s = &mut spec.spec;
@@ -181,6 +182,7 @@ impl GenArgs {
         for role in &self.enable {
             s.roles.entry(role.clone()).or_default().enabled = Some(true);
             set.push((format!("spec.roles.{role}"), "--enable"));
+            set.push((format!("spec.roles.{role}.enabled"), "--enable"));
         }
         Ok(set)
     }
@@ -207,8 +209,7 @@ impl GenArgs {
         let flags = self.apply(&mut spec)?;
         render(&spec).map_err(|e| match e {
             Error::Spec(mut e) if e.location.is_none() => {
-                let by_flag =
-                    flags.iter().find(|(path, _)| e.field == *path || e.field.starts_with(&format!("{path}.")));
+                let by_flag = flags.iter().find(|(path, _)| e.field == *path);
                 if let Some((_, flag)) = by_flag {
                     e.message.push_str(&format!(" (set by {flag})"));
                 } else if let Some((file, text)) = &source {

@@ -197,3 +197,19 @@ fn a_registry_file_is_validated_like_the_built_in_ones() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("- -catalog_service_port=26100") && stdout.contains("containerPort: 26100"));
 }
+
+#[test]
+fn errors_name_the_flag_only_for_values_the_flag_set() {
+    let path =
+        write("flag-and-file", &format!("{HEAD}spec:\n  roles:\n    coordinator:\n      ports:\n        hs2: 21000\n"));
+    // The collision is in the file, even though a flag also touches the role.
+    assert_rejects(&path, &["--replicas", "coordinator=2"], "error: {file}:10:14: spec.roles.coordinator.ports.hs2: port 21000 of 'hs2' is already used by port 'beeswax' of role 'coordinator'; every port of a pod needs its own number");
+    // A value the flag set is the flag's.
+    let ok = write("flag-only", HEAD);
+    assert_rejects(&ok, &["--replicas", "coordinator=0"], "error: spec.roles.coordinator.replicas: role 'coordinator' runs at least 1 and at most 2147483647 pod(s), not 0 (set by --replicas)");
+    assert_rejects(
+        &ok,
+        &["--enable", "catalogd"],
+        "error: {file}: spec.roles.catalogd.enabled: role 'catalogd' is required and cannot be disabled",
+    );
+}

@@ -369,6 +369,18 @@ impl ClusterSpec {
                     ),
                 );
             };
+            if role_spec.enabled == Some(true) && !role.optional {
+                let optional: Vec<&str> =
+                    registry.roles.iter().filter(|r| r.optional).map(|r| r.name.as_str()).collect();
+                let optional = if optional.is_empty() { "none".to_owned() } else { optional.join(", ") };
+                return fail(
+                    format!("spec.roles.{name}.enabled"),
+                    format!(
+                        "role '{name}' always runs; only optional roles are enabled (optional roles of {}: {optional})",
+                        registry.profile
+                    ),
+                );
+            }
             if role_spec.enabled == Some(false) && !role.optional {
                 return fail(
                     format!("spec.roles.{name}.enabled"),
