@@ -113,6 +113,10 @@ fn bad_input_exits_2_with_a_message_and_no_output() {
         &["gen", "--profile", "cdh5", "--enable", "admissiond"],
         &["spec.roles.admissiond", "'admissiond' is not a role of cdh5"],
     );
+    rejects(
+        &["gen", "--profile", "cdh5", "--enable", "llama"],
+        &["spec.roles.llama.enabled", "always runs", "optional roles of cdh5: none"],
+    );
     rejects(&["gen", "--release", "Prod"], &["release name 'Prod' is invalid", "lowercase"]);
     rejects(&["gen", "--release", &"r".repeat(41)], &["StatefulSet name", "at most 52"]);
     rejects(&["gen", "--namespace", "my_ns"], &["namespace 'my_ns' is invalid"]);

@@ -210,6 +210,6 @@ fn errors_name_the_flag_only_for_values_the_flag_set() {
     assert_rejects(
         &ok,
         &["--enable", "catalogd"],
-        "error: {file}: spec.roles.catalogd.enabled: role 'catalogd' is required and cannot be disabled",
+        "error: spec.roles.catalogd.enabled: role 'catalogd' always runs; only optional roles are enabled (optional roles of impala4: admissiond) (set by --enable)",
     );
 }
