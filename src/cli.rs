@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use kube::CustomResourceExt;
 
 use crate::output::ports::{self, PortsFormat};
+use crate::output::values;
 use crate::output::Manifests;
 use crate::registry::{Profile, Registry};
 use crate::spec::crd::ImpalaCluster;
@@ -42,6 +43,12 @@ const SCHEMA_EXAMPLES: &str = "\
 Examples:
   impala-k8s schema > impalacluster.schema.json
   # then, first line of cluster.yaml: # yaml-language-server: $schema=impalacluster.schema.json";
+
+const VALUES_EXAMPLES: &str = "\
+Examples:
+  impala-k8s values -f cluster.yaml > values.yaml && helm install impala charts/impala -f values.yaml
+  impala-k8s values --profile cdh5 --image-repository registry.example.com/cdh5 > values.yaml
+  impala-k8s values --schema > values.schema.json";
 
 const INIT_EXAMPLES: &str = "\
 Examples:
@@ -80,6 +87,20 @@ pub enum Command {
     /// Print a commented starter ImpalaCluster that renders as is.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Print values.yaml for charts/impala (or its values.schema.json), from a spec and the flags.
+    #[command(after_help = VALUES_EXAMPLES)]
+    Values(ValuesArgs),
+}
+
+/// Flags of `values`: those of `gen`, and `--schema`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ValuesArgs {
+    /// Print values.schema.json instead of values.yaml.
+    #[arg(long)]
+    pub schema: bool,
+    /// The request, as for `gen` (the release and namespace come from helm).
+    #[command(flatten)]
+    pub gen: GenArgs,
 }
 
 /// Flags of `gen`; each one overrides the same setting of the file (or the default).
@@ -187,12 +208,10 @@ impl GenArgs {
         Ok(set)
     }
 
-    /// Renders the request: the file (or the defaults), the registry file,
-    /// then the flags. An error names the file, line and column of the value
-    /// at fault, or the flag that set it.
-    pub fn render(&self) -> Result<(Manifests, Vec<String>), Error> {
+    /// The request: the file (or the defaults), the registry file, then the flags.
+    pub fn request(&self) -> Result<Request, Error> {
         let source = match &self.file {
-            Some(file) => Some((file.as_str(), read_input(file)?)),
+            Some(file) => Some((file.clone(), read_input(file)?)),
             None => None,
         };
         let mut spec = match &source {
@@ -207,19 +226,37 @@ impl GenArgs {
             spec.spec.registry = Some(Registry::from_yaml(file, &read_input(file)?)?);
         }
         let flags = self.apply(&mut spec)?;
-        render(&spec).map_err(|e| match e {
+        Ok(Request { spec, flags, source })
+    }
+}
+
+/// A request and where its values came from.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The request.
+    pub spec: ClusterSpec,
+    /// The field paths the flags set, each with its flag.
+    pub flags: Vec<(String, &'static str)>,
+    /// The file and its text, when the request came from one.
+    pub source: Option<(String, String)>,
+}
+
+impl Request {
+    /// Points an error found after parsing at the file, line and column of the
+    /// value at fault, or at the flag that set it.
+    pub fn locate(&self, error: Error) -> Error {
+        match error {
             Error::Spec(mut e) if e.location.is_none() => {
-                let by_flag = flags.iter().find(|(path, _)| e.field == *path);
+                let by_flag = self.flags.iter().find(|(path, _)| e.field == *path);
                 if let Some((_, flag)) = by_flag {
                     e.message.push_str(&format!(" (set by {flag})"));
-                } else if let Some((file, text)) = &source {
-                    let position = positions(text).locate(&e.field);
-                    e.location = Some(Location { file: (*file).to_owned(), position });
+                } else if let Some((file, text)) = &self.source {
+                    e.location = Some(Location { file: file.clone(), position: positions(text).locate(&e.field) });
                 }
                 Error::Spec(e)
             }
             other => other,
-        })
+        }
     }
 }
 
@@ -287,7 +324,8 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen(args) => {
-            let (manifests, warnings) = args.render()?;
+            let request = args.request()?;
+            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
             Ok(Outcome { stdout: manifests.to_yaml(), warnings })
         }
         Command::Ports(args) => {
@@ -305,6 +343,16 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
         }
         Command::Init(args) => {
             Ok(Outcome { stdout: crate::spec::starter::starter(args.profile), warnings: Vec::new() })
+        }
+        Command::Values(args) if args.schema => {
+            let mut json = serde_json::to_string_pretty(&values::schema()).expect("JSON values serialize");
+            json.push('\n');
+            Ok(Outcome { stdout: json, warnings: Vec::new() })
+        }
+        Command::Values(args) => {
+            let request = args.gen.request()?;
+            let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
+            Ok(Outcome { stdout: values::to_commented_yaml(&values), warnings: Vec::new() })
         }
     }
 }

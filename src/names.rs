@@ -206,9 +206,24 @@ impl FlagName {
 }
 
 /// A TCP or UDP port number, 1 to 65535.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "i64", into = "u16")]
 pub struct PortNumber(NonZeroU16);
+
+impl JsonSchema for PortNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PortNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A TCP or UDP port number, 1 to 65535.",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535,
+        })
+    }
+}
 
 impl PortNumber {
     /// The port as a `u16`.

@@ -2,6 +2,7 @@
 //! or a JSON `List`, and the `ports` tables.
 
 pub mod ports;
+pub mod values;
 
 use crate::builders::Object;
 

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crd::ImpalaClusterSpec;
 pub use resolve::{
-    Cluster, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, EgressRule, MAX_REPLICAS,
-    MAX_STATEFULSET_NAME,
+    default_resources, Cluster, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, EgressRule,
+    MAX_REPLICAS, MAX_STATEFULSET_NAME,
 };
 
 use crate::registry::{Profile, Registry};

@@ -233,7 +233,8 @@ fn check_metastore_uri(uris: &str) -> Result<Vec<PortNumber>, SpecError> {
     Ok(ports)
 }
 
-fn resources(defaults: &crate::registry::Resources) -> ResourceRequirements {
+/// A registry's default requests and limits as Kubernetes resource requirements.
+pub fn default_resources(defaults: &crate::registry::Resources) -> ResourceRequirements {
     let map = |r: &CpuMemory| {
         BTreeMap::from([("cpu".to_owned(), Quantity(r.cpu.clone())), ("memory".to_owned(), Quantity(r.memory.clone()))])
     };
@@ -694,7 +695,7 @@ impl ClusterSpec {
             replicas,
             image,
             pull_policy: self.spec.image.pull_policy.unwrap_or(PullPolicy::IfNotPresent),
-            resources: rs.resources.clone().unwrap_or_else(|| resources(&role.resources)),
+            resources: rs.resources.clone().unwrap_or_else(|| default_resources(&role.resources)),
             node_selector: rs.node_selector.clone(),
             tolerations: rs.tolerations.clone(),
             affinity: rs.affinity.clone(),

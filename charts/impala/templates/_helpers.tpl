@@ -1,0 +1,184 @@
+{{/*
+The chart iterates over the port registry in .Values.registry: no port is
+written in a template. "impala.model" resolves the values against the registry
+once (running roles, port numbers, access, audiences, peers) and fails on
+anything it cannot honour; every template reads the model.
+*/}}
+
+{{/* Recommended labels: (list $ component), component "" for none. */}}
+{{- define "impala.labels" -}}
+{{- $ := index . 0 -}}
+{{- $l := include "impala.selector" . | fromJson -}}
+{{- $_ := set $l "app.kubernetes.io/version" $.Values.image.tag -}}
+{{- $_ := set $l "app.kubernetes.io/part-of" "impala" -}}
+{{- $_ := set $l "app.kubernetes.io/managed-by" $.Release.Service -}}
+{{- $_ := set $l "helm.sh/chart" (printf "%s-%s" $.Chart.Name ($.Chart.Version | replace "+" "_")) -}}
+{{- toJson $l -}}
+{{- end -}}
+
+{{/* Selector labels: (list $ component), component "" for the whole release. */}}
+{{- define "impala.selector" -}}
+{{- $ := index . 0 -}}
+{{- $l := dict "app.kubernetes.io/name" "impala" "app.kubernetes.io/instance" $.Release.Name -}}
+{{- with index . 1 }}{{ $_ := set $l "app.kubernetes.io/component" . }}{{ end -}}
+{{- toJson $l -}}
+{{- end -}}
+
+{{/* Object metadata: (list $ name component). */}}
+{{- define "impala.meta" -}}
+{{- $ := index . 0 -}}
+{{- toJson (dict "name" (index . 1) "namespace" $.Release.Namespace "labels" (include "impala.labels" (list $ (index . 2)) | fromJson)) -}}
+{{- end -}}
+
+{{/* A Hadoop configuration file from a dict of properties, sorted by name. */}}
+{{- define "impala.hadoopXml" -}}
+{{- $out := "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n" -}}
+{{- range $k, $v := . -}}
+{{- $out = printf "%s  <property>\n    <name>%s</name>\n    <value>%s</value>\n  </property>\n" $out (include "impala.xmlEscape" $k) (include "impala.xmlEscape" (toString $v)) -}}
+{{- end -}}
+{{- printf "%s</configuration>\n" $out -}}
+{{- end -}}
+
+{{- define "impala.xmlEscape" -}}
+{{- . | replace "&" "&amp;" | replace "<" "&lt;" | replace ">" "&gt;" | replace "'" "&apos;" | replace "\"" "&quot;" -}}
+{{- end -}}
+
+{{/* The model: the values resolved against the registry. */}}
+{{- define "impala.model" -}}
+{{- $ := . -}}
+{{- $reg := .Values.registry -}}
+{{- $roleNames := list -}}
+{{- range $reg.roles }}{{ $roleNames = append $roleNames .name }}{{ end -}}
+{{- range $name, $v := .Values.roles -}}
+{{- if not (has $name $roleNames) -}}
+{{- fail (printf "roles.%s: '%s' is not a role of the registry %s; the roles are: %s (set roles.%s: null to drop a role of the chart's default registry)" $name $name $reg.profile (join ", " $roleNames) $name) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Which roles run. */ -}}
+{{- $running := list -}}
+{{- range $reg.roles -}}
+{{- $rv := index $.Values.roles .name | default dict -}}
+{{- $enabled := true -}}
+{{- if .optional }}{{ $enabled = $rv.enabled | default false }}{{ else if and (hasKey $rv "enabled") (not $rv.enabled) -}}
+{{- fail (printf "roles.%s.enabled: role '%s' is required and cannot be disabled" .name .name) -}}
+{{- end -}}
+{{- if $enabled }}{{ $running = append $running .name }}{{ end -}}
+{{- end -}}
+{{- /* Each running role. */ -}}
+{{- $roles := dict -}}
+{{- $nodePorts := dict -}}
+{{- range $reg.roles -}}
+{{- $role := . -}}
+{{- if has .name $running -}}
+{{- $rv := index $.Values.roles .name | default dict -}}
+{{- $svc := $rv.service | default dict -}}
+{{- $type := $svc.type | default $.Values.serviceType -}}
+{{- $singleton := eq (int (.replicas.max | default 0)) 1 -}}
+{{- $replicas := int (ternary .replicas.default $rv.replicaCount (kindIs "invalid" $rv.replicaCount)) -}}
+{{- if and $singleton (ne $replicas 1) -}}
+{{- fail (printf "roles.%s.replicaCount: role '%s' is a singleton and runs exactly 1 pod, not %d" .name .name $replicas) -}}
+{{- end -}}
+{{- if lt $replicas (int .replicas.min) -}}
+{{- fail (printf "roles.%s.replicaCount: role '%s' runs at least %d pod(s), not %d" .name .name (int .replicas.min) $replicas) -}}
+{{- end -}}
+{{- $ports := list -}}
+{{- $numbers := dict -}}
+{{- $portNames := list -}}
+{{- range $reg.ports }}{{ if eq .role $role.name }}{{ $portNames = append $portNames .name }}{{ end }}{{ end -}}
+{{- range $key, $_ := ($rv.containerPorts | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.containerPorts.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
+{{- range $key, $_ := ($rv.access | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.access.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
+{{- range $key, $_ := ($svc.nodePorts | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.service.nodePorts.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
+{{- range $reg.ports -}}
+{{- if eq .role $role.name -}}
+{{- $number := int (dig .name .number ($rv.containerPorts | default dict)) -}}
+{{- if hasKey $numbers (toString $number) -}}
+{{- fail (printf "roles.%s.containerPorts.%s: port %d of '%s' is already used by port '%s' of role '%s'; every port of a pod needs its own number" $role.name .name $number .name (get $numbers (toString $number)) $role.name) -}}
+{{- end -}}
+{{- $_ := set $numbers (toString $number) .name -}}
+{{- $access := dig .name .access ($rv.access | default dict) -}}
+{{- $audience := "" -}}
+{{- if eq .access "external" }}{{ $audience = .audience | default "clients" }}{{ else if eq $access "external" }}{{ $audience = "clients" }}{{ end -}}
+{{- $peers := list -}}
+{{- range (.peers | default list) }}{{ if has . $running }}{{ $peers = append $peers . }}{{ end }}{{ end -}}
+{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag -}}
+{{- with .clientFlags }}{{ $_ := set $port "clientFlags" . }}{{ end -}}
+{{- $np := dig .name "" ($svc.nodePorts | default dict) -}}
+{{- if not (kindIs "string" $np) -}}
+{{- if eq $access "internal" -}}
+{{- fail (printf "roles.%s.service.nodePorts.%s: port '%s' of role '%s' is internal and never gets a node port; set roles.%s.access.%s: external to expose it" $role.name .name .name $role.name $role.name .name) -}}
+{{- end -}}
+{{- if eq $type "ClusterIP" -}}
+{{- fail (printf "roles.%s.service.nodePorts.%s: the external Service of role '%s' is ClusterIP and has no node ports" $role.name .name $role.name) -}}
+{{- end -}}
+{{- if hasKey $nodePorts (toString (int $np)) -}}
+{{- fail (printf "roles.%s.service.nodePorts.%s: node port %d is already pinned by %s" $role.name .name (int $np) (get $nodePorts (toString (int $np)))) -}}
+{{- end -}}
+{{- $_ := set $nodePorts (toString (int $np)) (printf "roles.%s.service.nodePorts.%s" $role.name .name) -}}
+{{- $_ := set $port "nodePort" (int $np) -}}
+{{- end -}}
+{{- $ports = append $ports $port -}}
+{{- end -}}
+{{- end -}}
+{{- if and (ne $type "LoadBalancer") (or $svc.loadBalancerSourceRanges $svc.loadBalancerClass) -}}
+{{- fail (printf "roles.%s.service: loadBalancerSourceRanges and loadBalancerClass need type LoadBalancer, not %s" .name $type) -}}
+{{- end -}}
+{{- if and (eq $type "ClusterIP") $svc.externalTrafficPolicy -}}
+{{- fail (printf "roles.%s.service.externalTrafficPolicy: a ClusterIP Service has no external traffic; set type NodePort or LoadBalancer" .name) -}}
+{{- end -}}
+{{- $image := printf "%s:%s-%s" $.Values.image.repository $.Values.image.tag .image -}}
+{{- if not .image }}{{ $image = printf "%s:%s" $.Values.image.repository $.Values.image.tag }}{{ end -}}
+{{- with $rv.digest }}{{ $image = printf "%s@%s" $.Values.image.repository . }}{{ end -}}
+{{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Extra flags never fight the registry. */ -}}
+{{- $managed := dict -}}
+{{- range $reg.ports }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
+{{- range $name, $r := $roles -}}
+{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
+{{- if or (hasKey $managed $flag) (hasKey ($r.role.flags | default dict) $flag) -}}
+{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is managed by the registry" $name $flag $flag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled (not .Values.networkPolicy.egress.metastore) -}}
+{{- fail "networkPolicy.egress.metastore: the egress lockdown needs the metastore's address: list its CIDR (and ports)" -}}
+{{- end -}}
+{{- toJson (dict "running" $running "roles" $roles) -}}
+{{- end -}}
+
+{{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
+{{- define "impala.settings" -}}
+{{- $ := index . 0 -}}{{- $m := index . 1 -}}{{- $name := index . 2 -}}
+{{- $r := index $m.roles $name -}}
+{{- $s := dict -}}
+{{- range $r.ports -}}
+{{- if eq ($r.role.config | default "gflags") "llamaSite" }}{{ $_ := set $s .flag (printf "0.0.0.0:%d" (int .number)) }}{{ else }}{{ $_ := set $s .flag (toString (int .number)) }}{{ end -}}
+{{- end -}}
+{{- range $k, $v := ($r.role.flags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
+{{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
+{{- range $target := $m.running -}}
+{{- $t := index $m.roles $target -}}
+{{- range $t.ports -}}
+{{- if and .clientFlags (has $name .peers) -}}
+{{- $_ := set $s .clientFlags.host (printf "%s-%s-internal" $.Release.Name $target) -}}
+{{- $_ := set $s .clientFlags.port (toString (int .number)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $s -}}
+{{- end -}}
+
+{{/* The files of the ConfigMaps a role mounts: (list $ model roleName), as JSON {configMapName: {file: content}}. */}}
+{{- define "impala.configFiles" -}}
+{{- $ := index . 0 -}}{{- $m := index . 1 -}}{{- $name := index . 2 -}}
+{{- $hive := merge (dict "hive.metastore.uris" $.Values.metastoreUri) ($.Values.hiveSite | default dict) -}}
+{{- $files := dict (printf "%s-hadoop-config" $.Release.Name) (dict "core-site.xml" (include "impala.hadoopXml" ($.Values.coreSite | default dict)) "hive-site.xml" (include "impala.hadoopXml" $hive)) -}}
+{{- if $name -}}
+{{- $r := index $m.roles $name -}}
+{{- if eq ($r.role.config | default "gflags") "llamaSite" -}}
+{{- $_ := set $files (printf "%s-%s-config" $.Release.Name $name) (dict "llama-site.xml" (include "impala.hadoopXml" (include "impala.settings" (list $ $m $name) | fromJson))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $files -}}
+{{- end -}}

@@ -1,0 +1,490 @@
+//! `impala-k8s values`: values.yaml for `charts/impala`, from the registry and
+//! a spec, with a comment on every key; and its values.schema.json.
+//!
+//! The registry itself travels in the values, so the chart's templates iterate
+//! over it instead of hard-coding ports.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::names::PortNumber;
+use crate::registry::{Access, Registry};
+use crate::spec::crd::{EgressEndpoint, PullPolicy};
+use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
+
+/// Values of `charts/impala`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "Values of charts/impala")]
+pub struct Values {
+    /// Emit the Namespace object with the restricted Pod Security Standard enforced (helm install --create-namespace does not enforce it).
+    pub create_namespace: bool,
+    /// The images of the roles: <repository>:<tag>-<role image>, or <repository>@<digest> where a role pins one.
+    pub image: ImageValues,
+    /// The default type of the roles' external Services: ClusterIP, NodePort or LoadBalancer.
+    pub service_type: ServiceType,
+    /// The Hive Metastore URI(s), thrift://HOST:PORT[,...], written to hive-site.xml.
+    pub metastore_uri: String,
+    /// Extra hive-site.xml properties.
+    pub hive_site: BTreeMap<String, String>,
+    /// Extra core-site.xml properties.
+    pub core_site: BTreeMap<String, String>,
+    /// NetworkPolicies: a default deny, then each port open to its peers and its audience.
+    pub network_policy: NetworkPolicyValues,
+    /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
+    pub roles: BTreeMap<String, Option<RoleValues>>,
+    /// The port registry (from impala-k8s): roles, their ports, the flags that set them and who connects to whom. Edit it only to describe another Impala build.
+    pub registry: Registry,
+}
+
+/// The images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageValues {
+    /// The image repository.
+    pub repository: String,
+    /// The tag prefix; each role appends -<its image>. Also the app.kubernetes.io/version label.
+    pub tag: String,
+    /// Always, IfNotPresent or Never.
+    pub pull_policy: PullPolicy,
+    /// Names of Secrets with registry credentials.
+    pub pull_secrets: Vec<String>,
+}
+
+/// NetworkPolicy settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkPolicyValues {
+    /// Render NetworkPolicies.
+    pub enabled: bool,
+    /// Who may reach the client ports (NetworkPolicy peers); everyone when empty.
+    pub client_sources: Vec<NetworkPolicyPeer>,
+    /// Who may reach the web UIs (NetworkPolicy peers); everyone when empty.
+    pub web_ui_sources: Vec<NetworkPolicyPeer>,
+    /// The egress lockdown: DNS, the Impala peers, the metastore and storage, nothing else.
+    pub egress: EgressValues,
+}
+
+/// The egress lockdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EgressValues {
+    /// Lock egress down.
+    pub enabled: bool,
+    /// The metastore's CIDRs and ports (required with the lockdown).
+    pub metastore: Vec<EgressEndpoint>,
+    /// Table storage CIDRs and ports (every port when a list is empty).
+    pub storage: Vec<EgressEndpoint>,
+}
+
+/// One role's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleValues {
+    /// Run the role (only optional roles may be off).
+    pub enabled: bool,
+    /// The pod count (singletons: exactly 1).
+    pub replica_count: u32,
+    /// A pinned image digest (sha256:...); empty for the tag.
+    pub digest: String,
+    /// Resource requests and limits.
+    pub resources: ResourceRequirements,
+    /// Node labels the pods must run on.
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints the pods tolerate.
+    pub tolerations: Vec<Toleration>,
+    /// Node and pod affinity.
+    pub affinity: Affinity,
+    /// Annotations of the pods.
+    pub pod_annotations: BTreeMap<String, String>,
+    /// Extra labels of the pods.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra daemon flags (name: value); flags the registry manages are refused.
+    pub extra_flags: BTreeMap<String, String>,
+    /// Port numbers by port name: each moves its flag, containerPort, Service port, probe and NetworkPolicy rule.
+    pub container_ports: BTreeMap<String, PortNumber>,
+    /// Which Service carries each port: internal (cluster-local) or external.
+    pub access: BTreeMap<String, Access>,
+    /// The role's external Service.
+    pub service: ServiceValues,
+}
+
+/// The type of a role's external Service; empty for the top-level serviceType.
+/// (Helm drops `null` values when it merges, so "unset" is the empty string.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub enum RoleServiceType {
+    /// The top-level serviceType.
+    #[default]
+    #[serde(rename = "")]
+    Default,
+    /// ClusterIP.
+    ClusterIP,
+    /// NodePort.
+    NodePort,
+    /// LoadBalancer.
+    LoadBalancer,
+}
+
+impl From<Option<ServiceType>> for RoleServiceType {
+    fn from(value: Option<ServiceType>) -> Self {
+        match value {
+            None => RoleServiceType::Default,
+            Some(ServiceType::ClusterIP) => RoleServiceType::ClusterIP,
+            Some(ServiceType::NodePort) => RoleServiceType::NodePort,
+            Some(ServiceType::LoadBalancer) => RoleServiceType::LoadBalancer,
+        }
+    }
+}
+
+/// A role's external Service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceValues {
+    /// ClusterIP, NodePort or LoadBalancer; empty for the top-level serviceType.
+    #[serde(rename = "type")]
+    pub type_: RoleServiceType,
+    /// Annotations of the Service.
+    pub annotations: BTreeMap<String, String>,
+    /// Extra labels of the Service.
+    pub labels: BTreeMap<String, String>,
+    /// Client CIDRs a LoadBalancer admits.
+    pub load_balancer_source_ranges: Vec<String>,
+    /// The load balancer implementation (LoadBalancer only); empty for the cluster's default.
+    pub load_balancer_class: String,
+    /// Cluster or Local (NodePort and LoadBalancer only); empty for the default.
+    pub external_traffic_policy: String,
+    /// Pinned node ports by port name (30000-32767).
+    pub node_ports: BTreeMap<String, i32>,
+}
+
+/// The values that render the same objects as `gen` does for `spec`.
+pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
+    let cluster: Cluster<'_> = spec.resolve()?;
+    let registry = cluster.registry;
+    let s = &spec.spec;
+    let roles = registry
+        .roles
+        .iter()
+        .map(|role| {
+            let name = role.name.as_str();
+            let running = cluster.role(name);
+            let rs = s.roles.get(name).cloned().unwrap_or_default();
+            let ports: Vec<_> = registry.ports_of(&role.name).collect();
+            let values = match running {
+                Some(r) => RoleValues {
+                    enabled: true,
+                    replica_count: u32::try_from(r.replicas).unwrap_or_default(),
+                    digest: s.image.digests.get(name).cloned().unwrap_or_default(),
+                    resources: r.resources.clone(),
+                    node_selector: r.node_selector.clone(),
+                    tolerations: r.tolerations.clone(),
+                    affinity: r.affinity.clone().unwrap_or_default(),
+                    pod_annotations: r.pod_annotations.clone(),
+                    pod_labels: r.pod_labels.clone(),
+                    extra_flags: r.extra_flags.clone(),
+                    container_ports: r.ports.iter().map(|p| (p.name().to_string(), p.number)).collect(),
+                    access: r.ports.iter().map(|p| (p.name().to_string(), p.access)).collect(),
+                    service: ServiceValues {
+                        type_: rs.service.type_.into(),
+                        annotations: r.service.annotations.clone(),
+                        labels: r.service.labels.clone(),
+                        load_balancer_source_ranges: r.service.load_balancer_source_ranges.clone(),
+                        load_balancer_class: r.service.load_balancer_class.clone().unwrap_or_default(),
+                        external_traffic_policy: r
+                            .service
+                            .external_traffic_policy
+                            .map(|p| format!("{p:?}"))
+                            .unwrap_or_default(),
+                        node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
+                    },
+                },
+                None => RoleValues {
+                    enabled: false,
+                    replica_count: role.replicas.default,
+                    digest: String::new(),
+                    resources: crate::spec::default_resources(&role.resources),
+                    node_selector: BTreeMap::new(),
+                    tolerations: Vec::new(),
+                    affinity: Affinity::default(),
+                    pod_annotations: BTreeMap::new(),
+                    pod_labels: BTreeMap::new(),
+                    extra_flags: BTreeMap::new(),
+                    container_ports: ports.iter().map(|p| (p.name.to_string(), p.number)).collect(),
+                    access: ports.iter().map(|p| (p.name.to_string(), p.access)).collect(),
+                    service: ServiceValues {
+                        type_: RoleServiceType::Default,
+                        annotations: BTreeMap::new(),
+                        labels: BTreeMap::new(),
+                        load_balancer_source_ranges: Vec::new(),
+                        load_balancer_class: String::new(),
+                        external_traffic_policy: String::new(),
+                        node_ports: BTreeMap::new(),
+                    },
+                },
+            };
+            (name.to_owned(), Some(values))
+        })
+        .collect::<BTreeMap<_, _>>();
+    // Helm merges these values over the chart's defaults (the default profile):
+    // a null drops each default role this registry does not have.
+    let mut roles = roles;
+    for role in &crate::registry::Profile::default().registry().roles {
+        roles.entry(role.name.to_string()).or_insert(None);
+    }
+    let np = cluster.network_policy.as_ref();
+    Ok(Values {
+        // Helm creates the namespace (helm install --create-namespace) unless the spec asks for it.
+        create_namespace: s.create_namespace.unwrap_or(false),
+        image: ImageValues {
+            repository: s.image.repository.clone().unwrap_or_else(|| registry.image.repository.clone()),
+            tag: cluster.version.clone(),
+            pull_policy: s.image.pull_policy.unwrap_or(PullPolicy::IfNotPresent),
+            pull_secrets: cluster.pull_secrets.clone(),
+        },
+        service_type: s.service_type.unwrap_or_default(),
+        metastore_uri: cluster.metastore_uri.clone(),
+        hive_site: cluster.hive_site.clone(),
+        core_site: cluster.core_site.clone(),
+        network_policy: NetworkPolicyValues {
+            enabled: np.is_some(),
+            client_sources: np.and_then(|n| n.client_sources.clone()).unwrap_or_default(),
+            web_ui_sources: np.and_then(|n| n.web_ui_sources.clone()).unwrap_or_default(),
+            egress: {
+                // The resolved endpoints: ports sorted, the metastore's defaulting to the URI's.
+                let endpoints = |rules: &[crate::spec::EgressRule]| {
+                    rules
+                        .iter()
+                        .map(|r| EgressEndpoint {
+                            cidr: r.cidr.clone(),
+                            ports: r.ports.iter().map(|p| i64::from(p.get())).collect(),
+                        })
+                        .collect()
+                };
+                match np.and_then(|n| n.egress.as_ref()) {
+                    Some((metastore, storage)) => {
+                        EgressValues { enabled: true, metastore: endpoints(metastore), storage: endpoints(storage) }
+                    }
+                    None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new() },
+                }
+            },
+        },
+        roles,
+        registry: registry.clone(),
+    })
+}
+
+/// values.schema.json: strict about unknown keys.
+pub fn schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Values)).expect("a JSON Schema serializes")
+}
+
+/// values.yaml: the values as YAML, with each key's description from the
+/// schema as a comment above it.
+pub fn to_commented_yaml(values: &Values) -> String {
+    let value = serde_json::to_value(values).expect("values serialize");
+    let schema = schema();
+    // Keys the schema cannot describe (role and port names) are described by the registry.
+    let mut notes = BTreeMap::new();
+    for role in &values.registry.roles {
+        let optional = if role.optional { " (optional)" } else { "" };
+        notes.insert(format!("roles.{}", role.name), format!("{}{optional}.", role.component));
+        for kind in ["limits", "requests"] {
+            notes.insert(
+                format!("roles.{}.resources.{kind}.cpu", role.name),
+                "CPU cores (500m is half a core).".to_owned(),
+            );
+            notes.insert(format!("roles.{}.resources.{kind}.memory", role.name), "Memory (Mi, Gi).".to_owned());
+        }
+        for port in values.registry.ports_of(&role.name) {
+            let note = format!("{}: {}", port.service, port.description);
+            for map in ["containerPorts", "access", "service.nodePorts"] {
+                notes.insert(format!("roles.{}.{map}.{}", role.name, port.name), note.clone());
+            }
+        }
+    }
+    let mut out = String::from("# Values of charts/impala, generated by `impala-k8s values`.\n");
+    let ctx = Context { root: &schema, notes: &notes, seen: Default::default() };
+    emit_map(&mut out, &ctx, "", &value, Some(&schema), 0, true, false);
+    out
+}
+
+struct Context<'a> {
+    root: &'a Value,
+    notes: &'a BTreeMap<String, String>,
+    /// Paths inside lists already commented: each is commented where it first appears.
+    seen: std::cell::RefCell<std::collections::BTreeSet<String>>,
+}
+
+/// Follows `$ref` into `$defs` and the non-null branch of an Option.
+fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
+    let mut node = node;
+    for _ in 0..16 {
+        if let Some(name) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+            match root.get("$defs").and_then(|d| d.get(name)) {
+                Some(n) => node = n,
+                None => return node,
+            }
+            continue;
+        }
+        let option = node
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .filter(|a| a.len() == 2 && a.iter().any(|v| v.get("type") == Some(&Value::from("null"))));
+        match option.and_then(|a| a.iter().find(|v| v.get("type") != Some(&Value::from("null")))) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// A property's own description, else its type's: its first sentence.
+fn description(schema: &Value, root: &Value) -> Option<String> {
+    let text =
+        schema.get("description").or_else(|| resolve(schema, root).get("description")).and_then(Value::as_str)?;
+    let text = text.split("\n\n").next().unwrap_or(text).replace('\n', " ");
+    Some(match text.find(". ") {
+        Some(i) => text[..=i].to_owned(),
+        None => text,
+    })
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Object(m) if m.is_empty() => "{}".to_owned(),
+        Value::Array(a) if a.is_empty() => "[]".to_owned(),
+        _ => serde_yaml::to_string(value).expect("a JSON value serializes to YAML").trim_end().to_owned(),
+    }
+}
+
+fn is_leaf(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => true,
+    }
+}
+
+/// Writes a map whose keys stand at `indent`; `dash` puts the first key
+/// behind a list item's "- ".
+#[allow(clippy::too_many_arguments)]
+fn emit_map(
+    out: &mut String,
+    ctx: &Context<'_>,
+    path: &str,
+    value: &Value,
+    schema: Option<&Value>,
+    indent: usize,
+    comments: bool,
+    dash: bool,
+) {
+    let Value::Object(map) = value else { return };
+    let pad = " ".repeat(indent);
+    let node = schema.map(|s| resolve(s, ctx.root));
+    for (i, (key, child)) in map.iter().enumerate() {
+        let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let property = node.and_then(|n| n.get("properties").and_then(|p| p.get(key)));
+        let child_schema = property.or_else(|| node.and_then(|n| n.get("additionalProperties")));
+        if comments && (!child_path.contains("[]") || ctx.seen.borrow_mut().insert(child_path.clone())) {
+            // Named properties are described by the schema; open map keys only by the registry.
+            let note = ctx.notes.get(&child_path).cloned().or_else(|| description(property?, ctx.root));
+            if let Some(note) = note {
+                let _ = writeln!(out, "{pad}# {note}");
+            }
+        }
+        let lead = if dash && i == 0 { format!("{}- ", " ".repeat(indent - 2)) } else { pad.clone() };
+        if is_leaf(child) {
+            let _ = writeln!(out, "{lead}{}: {}", yaml_key(key), scalar(child));
+        } else {
+            let _ = writeln!(out, "{lead}{}:", yaml_key(key));
+            emit_value(out, ctx, &child_path, child, child_schema, indent + 2, comments);
+        }
+    }
+}
+
+fn emit_value(
+    out: &mut String,
+    ctx: &Context<'_>,
+    path: &str,
+    value: &Value,
+    schema: Option<&Value>,
+    indent: usize,
+    comments: bool,
+) {
+    match value {
+        Value::Object(_) => emit_map(out, ctx, path, value, schema, indent, comments, false),
+        Value::Array(items) => {
+            let pad = " ".repeat(indent);
+            let item_schema = schema.map(|s| resolve(s, ctx.root)).and_then(|s| s.get("items"));
+            for item in items {
+                if is_leaf(item) {
+                    let _ = writeln!(out, "{pad}- {}", scalar(item));
+                } else if item.is_object() {
+                    emit_map(out, ctx, &format!("{path}[]"), item, item_schema, indent + 2, comments, true);
+                } else {
+                    let _ = writeln!(out, "{pad}-");
+                    emit_value(out, ctx, &format!("{path}[]"), item, item_schema, indent + 2, comments);
+                }
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "{}{}", " ".repeat(indent), scalar(value));
+        }
+    }
+}
+
+fn yaml_key(key: &str) -> String {
+    scalar(&Value::from(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Profile;
+
+    #[test]
+    fn commented_yaml_reads_back_as_the_values() {
+        for profile in Profile::ALL {
+            let mut spec = ClusterSpec::default();
+            spec.spec.profile = Some(profile);
+            let values = values(&spec).unwrap();
+            let yaml = to_commented_yaml(&values);
+            let back: Values = serde_yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{profile}: {e}\n{yaml}"));
+            assert_eq!(back, values, "{profile}");
+            assert!(yaml.contains("# The pod count (singletons: exactly 1).\n    replicaCount: 1"), "{yaml}");
+        }
+    }
+
+    #[test]
+    fn every_key_has_a_comment() {
+        let yaml = to_commented_yaml(&values(&ClusterSpec::default()).unwrap());
+        let lines: Vec<&str> = yaml.lines().collect();
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            let t = line.trim_start();
+            // A map key outside a list (list items after the first share the first's comments).
+            if t.starts_with('#') || t.starts_with("- ") || !t.contains(':') {
+                continue;
+            }
+            let indent = line.len() - t.len();
+            let prev = lines[i - 1];
+            let commented = prev.trim_start().starts_with('#') && prev.len() - prev.trim_start().len() == indent;
+            // A key inside a list is commented where it first appears in that list.
+            let mut in_list = false;
+            let mut level = indent;
+            for l in lines[..i].iter().rev().filter(|l| !l.trim_start().starts_with('#')) {
+                let l_indent = l.len() - l.trim_start().len();
+                if l_indent < level {
+                    in_list |= l.trim_start().starts_with("- ");
+                    level = l_indent;
+                }
+            }
+            assert!(commented || in_list, "line {}: {line}", i + 1);
+        }
+    }
+}

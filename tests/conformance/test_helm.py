@@ -1,0 +1,168 @@
+"""charts/impala, rendered by the real Helm engine (helm-python-sdk), gives
+exactly the objects `impala-k8s gen` gives for the same spec.
+
+The only tolerated differences are the labels Helm charts conventionally set:
+`helm.sh/chart` is added and `app.kubernetes.io/managed-by` is `Helm`."""
+
+import copy
+import subprocess
+from pathlib import Path
+
+import helm_python as helm
+import pytest
+import yaml
+
+from test_conformance import BIN
+
+ROOT = Path(__file__).resolve().parents[2]
+CHART = ROOT / "charts" / "impala"
+HELM_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
+
+BASE = {"apiVersion": "impala-k8s.dev/v1alpha1", "kind": "ImpalaCluster",
+        "metadata": {"name": "lake", "namespace": "analytics"}, "spec": {}}
+DIGEST = "sha256:" + "ab" * 32
+
+# name -> spec; each covers one axis of the matrix.
+SPECS = {
+    "impala4": {},
+    "cdh5": {"profile": "cdh5", "image": {"repository": "registry.example.com/cdh5", "tag": "5.16.2"}},
+    "nodeport": {"serviceType": "NodePort"},
+    "loadbalancer": {"serviceType": "LoadBalancer"},
+    "cdh5-loadbalancer": {"profile": "cdh5", "serviceType": "LoadBalancer"},
+    "admissiond": {"roles": {"admissiond": {"enabled": True}}},
+    "port-overrides": {"roles": {"coordinator": {"ports": {"hs2": 31050, "krpc": 27100}},
+                                  "statestored": {"ports": {"statestore": 24100}},
+                                  "catalogd": {"ports": {"webui": 25120}}}},
+    "cdh5-port-overrides": {"profile": "cdh5", "roles": {"llama": {"ports": {"llama": 15100}}, "impalad": {"ports": {"backend": 22100}}}},
+    "network-policy-off": {"networkPolicy": {"enabled": False}},
+    "sources": {"networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "10.0.0.0/8"}}],
+                                  "webUiSources": [{"namespaceSelector": {"matchLabels": {"team": "ops"}}}]}},
+    "egress-lockdown": {"networkPolicy": {"egress": {"enabled": True, "metastore": [{"cidr": "10.96.0.0/24"}],
+                                                     "storage": [{"cidr": "10.30.0.0/16", "ports": [443, 80]}, {"cidr": "10.31.0.0/16"}]}}},
+    "digests": {"image": {"pullPolicy": "Always", "pullSecrets": ["regcred"],
+                          "digests": {r: DIGEST for r in ["statestored", "catalogd", "coordinator", "executor"]}}},
+    "node-ports": {"roles": {"coordinator": {"service": {"type": "NodePort", "nodePorts": {"hs2": 31050},
+                                                         "externalTrafficPolicy": "Local"}}}},
+    "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
+             "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
+                                    "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
+                                    "podAnnotations": {"a": "b"}, "podLabels": {"team": "x"},
+                                    "extraFlags": {"mem_limit": "3g"},
+                                    "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}}}}},
+}
+
+
+def run(*args):
+    return subprocess.run([BIN, *args], check=True, capture_output=True, text=True).stdout
+
+
+def objects(text):
+    return {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]): d
+            for d in yaml.safe_load_all(text) if d}
+
+
+def without_helm_labels(obj):
+    obj = copy.deepcopy(obj)
+    def strip(meta):
+        for key in HELM_LABELS:
+            (meta.get("labels") or {}).pop(key, None)
+    strip(obj["metadata"])
+    template = obj.get("spec", {}).get("template")
+    if template:
+        strip(template["metadata"])
+    return obj
+
+
+def spec_file(tmp_path, name, spec):
+    doc = copy.deepcopy(BASE)
+    doc["spec"] = spec
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def render_both(tmp_path, name, spec):
+    path = spec_file(tmp_path, name, spec)
+    values = yaml.safe_load(run("values", "-f", str(path)))
+    chart = helm.Chart.load(str(CHART))
+    chart.validate_schema(values)
+    rendered = chart.render(values, name="lake", namespace="analytics")
+    helm_objects = objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
+    gen_objects = objects(run("gen", "-f", str(path), "--create-namespace", "false"))
+    return helm_objects, gen_objects
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_chart_renders_what_gen_renders(name, tmp_path):
+    helm_objects, gen_objects = render_both(tmp_path, name, SPECS[name])
+    assert sorted(helm_objects) == sorted(gen_objects)
+    for key, obj in helm_objects.items():
+        labels = obj["metadata"]["labels"]
+        assert labels["app.kubernetes.io/managed-by"] == "Helm" and labels["helm.sh/chart"].startswith("impala-")
+        assert without_helm_labels(obj) == without_helm_labels(gen_objects[key]), key
+
+
+def test_production_example_in_lockstep(tmp_path):
+    spec = yaml.safe_load((ROOT / "examples/production/cluster.yaml").read_text())["spec"]
+    spec.pop("createNamespace", None)
+    helm_objects, gen_objects = render_both(tmp_path, "production", spec)
+    assert sorted(helm_objects) == sorted(gen_objects)
+    for key, obj in helm_objects.items():
+        assert without_helm_labels(obj) == without_helm_labels(gen_objects[key]), key
+
+
+def test_the_comparison_can_fail(tmp_path):
+    """Control: a one-port difference is seen."""
+    helm_objects, gen_objects = render_both(tmp_path, "control", {})
+    path = spec_file(tmp_path, "other", {"roles": {"coordinator": {"ports": {"hs2": 21051}}}})
+    other = objects(run("gen", "-f", str(path), "--create-namespace", "false"))
+    key = ("StatefulSet", "analytics", "lake-coordinator")
+    assert without_helm_labels(helm_objects[key]) != without_helm_labels(other[key])
+
+
+def test_default_values_render_what_gen_renders():
+    chart = helm.Chart.load(str(CHART))
+    rendered = chart.render(name="impala", namespace="impala")
+    helm_objects = objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
+    gen_objects = objects(run("gen", "--create-namespace", "false"))
+    assert sorted(helm_objects) == sorted(gen_objects)
+    for key, obj in helm_objects.items():
+        assert without_helm_labels(obj) == without_helm_labels(gen_objects[key]), key
+
+
+def test_lint_is_clean():
+    report = helm.lint(str(CHART), strict=True, namespace="impala")
+    problems = [m for m in report["messages"] if m["severity"] >= 2]
+    assert not problems and not report["errors"], report
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda v: v.__setitem__("serviceType", "ExternalName"), "serviceType"),
+    (lambda v: v["roles"]["coordinator"]["containerPorts"].__setitem__("hs2", 70000), "hs2"),
+    (lambda v: v.__setitem__("serviceTyp", "NodePort"), "serviceTyp"),
+    (lambda v: v["roles"]["coordinator"].__setitem__("replicaCont", 2), "replicaCont"),
+])
+def test_schema_rejects_mistakes(mutate, words):
+    chart = helm.Chart.load(str(CHART))
+    values = copy.deepcopy(chart.values)
+    mutate(values)
+    with pytest.raises(helm.HelmError) as e:
+        chart.validate_schema(values)
+    assert words in str(e.value)
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"roles": {"catalogd": {"replicaCount": 2}}}, "roles.catalogd.replicaCount: role 'catalogd' is a singleton"),
+    ({"roles": {"coordinator": {"containerPorts": {"hs2": 21000}}}}, "port 21000 of 'hs2' is already used by port 'beeswax'"),
+    ({"roles": {"coordinator": {"service": {"type": "NodePort", "nodePorts": {"krpc": 30070}}}}}, "internal and never gets a node port"),
+    ({"roles": {"coordinator": {"service": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}}}}, "need type LoadBalancer"),
+    ({"roles": {"executor": {"extraFlags": {"krpc_port": "1"}}}}, "managed by the registry"),
+    ({"roles": {"catalogd": {"enabled": False}}}, "required and cannot be disabled"),
+    ({"roles": {"coordinatr": {"replicaCount": 2}}}, "coordinatr"),
+    ({"networkPolicy": {"egress": {"enabled": True}}}, "needs the metastore"),
+])
+def test_render_fails_on_values_it_cannot_honour(values, words):
+    chart = helm.Chart.load(str(CHART))
+    with pytest.raises(helm.HelmError) as e:
+        chart.render(values, name="impala", namespace="impala")
+    assert words in str(e.value)
