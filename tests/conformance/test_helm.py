@@ -166,3 +166,14 @@ def test_render_fails_on_values_it_cannot_honour(values, words):
     with pytest.raises(helm.HelmError) as e:
         chart.render(values, name="impala", namespace="impala")
     assert words in str(e.value)
+
+
+def test_notes_follow_the_registry(tmp_path):
+    chart = helm.Chart.load(str(CHART))
+    notes = chart.render({"roles": {"coordinator": {"containerPorts": {"hs2": 31050}, "service": {"type": "LoadBalancer"}}}},
+                         name="impala", namespace="analytics")["impala/templates/NOTES.txt"]
+    assert "impala-shell --protocol=hs2 -i impala-coordinator.analytics:31050" in notes
+    assert "coordinator: Service impala-coordinator (LoadBalancer): beeswax 21000, hs2 31050" in notes
+    values = yaml.safe_load(run("values", "--profile", "cdh5"))
+    notes = chart.render(values, name="lake", namespace="x")["impala/templates/NOTES.txt"]
+    assert "-i lake-impalad.x:21050" in notes and "llama: Service lake-llama (ClusterIP): webui 15001" in notes
