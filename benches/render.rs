@@ -23,5 +23,10 @@ fn main() {
         .collect();
     samples.sort();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e6;
-    println!("impala-k8s in-process render: median {:.1} us, p95 {:.1} us over {} runs", at(0.5), at(0.95), samples.len());
+    println!(
+        "impala-k8s in-process render: median {:.1} us, p95 {:.1} us over {} runs",
+        at(0.5),
+        at(0.95),
+        samples.len()
+    );
 }
