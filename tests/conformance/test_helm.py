@@ -160,6 +160,9 @@ def test_schema_rejects_mistakes(mutate, words):
     ({"roles": {"catalogd": {"enabled": False}}}, "required and cannot be disabled"),
     ({"roles": {"coordinatr": {"replicaCount": 2}}}, "coordinatr"),
     ({"networkPolicy": {"egress": {"enabled": True}}}, "needs the metastore"),
+    ({"networkPolicy": {"enabled": False, "clientSources": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}}, "would be ignored"),
+    ({"networkPolicy": {"egress": {"storage": [{"cidr": "10.0.0.0/8"}]}}}, "the lockdown is off"),
+    ({"roles": {"executor": {"containerPorts": {}, "access": {"webui": "internal"}, "service": {"type": "NodePort"}}}}, "no external port"),
 ])
 def test_render_fails_on_values_it_cannot_honour(values, words):
     chart = helm.Chart.load(str(CHART))

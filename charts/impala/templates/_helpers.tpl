@@ -119,6 +119,11 @@ anything it cannot honour; every template reads the model.
 {{- $ports = append $ports $port -}}
 {{- end -}}
 {{- end -}}
+{{- $hasExternal := false -}}
+{{- range $ports }}{{ if eq .access "external" }}{{ $hasExternal = true }}{{ end }}{{ end -}}
+{{- if and (not $hasExternal) (or $svc.type $svc.annotations $svc.labels $svc.loadBalancerSourceRanges $svc.loadBalancerClass $svc.externalTrafficPolicy $svc.nodePorts) -}}
+{{- fail (printf "roles.%s.service: role '%s' has no external port, so it has no external Service to configure" .name .name) -}}
+{{- end -}}
 {{- if and (ne $type "LoadBalancer") (or $svc.loadBalancerSourceRanges $svc.loadBalancerClass) -}}
 {{- fail (printf "roles.%s.service: loadBalancerSourceRanges and loadBalancerClass need type LoadBalancer, not %s" .name $type) -}}
 {{- end -}}
@@ -140,6 +145,13 @@ anything it cannot honour; every template reads the model.
 {{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is managed by the registry" $name $flag $flag) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- $np := .Values.networkPolicy -}}
+{{- if and (not $np.enabled) (or $np.clientSources $np.webUiSources $np.egress.enabled) -}}
+{{- fail "networkPolicy: sources or the egress lockdown are set but networkPolicy.enabled is false, so they would be ignored" -}}
+{{- end -}}
+{{- if and (not $np.egress.enabled) (or $np.egress.metastore $np.egress.storage) -}}
+{{- fail "networkPolicy.egress: endpoints are listed but the lockdown is off (egress.enabled: false), so they would be ignored" -}}
 {{- end -}}
 {{- if and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled (not .Values.networkPolicy.egress.metastore) -}}
 {{- fail "networkPolicy.egress.metastore: the egress lockdown needs the metastore's address: list its CIDR (and ports)" -}}
