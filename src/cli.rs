@@ -74,7 +74,14 @@ pub struct Cli {
 pub enum Command {
     /// Render the manifests of an Impala cluster as multi-document YAML on stdout.
     #[command(after_help = GEN_EXAMPLES)]
-    Gen(GenArgs),
+    Gen {
+        /// The request.
+        #[command(flatten)]
+        args: GenArgs,
+        /// Where and how to write.
+        #[command(flatten)]
+        output: GenOutput,
+    },
     /// Print a port registry: roles, ports, flags and who connects to whom.
     #[command(after_help = PORTS_EXAMPLES)]
     Ports(PortsArgs),
@@ -87,6 +94,17 @@ pub enum Command {
     /// Print a commented starter ImpalaCluster that renders as is.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  impala-k8s completions bash > /etc/bash_completion.d/impala-k8s\n  impala-k8s completions zsh > \"${fpath[1]}/_impala-k8s\""
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(after_help = "Examples:\n  impala-k8s man > impala-k8s.1 && man ./impala-k8s.1")]
+    Man,
     /// Print values.yaml for charts/impala (or its values.schema.json), from a spec and the flags.
     #[command(after_help = VALUES_EXAMPLES)]
     Values(ValuesArgs),
@@ -101,6 +119,27 @@ pub struct ValuesArgs {
     /// The request, as for `gen` (the release and namespace come from helm).
     #[command(flatten)]
     pub gen: GenArgs,
+}
+
+/// The format of `gen` on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Multi-document YAML.
+    #[default]
+    Yaml,
+    /// A `v1` `List` as JSON.
+    Json,
+}
+
+/// Where and how `gen` writes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GenOutput {
+    /// Write one file per object and a kustomization.yaml into DIR (atomically) instead of stdout.
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub out_dir: Option<std::path::PathBuf>,
+    /// Format on stdout.
+    #[arg(long, short = 'o', value_enum)]
+    pub output: Option<OutputFormat>,
 }
 
 /// Flags of `gen`; each one overrides the same setting of the file (or the default).
@@ -304,6 +343,8 @@ pub struct Outcome {
     pub stdout: String,
     /// Warnings for stderr.
     pub warnings: Vec<String>,
+    /// Other messages for stderr (what was written where).
+    pub notes: Vec<String>,
 }
 
 /// Renders a request into manifests, with the warnings a person should see.
@@ -323,36 +364,66 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
 /// Runs a command and returns what it prints, or the error.
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
-        Command::Gen(args) => {
+        Command::Gen { args, output } => {
             let request = args.request()?;
             let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
-            Ok(Outcome { stdout: manifests.to_yaml(), warnings })
+            match (&output.out_dir, output.output.unwrap_or_default()) {
+                (Some(dir), _) => {
+                    let files = crate::output::files::files(&manifests, &request.spec.release);
+                    crate::output::files::write_dir(dir, &files)?;
+                    let note = format!("wrote {} files to {}", files.len(), dir.display());
+                    Ok(Outcome { stdout: String::new(), warnings, notes: vec![note] })
+                }
+                (None, OutputFormat::Yaml) => Ok(Outcome { stdout: manifests.to_yaml(), warnings, notes: Vec::new() }),
+                (None, OutputFormat::Json) => Ok(Outcome { stdout: manifests.to_json(), warnings, notes: Vec::new() }),
+            }
         }
-        Command::Ports(args) => {
-            Ok(Outcome { stdout: ports::render(args.profile.registry(), args.format), warnings: Vec::new() })
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut <Cli as clap::CommandFactory>::command(), "impala-k8s", &mut out);
+            Ok(Outcome {
+                stdout: String::from_utf8(out).expect("completions are UTF-8"),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+            })
         }
+        Command::Man => {
+            let mut out = Vec::new();
+            // Rendering into memory cannot fail.
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).expect("roff into memory");
+            Ok(Outcome {
+                stdout: String::from_utf8(out).expect("roff is UTF-8"),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+            })
+        }
+        Command::Ports(args) => Ok(Outcome {
+            stdout: ports::render(args.profile.registry(), args.format),
+            warnings: Vec::new(),
+            notes: Vec::new(),
+        }),
         Command::Crd => {
             let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
             let yaml = serde_yaml::to_string(&crd).expect("JSON values serialize to YAML");
-            Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new() })
+            Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new(), notes: Vec::new() })
         }
         Command::Schema => {
             let mut json = serde_json::to_string_pretty(&load::json_schema()).expect("JSON values serialize");
             json.push('\n');
-            Ok(Outcome { stdout: json, warnings: Vec::new() })
+            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new() })
         }
         Command::Init(args) => {
-            Ok(Outcome { stdout: crate::spec::starter::starter(args.profile), warnings: Vec::new() })
+            Ok(Outcome { stdout: crate::spec::starter::starter(args.profile), warnings: Vec::new(), notes: Vec::new() })
         }
         Command::Values(args) if args.schema => {
             let mut json = serde_json::to_string_pretty(&values::schema()).expect("JSON values serialize");
             json.push('\n');
-            Ok(Outcome { stdout: json, warnings: Vec::new() })
+            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new() })
         }
         Command::Values(args) => {
             let request = args.gen.request()?;
             let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
-            Ok(Outcome { stdout: values::to_commented_yaml(&values), warnings: Vec::new() })
+            Ok(Outcome { stdout: values::to_commented_yaml(&values), warnings: Vec::new(), notes: Vec::new() })
         }
     }
 }
@@ -366,6 +437,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(outcome) => {
             for warning in &outcome.warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
+            }
+            for note in &outcome.notes {
+                let _ = writeln!(stderr, "{note}");
             }
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {

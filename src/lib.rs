@@ -33,6 +33,9 @@ pub enum Error {
     /// A registry that is not valid.
     #[error(transparent)]
     Registry(#[from] registry::RegistryError),
+    /// An output directory that cannot be written or is not ours to replace.
+    #[error(transparent)]
+    Write(#[from] output::files::WriteError),
     /// An input file that cannot be read as text.
     #[error("{file}: cannot read it: {message}")]
     Input {
@@ -47,7 +50,13 @@ impl Error {
     /// True when the user's input is at fault (exit status 2), false for an
     /// internal failure (exit status 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, Error::Spec(_) | Error::Registry(_) | Error::Input { .. })
+        matches!(
+            self,
+            Error::Spec(_)
+                | Error::Registry(_)
+                | Error::Input { .. }
+                | Error::Write(output::files::WriteError::Refused { .. })
+        )
     }
 }
 

@@ -149,3 +149,36 @@ fn replica_counts_beyond_int32_are_refused() {
         &["spec.roles.executor.replicas", "4000000000", "2147483647"],
     );
 }
+
+#[test]
+fn out_dir_writes_files_and_nothing_on_stdout() {
+    let dir = std::env::temp_dir().join(format!("impala-k8s-cli-out-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = cmd().args(["gen", "--out-dir"]).arg(&dir).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), format!("wrote 21 files to {}\n", dir.display()));
+    let first: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    // Bad input later leaves the directory exactly as it was.
+    let before = std::fs::read_to_string(dir.join("coordinator-statefulset.yaml")).unwrap();
+    cmd()
+        .args(["gen", "--replicas", "catalogd=2", "--out-dir"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty());
+    assert_eq!(std::fs::read_to_string(dir.join("coordinator-statefulset.yaml")).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), first.len());
+    rejects(&["gen", "-o", "json", "--out-dir", "/tmp/x"], &["cannot be used with"]);
+}
+
+#[test]
+fn completions_and_man() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = stdout_of(&["completions", shell]);
+        assert!(script.contains("impala-k8s") && script.contains("out-dir"), "{shell}");
+    }
+    let man = stdout_of(&["man"]);
+    assert!(man.starts_with(".ie") && man.contains(".TH impala-k8s 1"));
+    rejects(&["completions", "tcsh"], &["'tcsh'"]);
+}
