@@ -94,6 +94,19 @@ pub enum Command {
     /// Print a commented starter ImpalaCluster that renders as is.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
+    /// Compare what a spec renders with what is committed at PATH (a file or an --out-dir directory).
+    ///
+    /// Exit status 0 when they match, 1 with a unified diff per object when they drift, 2 on bad input.
+    #[command(
+        after_help = "Examples:\n  impala-k8s diff -f cluster.yaml deploy/impala/        # in a GitOps repository's CI\n  impala-k8s diff --release prod manifests.yaml"
+    )]
+    Diff {
+        /// The request, as for `gen`.
+        #[command(flatten)]
+        args: GenArgs,
+        /// The committed manifests: a YAML file or a directory.
+        path: std::path::PathBuf,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  impala-k8s completions bash > /etc/bash_completion.d/impala-k8s\n  impala-k8s completions zsh > \"${fpath[1]}/_impala-k8s\""
@@ -345,6 +358,8 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// Other messages for stderr (what was written where).
     pub notes: Vec<String>,
+    /// True when `diff` found drift: exit status 1.
+    pub drift: bool,
 }
 
 /// Renders a request into manifests, with the warnings a person should see.
@@ -372,11 +387,23 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                     let files = crate::output::files::files(&manifests, &request.spec.release);
                     crate::output::files::write_dir(dir, &files)?;
                     let note = format!("wrote {} files to {}", files.len(), dir.display());
-                    Ok(Outcome { stdout: String::new(), warnings, notes: vec![note] })
+                    Ok(Outcome { stdout: String::new(), warnings, notes: vec![note], drift: false })
                 }
-                (None, OutputFormat::Yaml) => Ok(Outcome { stdout: manifests.to_yaml(), warnings, notes: Vec::new() }),
-                (None, OutputFormat::Json) => Ok(Outcome { stdout: manifests.to_json(), warnings, notes: Vec::new() }),
+                (None, OutputFormat::Yaml) => {
+                    Ok(Outcome { stdout: manifests.to_yaml(), warnings, notes: Vec::new(), drift: false })
+                }
+                (None, OutputFormat::Json) => {
+                    Ok(Outcome { stdout: manifests.to_json(), warnings, notes: Vec::new(), drift: false })
+                }
             }
+        }
+        Command::Diff { args, path } => {
+            let request = args.request()?;
+            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
+            let committed = crate::output::diff::read_committed(path)?;
+            let diff = crate::output::diff::diff(&manifests, &committed);
+            let drift = !diff.is_empty();
+            Ok(Outcome { stdout: diff, warnings, notes: Vec::new(), drift })
         }
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -385,6 +412,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                 stdout: String::from_utf8(out).expect("completions are UTF-8"),
                 warnings: Vec::new(),
                 notes: Vec::new(),
+                drift: false,
             })
         }
         Command::Man => {
@@ -395,35 +423,45 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                 stdout: String::from_utf8(out).expect("roff is UTF-8"),
                 warnings: Vec::new(),
                 notes: Vec::new(),
+                drift: false,
             })
         }
         Command::Ports(args) => Ok(Outcome {
             stdout: ports::render(args.profile.registry(), args.format),
             warnings: Vec::new(),
             notes: Vec::new(),
+            drift: false,
         }),
         Command::Crd => {
             let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
             let yaml = serde_yaml::to_string(&crd).expect("JSON values serialize to YAML");
-            Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new(), notes: Vec::new() })
+            Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new(), notes: Vec::new(), drift: false })
         }
         Command::Schema => {
             let mut json = serde_json::to_string_pretty(&load::json_schema()).expect("JSON values serialize");
             json.push('\n');
-            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new() })
+            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new(), drift: false })
         }
-        Command::Init(args) => {
-            Ok(Outcome { stdout: crate::spec::starter::starter(args.profile), warnings: Vec::new(), notes: Vec::new() })
-        }
+        Command::Init(args) => Ok(Outcome {
+            stdout: crate::spec::starter::starter(args.profile),
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            drift: false,
+        }),
         Command::Values(args) if args.schema => {
             let mut json = serde_json::to_string_pretty(&values::schema()).expect("JSON values serialize");
             json.push('\n');
-            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new() })
+            Ok(Outcome { stdout: json, warnings: Vec::new(), notes: Vec::new(), drift: false })
         }
         Command::Values(args) => {
             let request = args.gen.request()?;
             let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
-            Ok(Outcome { stdout: values::to_commented_yaml(&values), warnings: Vec::new(), notes: Vec::new() })
+            Ok(Outcome {
+                stdout: values::to_commented_yaml(&values),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                drift: false,
+            })
         }
     }
 }
@@ -443,6 +481,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) if outcome.drift => ExitCode::from(1),
                 Ok(()) => ExitCode::SUCCESS,
                 // The reader went away (`| head`): nothing to report.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

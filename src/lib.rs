@@ -36,6 +36,9 @@ pub enum Error {
     /// An output directory that cannot be written or is not ours to replace.
     #[error(transparent)]
     Write(#[from] output::files::WriteError),
+    /// A committed tree that cannot be read as Kubernetes objects.
+    #[error(transparent)]
+    Committed(#[from] output::diff::ReadError),
     /// An input file that cannot be read as text.
     #[error("{file}: cannot read it: {message}")]
     Input {
@@ -55,6 +58,7 @@ impl Error {
             Error::Spec(_)
                 | Error::Registry(_)
                 | Error::Input { .. }
+                | Error::Committed(_)
                 | Error::Write(output::files::WriteError::Refused { .. })
         )
     }

@@ -182,3 +182,42 @@ fn completions_and_man() {
     assert!(man.starts_with(".ie") && man.contains(".TH impala-k8s 1"));
     rejects(&["completions", "tcsh"], &["'tcsh'"]);
 }
+
+#[test]
+fn diff_exit_statuses() {
+    let dir = std::env::temp_dir().join(format!("impala-k8s-cli-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    cmd().args(["gen", "-f", "examples/production/cluster.yaml", "--out-dir"]).arg(&dir).assert().success();
+    // In sync: exit 0, nothing printed.
+    cmd()
+        .args(["diff", "-f", "examples/production/cluster.yaml"])
+        .arg(&dir)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+    // The same objects as one file, reformatted by another tool, still match.
+    let file = dir.with_extension("yaml");
+    std::fs::write(&file, stdout_of(&["gen", "-f", "examples/production/cluster.yaml"])).unwrap();
+    cmd().args(["diff", "-f", "examples/production/cluster.yaml"]).arg(&file).assert().code(0);
+    // Drift: exit 1 with a unified diff of the object.
+    let out = cmd()
+        .args(["diff", "-f", "examples/production/cluster.yaml", "--replicas", "executor=7"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("--- committed StatefulSet analytics/prod-executor"), "{text}");
+    assert!(text.contains("-  replicas: 6\n+  replicas: 7\n"), "{text}");
+    // Objects missing from the commit show up too.
+    let out = cmd()
+        .args(["diff", "-f", "examples/production/cluster.yaml", "--create-namespace", "true", "--release", "other"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("(missing)"));
+    // Bad input: exit 2.
+    rejects(&["diff", "/nonexistent/dir"], &["/nonexistent/dir"]);
+    rejects(&["diff", "--replicas", "catalogd=2", "."], &["singleton"]);
+}
