@@ -174,7 +174,6 @@ mod tests {
         let dir = temp("drift");
         let mut yaml = manifests.to_yaml().replace("replicas: 2", "replicas: 3");
         yaml.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n  namespace: impala\n");
-        let yaml = yaml.replacen("kind: Namespace\n", "kind: Namespace\n", 1);
         let without_sa: String =
             yaml.split("---\n").filter(|d| !d.contains("kind: ServiceAccount")).map(|d| format!("---\n{d}")).collect();
         fs::write(dir.join("m.yaml"), without_sa).unwrap();
