@@ -12,7 +12,7 @@ use crate::output::values;
 use crate::output::Manifests;
 use crate::registry::{Profile, Registry};
 use crate::spec::crd::ImpalaCluster;
-use crate::spec::positions::positions;
+use crate::spec::positions::positions_in;
 use crate::spec::{load, ClusterSpec, Location, ServiceType, SpecError};
 use crate::Error;
 
@@ -260,27 +260,90 @@ impl GenArgs {
         Ok(set)
     }
 
-    /// The request: the file (or the defaults), the registry file, then the flags.
-    pub fn request(&self) -> Result<Request, Error> {
-        let source = match &self.file {
-            Some(file) => Some((file.clone(), read_input(file)?)),
+    /// Every request of the input: one per ImpalaCluster document of the file,
+    /// or of each `.yaml`/`.yml` file of a directory (or the defaults), each
+    /// with the registry file and the flags applied. The flag is true when each
+    /// cluster gets its own directory (a directory, or several documents).
+    /// Every invalid document is reported, not only the first.
+    pub fn requests(&self) -> Result<(Vec<Request>, bool), Error> {
+        let mut sources: Vec<Source> = Vec::new();
+        let mut nested = false;
+        match &self.file {
+            None => {}
+            Some(dir) if dir != "-" && std::path::Path::new(dir).is_dir() => {
+                nested = true;
+                let entries =
+                    std::fs::read_dir(dir).map_err(|e| Error::Input { file: dir.clone(), message: e.to_string() })?;
+                let mut files: Vec<std::path::PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                    .collect();
+                files.sort();
+                if files.is_empty() {
+                    return Err(Error::Input { file: dir.clone(), message: "holds no .yaml or .yml file".into() });
+                }
+                for file in files {
+                    let name = file.display().to_string();
+                    let text = read_input(&name)?;
+                    sources.push((name, text.into()));
+                }
+            }
+            Some(file) => sources.push((file.clone(), read_input(file)?.into())),
+        }
+        let registry = match &self.registry {
+            Some(file) => Some(Registry::from_yaml(file, &read_input(file)?)?),
             None => None,
         };
-        let mut spec = match &source {
-            Some((file, text)) => load::from_yaml(file, text)?,
-            None => ClusterSpec::default(),
-        };
-        if let Some(file) = &self.registry {
-            if spec.spec.registry.is_some() {
-                let message = format!("the file has its own registry; --registry {file} would replace it: use one");
-                return Err(SpecError::new("spec.registry", message).into());
-            }
-            spec.spec.registry = Some(Registry::from_yaml(file, &read_input(file)?)?);
+        let mut specs: Vec<(ClusterSpec, Option<Source>)> = Vec::new();
+        let mut errors = Vec::new();
+        if sources.is_empty() {
+            specs.push((ClusterSpec::default(), None));
         }
-        let flags = self.apply(&mut spec)?;
-        Ok(Request { spec, flags, source })
+        for (file, text) in &sources {
+            let documents = load::documents(file, text);
+            nested |= documents.len() > 1;
+            for spec in documents {
+                match spec {
+                    Ok(spec) => specs.push((spec, Some((file.clone(), text.clone())))),
+                    Err(e) => errors.push(e.into()),
+                }
+            }
+        }
+        let mut requests = Vec::new();
+        for (mut spec, source) in specs {
+            if let Some(registry) = &registry {
+                if spec.spec.registry.is_some() {
+                    let message = format!(
+                        "the spec has its own registry; --registry {} would replace it: use one",
+                        self.registry.as_deref().unwrap_or_default()
+                    );
+                    errors.push(SpecError::new("spec.registry", message).into());
+                    continue;
+                }
+                spec.spec.registry = Some(registry.clone());
+            }
+            match self.apply(&mut spec) {
+                Ok(flags) => requests.push(Request { spec, flags, source }),
+                Err(e) => errors.push(e),
+            }
+        }
+        Error::many(errors)?;
+        Ok((requests, nested))
+    }
+
+    /// The request, which must be one cluster.
+    pub fn request(&self) -> Result<Request, Error> {
+        let (mut requests, nested) = self.requests()?;
+        if nested || requests.len() != 1 {
+            let file = self.file.clone().unwrap_or_default();
+            return Err(Error::Input { file, message: "holds several clusters; this command takes one".into() });
+        }
+        Ok(requests.remove(0))
     }
 }
+
+/// An input file's name and text (shared by the clusters it holds).
+pub type Source = (String, std::sync::Arc<str>);
 
 /// A request and where its values came from.
 #[derive(Debug, Clone)]
@@ -290,7 +353,7 @@ pub struct Request {
     /// The field paths the flags set, each with its flag.
     pub flags: Vec<(String, &'static str)>,
     /// The file and its text, when the request came from one.
-    pub source: Option<(String, String)>,
+    pub source: Option<Source>,
 }
 
 impl Request {
@@ -303,7 +366,10 @@ impl Request {
                 if let Some((_, flag)) = by_flag {
                     e.message.push_str(&format!(" (set by {flag})"));
                 } else if let Some((file, text)) = &self.source {
-                    e.location = Some(Location { file: file.clone(), position: positions(text).locate(&e.field) });
+                    e.location = Some(Location {
+                        file: file.clone(),
+                        position: positions_in(text, self.spec.document).locate(&e.field),
+                    });
                 }
                 Error::Spec(e)
             }
@@ -376,24 +442,89 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
     Ok((Manifests::new(crate::builders::build(&cluster)), warnings))
 }
 
+/// Two clusters must never produce the same object: one error per pair of
+/// clusters that collide, with how many objects and the first of them.
+fn check_collisions(clusters: &[(&Request, Manifests)]) -> Result<(), Error> {
+    use std::collections::BTreeMap;
+    let origin = |request: &Request| match &request.source {
+        Some((file, _)) => {
+            format!("cluster {} in {file} (document {})", request.spec.release, request.spec.document + 1)
+        }
+        None => format!("cluster {}", request.spec.release),
+    };
+    let mut seen: BTreeMap<(&str, Option<&str>, &str), usize> = BTreeMap::new();
+    let mut pairs: BTreeMap<(usize, usize), (usize, String)> = BTreeMap::new();
+    for (i, (_, manifests)) in clusters.iter().enumerate() {
+        for object in manifests.objects() {
+            let key = (object.kind(), object.metadata().namespace.as_deref(), object.name());
+            if let Some(&first) = seen.get(&key) {
+                let ns = key.1.map(|n| format!("{n}/")).unwrap_or_default();
+                let entry = pairs.entry((first, i)).or_insert((0, format!("{} {ns}{}", key.0, key.2)));
+                entry.0 += 1;
+            } else {
+                seen.insert(key, i);
+            }
+        }
+    }
+    let errors = pairs
+        .into_iter()
+        .map(|((a, b), (count, example))| {
+            SpecError::new(
+                "metadata",
+                format!(
+                    "{} and {} would render the same {count} object(s), {example} first; give the clusters different names or namespaces",
+                    origin(clusters[a].0),
+                    origin(clusters[b].0)
+                ),
+            )
+            .into()
+        })
+        .collect();
+    Error::many(errors)
+}
+
 /// Runs a command and returns what it prints, or the error.
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen { args, output } => {
-            let request = args.request()?;
-            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
+            let (requests, nested) = args.requests()?;
+            let mut clusters = Vec::new();
+            let mut errors = Vec::new();
+            let mut warnings = Vec::new();
+            for request in &requests {
+                match render(&request.spec) {
+                    Ok((manifests, w)) => {
+                        warnings.extend(w);
+                        clusters.push((request, manifests));
+                    }
+                    Err(e) => errors.push(request.locate(e)),
+                }
+            }
+            Error::many(errors)?;
+            check_collisions(&clusters)?;
+            warnings.dedup();
+            let objects = || Manifests::new(clusters.iter().flat_map(|(_, m)| m.objects().iter().cloned()).collect());
             match (&output.out_dir, output.output.unwrap_or_default()) {
                 (Some(dir), _) => {
-                    let files = crate::output::files::files(&manifests, &request.spec.release);
+                    let files = if nested {
+                        let tree: Vec<(&str, &str, &Manifests)> = clusters
+                            .iter()
+                            .map(|(r, m)| (r.spec.namespace.as_str(), r.spec.release.as_str(), m))
+                            .collect();
+                        crate::output::files::cluster_tree(&tree)
+                    } else {
+                        crate::output::files::files(&clusters[0].1, &clusters[0].0.spec.release)
+                    };
                     crate::output::files::write_dir(dir, &files)?;
-                    let note = format!("wrote {} files to {}", files.len(), dir.display());
+                    let note =
+                        format!("wrote {} files for {} cluster(s) to {}", files.len(), clusters.len(), dir.display());
                     Ok(Outcome { stdout: String::new(), warnings, notes: vec![note], drift: false })
                 }
                 (None, OutputFormat::Yaml) => {
-                    Ok(Outcome { stdout: manifests.to_yaml(), warnings, notes: Vec::new(), drift: false })
+                    Ok(Outcome { stdout: objects().to_yaml(), warnings, notes: Vec::new(), drift: false })
                 }
                 (None, OutputFormat::Json) => {
-                    Ok(Outcome { stdout: manifests.to_json(), warnings, notes: Vec::new(), drift: false })
+                    Ok(Outcome { stdout: objects().to_json(), warnings, notes: Vec::new(), drift: false })
                 }
             }
         }

@@ -39,6 +39,9 @@ pub enum Error {
     /// A committed tree that cannot be read as Kubernetes objects.
     #[error(transparent)]
     Committed(#[from] output::diff::ReadError),
+    /// Several errors, each in its own right (every invalid cluster of a run).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
+    Many(Vec<Error>),
     /// An input file that cannot be read as text.
     #[error("{file}: cannot read it: {message}")]
     Input {
@@ -53,6 +56,9 @@ impl Error {
     /// True when the user's input is at fault (exit status 2), false for an
     /// internal failure (exit status 1).
     pub fn is_bad_input(&self) -> bool {
+        if let Error::Many(errors) = self {
+            return errors.iter().all(Error::is_bad_input);
+        }
         matches!(
             self,
             Error::Spec(_)
@@ -61,6 +67,17 @@ impl Error {
                 | Error::Committed(_)
                 | Error::Write(output::files::WriteError::Refused { .. })
         )
+    }
+}
+
+impl Error {
+    /// `Ok` for no errors, the error itself for one, [`Error::Many`] for several.
+    pub fn many(mut errors: Vec<Error>) -> Result<(), Error> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Many(errors)),
+        }
     }
 }
 

@@ -157,7 +157,10 @@ fn out_dir_writes_files_and_nothing_on_stdout() {
     let out = cmd().args(["gen", "--out-dir"]).arg(&dir).output().unwrap();
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), format!("wrote 21 files to {}\n", dir.display()));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("wrote 21 files for 1 cluster(s) to {}\n", dir.display())
+    );
     let first: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     // Bad input later leaves the directory exactly as it was.
     let before = std::fs::read_to_string(dir.join("coordinator-statefulset.yaml")).unwrap();

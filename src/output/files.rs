@@ -81,12 +81,14 @@ pub fn files(manifests: &Manifests, release: &str) -> Vec<(String, String)> {
     files
 }
 
-/// The files an earlier run wrote into `dir`: the resources of its kustomization.
-fn previous_files(dir: &Path) -> Result<BTreeSet<String>, WriteError> {
-    let path = dir.join(KUSTOMIZATION);
+/// The files an earlier run wrote under `dir` (relative paths): its
+/// kustomization and the resources it lists, recursively through the
+/// directories it lists that hold one of impala-k8s's kustomizations.
+fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Result<(), WriteError> {
+    let path = dir.join(prefix).join(KUSTOMIZATION);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(io_err(&path)(e)),
     };
     if !text.starts_with(HEADER) {
@@ -95,22 +97,43 @@ fn previous_files(dir: &Path) -> Result<BTreeSet<String>, WriteError> {
             message: "this kustomization was not written by impala-k8s; refusing to replace it (move it away or choose another --out-dir)".into(),
         });
     }
+    into.insert(format!("{prefix}{KUSTOMIZATION}"));
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.to_string() })?;
-    Ok(doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+    for resource in doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str()) {
+        if resource.split('/').any(|c| c == ".." || c.is_empty()) {
+            continue;
+        }
+        if dir.join(prefix).join(resource).is_dir() {
+            previous_files(dir, &format!("{prefix}{resource}/"), into)?;
+        } else {
+            into.insert(format!("{prefix}{resource}"));
+        }
+    }
+    Ok(())
 }
 
-/// Recreates `from` at `to` with hard links (directories are recreated, links copied).
-fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
-    let meta = fs::symlink_metadata(from).map_err(io_err(from))?;
-    if meta.is_dir() {
-        fs::create_dir(to).map_err(io_err(to))?;
-        for entry in fs::read_dir(from).map_err(io_err(from))? {
-            let entry = entry.map_err(io_err(from))?;
-            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+/// Every file under `dir`, as relative paths (symbolic links are files here).
+fn walk(dir: &Path, prefix: &str, into: &mut Vec<String>) -> Result<(), WriteError> {
+    let here = dir.join(prefix);
+    for entry in fs::read_dir(&here).map_err(io_err(&here))? {
+        let entry = entry.map_err(io_err(&here))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().map_err(io_err(&entry.path()))?.is_dir() {
+            walk(dir, &format!("{name}/"), into)?;
+        } else {
+            into.push(name);
         }
-        Ok(())
-    } else if meta.file_type().is_symlink() {
+    }
+    Ok(())
+}
+
+/// Recreates the file `from` at `to`: a hard link (a symbolic link is copied).
+fn link(from: &Path, to: &Path) -> Result<(), WriteError> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    if fs::symlink_metadata(from).map_err(io_err(from))?.file_type().is_symlink() {
         let target = fs::read_link(from).map_err(io_err(from))?;
         std::os::unix::fs::symlink(target, to).map_err(io_err(to))
     } else {
@@ -139,6 +162,9 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
     fs::create_dir(staging).map_err(io_err(staging))?;
     for (file, content) in files {
         let path = staging.join(file);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
         fs::write(&path, content).map_err(io_err(&path))?;
     }
     match fs::symlink_metadata(dir) {
@@ -148,21 +174,19 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
             Err(WriteError::Refused { path: dir.to_owned(), message: "exists and is not a directory".into() })
         }
         Ok(_) => {
-            let previous = previous_files(dir)?;
+            let mut previous = BTreeSet::new();
+            previous_files(dir, "", &mut previous)?;
             let ours: BTreeSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
-            for entry in fs::read_dir(dir).map_err(io_err(dir))? {
-                let entry = entry.map_err(io_err(dir))?;
-                let file = entry.file_name().to_string_lossy().into_owned();
-                if file == KUSTOMIZATION || previous.contains(&file) {
-                    continue;
-                }
+            let mut existing = Vec::new();
+            walk(dir, "", &mut existing)?;
+            for file in existing.iter().filter(|f| !previous.contains(*f)) {
                 if ours.contains(file.as_str()) {
                     return Err(WriteError::Refused {
-                        path: entry.path(),
+                        path: dir.join(file),
                         message: "was not written by impala-k8s; refusing to overwrite it".into(),
                     });
                 }
-                link_tree(&entry.path(), &staging.join(&file))?;
+                link(&dir.join(file), &staging.join(file))?;
             }
             rustix::fs::renameat_with(
                 rustix::fs::CWD,
@@ -176,6 +200,21 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
             fs::remove_dir_all(staging).map_err(io_err(staging))
         }
     }
+}
+
+/// The files of several releases, each in `<namespace>/<release>/`, and a
+/// kustomization that lists those directories.
+pub fn cluster_tree(clusters: &[(&str, &str, &Manifests)]) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    let mut kustomization =
+        format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+    for (namespace, release, manifests) in clusters {
+        let prefix = format!("{namespace}/{release}");
+        kustomization.push_str(&format!("- {prefix}\n"));
+        all.extend(files(manifests, release).into_iter().map(|(f, c)| (format!("{prefix}/{f}"), c)));
+    }
+    all.push((KUSTOMIZATION.to_owned(), kustomization));
+    all
 }
 
 #[cfg(test)]

@@ -61,51 +61,8 @@ fn error(
 
 /// Reads one ImpalaCluster document; `file` names it in errors (`-` for stdin).
 pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
-    let empty = text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---");
-    if empty {
-        return Err(error(
-            file,
-            None,
-            "document",
-            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
-        ));
-    }
-    let mut documents = serde_yaml::Deserializer::from_str(text);
-    let Some(first) = documents.next() else {
-        return Err(error(
-            file,
-            None,
-            "document",
-            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
-        ));
-    };
-    let mut ignored = Vec::new();
-    let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
-    let parsed: Result<Document, _> =
-        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(first, &mut record));
-    let document = match parsed {
-        Ok(document) => document,
-        Err(e) => {
-            let field = e.path().to_string();
-            let inner = e.into_inner();
-            let message = inner.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            // serde_yaml puts the path in front of its message; the field says it once.
-            let message = match message.split_once(": ") {
-                Some((head, rest)) if !head.contains(' ') && field.starts_with(head) => rest,
-                _ => message,
-            }
-            .to_owned();
-            let field = if field == "." { "document".to_owned() } else { field };
-            return Err(error(
-                file,
-                inner.location().map(|l| (l.line(), l.column())),
-                field,
-                with_suggestion(&message),
-            ));
-        }
-    };
-    if documents.next().is_some() {
+    let mut specs = documents(file, text);
+    if specs.len() > 1 {
         return Err(error(
             file,
             None,
@@ -113,6 +70,73 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
             "the file holds more than one document; gen -f takes one ImpalaCluster",
         ));
     }
+    specs.pop().expect("documents gives at least one result")
+}
+
+/// Reads every ImpalaCluster document of a file, each checked on its own:
+/// at least one result, in document order.
+pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> {
+    let empty = text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---");
+    if empty {
+        return vec![Err(error(
+            file,
+            None,
+            "document",
+            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
+        ))];
+    }
+    let mut specs = Vec::new();
+    for (index, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let mut ignored = Vec::new();
+        let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
+        let parsed: Result<Option<Document>, _> =
+            serde_path_to_error::deserialize(serde_ignored::Deserializer::new(doc, &mut record));
+        let result = match parsed {
+            // An empty document between two `---` is no cluster.
+            Ok(None) => continue,
+            Ok(Some(document)) => check(file, text, index, document, &ignored),
+            Err(e) => {
+                let field = e.path().to_string();
+                let inner = e.into_inner();
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                // serde_yaml puts the path in front of its message; the field says it once.
+                let message = match message.split_once(": ") {
+                    Some((head, rest)) if !head.contains(' ') && field.starts_with(head) => rest,
+                    _ => message,
+                }
+                .to_owned();
+                let field = if field == "." || field == "?" { "document".to_owned() } else { field };
+                // After a parse error serde_yaml cannot find the next document: stop reading.
+                specs.push(Err(error(
+                    file,
+                    inner.location().map(|l| (l.line(), l.column())),
+                    field,
+                    with_suggestion(&message),
+                )));
+                break;
+            }
+        };
+        specs.push(result);
+    }
+    if specs.is_empty() {
+        specs.push(Err(error(
+            file,
+            None,
+            "document",
+            "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
+        )));
+    }
+    specs
+}
+
+fn check(
+    file: &str,
+    text: &str,
+    index: usize,
+    document: Document,
+    ignored: &[Vec<String>],
+) -> Result<ClusterSpec, SpecError> {
     if let Some(path) = ignored.first() {
         let (key, parent) = path.split_last().expect("an ignored key has a name");
         let known = known_keys(parent);
@@ -125,7 +149,7 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
                 String::new(),
                 |acc, s| if acc.is_empty() || s.starts_with('[') { acc + s } else { acc + "." + s },
             );
-        let position = super::positions::positions(text).locate_key(&field);
+        let position = super::positions::positions_in(text, index).locate_key(&field);
         return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
     if document.api_version != API_VERSION {
@@ -143,6 +167,7 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
         release: document.metadata.name.unwrap_or_else(|| DEFAULT_RELEASE.to_owned()),
         namespace: document.metadata.namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
         spec: document.spec,
+        document: index,
     })
 }
 

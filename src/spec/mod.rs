@@ -84,6 +84,8 @@ pub struct ClusterSpec {
     pub namespace: String,
     /// Everything else.
     pub spec: ImpalaClusterSpec,
+    /// Which document of its file the request came from (0-based), for error positions.
+    pub document: usize,
 }
 
 impl Default for ClusterSpec {
@@ -92,6 +94,7 @@ impl Default for ClusterSpec {
             release: DEFAULT_RELEASE.to_owned(),
             namespace: DEFAULT_NAMESPACE.to_owned(),
             spec: ImpalaClusterSpec::default(),
+            document: 0,
         }
     }
 }

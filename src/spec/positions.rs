@@ -45,11 +45,35 @@ impl Positions {
 /// `spec.networkPolicy.clientSources[0].ipBlock.cidr`. A malformed document
 /// gives the positions read before the fault.
 pub fn positions(text: &str) -> Positions {
+    positions_in(text, 0)
+}
+
+/// The positions of the fields of document `document` (0-based) of a stream.
+pub fn positions_in(text: &str, document: usize) -> Positions {
     let mut found = BTreeMap::new();
     let mut values = BTreeMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let at = |span: &Span| (span.start.line(), span.start.col() + 1);
-    for event in Parser::new_from_str(text) {
+    let mut documents = 0;
+    let mut events = Parser::new_from_str(text);
+    // Skip to the wanted document.
+    for event in events.by_ref() {
+        let Ok((event, _)) = event else { return Positions::default() };
+        // The parser repeats StreamEnd rather than ending.
+        if let Event::StreamEnd = event {
+            return Positions::default();
+        }
+        if let Event::DocumentStart(_) = event {
+            documents += 1;
+            if documents == document + 1 {
+                break;
+            }
+        }
+    }
+    if documents != document + 1 {
+        return Positions::default();
+    }
+    for event in events {
         let Ok((event, span)) = event else { break };
         // The path a value event stands for, given the frame it appears in.
         let value_path = match stack.last_mut() {
@@ -91,7 +115,7 @@ pub fn positions(text: &str) -> Positions {
                     *key = None;
                 }
             }
-            Event::DocumentEnd => break,
+            Event::DocumentEnd | Event::StreamEnd => break,
             _ => {}
         }
     }
@@ -136,6 +160,14 @@ spec:
         assert_eq!(p.locate("spec.networkPolicy.clientSources[1]"), Some((10, 9)));
         assert_eq!(p.locate("spec.roles.coordinator.replicas"), Some((4, 5)));
         assert_eq!(p.locate("metadata.name"), None);
+    }
+
+    #[test]
+    fn later_documents() {
+        let p = positions_in("a: 1\n---\nb:\n  c: 2\n", 1);
+        assert_eq!(p.locate("b.c"), Some((4, 6)));
+        assert_eq!(p.locate("a"), None);
+        assert_eq!(positions_in("a: 1\n", 3), Positions::default());
     }
 
     #[test]
