@@ -264,8 +264,9 @@ impl GenArgs {
     /// or of each `.yaml`/`.yml` file of a directory (or the defaults), each
     /// with the registry file and the flags applied. The flag is true when each
     /// cluster gets its own directory (a directory, or several documents).
-    /// Every invalid document is reported, not only the first.
-    pub fn requests(&self) -> Result<(Vec<Request>, bool), Error> {
+    /// Invalid documents come back as errors beside the valid requests, so
+    /// that every one is reported.
+    pub fn requests(&self) -> Result<(Vec<Request>, bool, Vec<Error>), Error> {
         let mut sources: Vec<Source> = Vec::new();
         let mut nested = false;
         match &self.file {
@@ -327,13 +328,13 @@ impl GenArgs {
                 Err(e) => errors.push(e),
             }
         }
-        Error::many(errors)?;
-        Ok((requests, nested))
+        Ok((requests, nested, errors))
     }
 
     /// The request, which must be one cluster.
     pub fn request(&self) -> Result<Request, Error> {
-        let (mut requests, nested) = self.requests()?;
+        let (mut requests, nested, errors) = self.requests()?;
+        Error::many(errors)?;
         if nested || requests.len() != 1 {
             let file = self.file.clone().unwrap_or_default();
             return Err(Error::Input { file, message: "holds several clusters; this command takes one".into() });
@@ -487,9 +488,8 @@ fn check_collisions(clusters: &[(&Request, Manifests)]) -> Result<(), Error> {
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen { args, output } => {
-            let (requests, nested) = args.requests()?;
+            let (requests, nested, mut errors) = args.requests()?;
             let mut clusters = Vec::new();
-            let mut errors = Vec::new();
             let mut warnings = Vec::new();
             for request in &requests {
                 match render(&request.spec) {

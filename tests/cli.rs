@@ -224,3 +224,46 @@ fn diff_exit_statuses() {
     rejects(&["diff", "/nonexistent/dir"], &["/nonexistent/dir"]);
     rejects(&["diff", "--replicas", "catalogd=2", "."], &["singleton"]);
 }
+
+#[test]
+fn many_clusters_into_their_own_directories() {
+    let root = std::env::temp_dir().join(format!("impala-k8s-cli-many-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let specs = root.join("specs");
+    std::fs::create_dir_all(&specs).unwrap();
+    let doc = |name: &str, ns: &str| {
+        format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  createNamespace: false\n")
+    };
+    std::fs::write(specs.join("a.yaml"), format!("{}---\n{}", doc("alpha", "team-a"), doc("beta", "team-a"))).unwrap();
+    std::fs::write(specs.join("b.yaml"), doc("alpha", "team-b")).unwrap();
+    let out = root.join("out");
+    let status = cmd().args(["gen", "-f"]).arg(&specs).arg("--out-dir").arg(&out).output().unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    for dir in ["team-a/alpha", "team-a/beta", "team-b/alpha"] {
+        assert!(out.join(dir).join("coordinator-statefulset.yaml").exists(), "{dir}");
+        assert!(out.join(dir).join("kustomization.yaml").exists(), "{dir}");
+    }
+    let top = std::fs::read_to_string(out.join("kustomization.yaml")).unwrap();
+    assert!(top.ends_with("resources:\n- team-a/alpha\n- team-a/beta\n- team-b/alpha\n"), "{top}");
+    // Every invalid spec is reported, and nothing is written.
+    std::fs::write(
+        specs.join("c.yaml"),
+        format!(
+            "{}spec:\n  roles:\n    catalogd:\n      replicas: 2\n",
+            doc("gamma", "team-c").replace("spec:\n  createNamespace: false\n", "")
+        ),
+    )
+    .unwrap();
+    std::fs::write(specs.join("d.yaml"), format!("{}  serviceType: Loadbalancer\n", doc("delta", "team-d"))).unwrap();
+    let before = std::fs::read_to_string(out.join("kustomization.yaml")).unwrap();
+    let failed = cmd().args(["gen", "-f"]).arg(&specs).arg("--out-dir").arg(&out).output().unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        stderr.contains("c.yaml:9:17: spec.roles.catalogd.replicas")
+            && stderr.contains("d.yaml:8:16: spec.serviceType"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("kustomization.yaml")).unwrap(), before);
+    assert!(!out.join("team-c").exists());
+}
