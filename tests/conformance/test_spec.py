@@ -16,7 +16,7 @@ import yaml
 from test_conformance import BIN, K8S_VERSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(ROOT.glob("examples/*/cluster.yaml"))
+EXAMPLES = sorted([*ROOT.glob("examples/*/cluster.yaml"), *ROOT.glob("examples/*/specs/*.yaml")])
 
 
 def run(*args, stdin=None):
@@ -31,7 +31,7 @@ def validator():
 
 
 def test_there_are_examples():
-    assert {p.parent.name for p in EXAMPLES} >= {"minimal", "production", "cdh5"}
+    assert {p.parent.name for p in EXAMPLES} >= {"minimal", "production", "cdh5", "specs"}
 
 
 @pytest.mark.parametrize("version", K8S_VERSIONS)
@@ -41,7 +41,7 @@ def test_crd_validates(version):
     kubernetes_validate.validate(docs[0], version, strict=True)
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem if p.parent.name == "specs" else p.parent.name)
 def test_examples_match_the_json_schema(example, validator):
     validator.validate(yaml.safe_load(example.read_text()))
 
@@ -61,7 +61,7 @@ def test_the_json_schema_rejects_mistakes(validator):
 
 
 @pytest.mark.parametrize("version", K8S_VERSIONS)
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem if p.parent.name == "specs" else p.parent.name)
 def test_examples_render_valid_objects(example, version):
     docs = list(yaml.safe_load_all(run("gen", "-f", str(example))))
     assert len(docs) > 10
