@@ -19,6 +19,13 @@ use crate::Error;
 /// The version line: the crate's version and what `gen` renders by default.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (default profile impala4: Apache Impala 4.5.0)");
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  impala-k8s gen > manifests.yaml && kubectl apply -f manifests.yaml
+  impala-k8s init > cluster.yaml && impala-k8s gen -f cluster.yaml --out-dir deploy/impala
+  impala-k8s diff -f cluster.yaml deploy/impala
+  impala-k8s values -f cluster.yaml > values.yaml && helm install impala charts/impala -f values.yaml";
+
 const GEN_EXAMPLES: &str = "\
 Examples:
   impala-k8s gen > manifests.yaml && kubectl apply -f manifests.yaml
@@ -60,7 +67,7 @@ Examples:
 /// Every port is declared once in a registry; its daemon flag, containerPort,
 /// Service port, NetworkPolicy rule and probe all follow from it.
 #[derive(Debug, Parser)]
-#[command(name = "impala-k8s", version = VERSION, propagate_version = true)]
+#[command(name = "impala-k8s", version = VERSION, propagate_version = true, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -637,6 +644,17 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_an_example() {
+        let mut cli = Cli::command();
+        assert!(cli.render_long_help().to_string().contains("Examples:"));
+        // clap's own `help` subcommand aside.
+        for sub in cli.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name().to_owned();
+            assert!(sub.render_long_help().to_string().contains("Examples:"), "{name}");
+        }
     }
 
     #[test]
