@@ -204,29 +204,33 @@ fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
     }
 }
 
+/// Follows `$ref` into `$defs`, and the non-null branch of an `Option`.
+pub fn resolve_schema<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
+    let mut node = node;
+    for _ in 0..16 {
+        if let Some(name) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+            match root.get("$defs").and_then(|d| d.get(name)) {
+                Some(n) => node = n,
+                None => return node,
+            }
+            continue;
+        }
+        let option = node
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .filter(|a| a.len() == 2 && a.iter().any(|v| v.get("type") == Some(&Value::from("null"))));
+        match option.and_then(|a| a.iter().find(|v| v.get("type") != Some(&Value::from("null")))) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
 /// The property names the schema knows at a path of the document.
 fn known_keys(path: &[String]) -> Vec<String> {
     let root = &*SCHEMA;
-    let resolve = |mut node: &'static Value| -> &'static Value {
-        // Follow $ref and single-entry wrappers (anyOf with null for Option).
-        loop {
-            if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-                let name = r.rsplit('/').next().unwrap_or_default();
-                match root.get("$defs").and_then(|d| d.get(name)) {
-                    Some(n) => node = n,
-                    None => return node,
-                }
-            } else if let Some(alt) = node
-                .get("anyOf")
-                .and_then(Value::as_array)
-                .and_then(|a| a.iter().find(|v| v.get("type") != Some(&Value::from("null"))))
-            {
-                node = alt;
-            } else {
-                return node;
-            }
-        }
-    };
+    let resolve = |node: &'static Value| resolve_schema(node, root);
     let mut node = resolve(root);
     for segment in path {
         let next = if segment.starts_with('[') { node.get("items") } else { None }
