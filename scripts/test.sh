@@ -10,11 +10,16 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt
+# checkov's pins conflict with network-config-analyzer's: it gets its own environment.
+if [ ! -x "$venv-checkov/bin/python" ]; then
+  python3 -m venv "$venv-checkov"
+fi
+"$venv-checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements-checkov.txt
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo build --locked
 cargo test --locked
 
-IMPALA_K8S="$PWD/target/debug/impala-k8s" PATH="$PWD/$venv/bin:$PATH" \
+IMPALA_K8S="$PWD/target/debug/impala-k8s" CHECKOV="$PWD/$venv-checkov/bin/checkov" PATH="$PWD/$venv/bin:$PATH" \
   "$venv/bin/python" -m pytest tests/conformance

@@ -1,0 +1,50 @@
+"""checkov, the infrastructure-as-code scanner, on what impala-k8s generates:
+no failed check except the ones the public images force.
+
+- CKV_K8S_40 (high UID): the apache/impala images run as uid 1000.
+- CKV_K8S_43 (digest) and CKV_K8S_15 (pull policy Always): only when the spec
+  pins no digests; with digests and Always, only CKV_K8S_40 may remain."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_conformance import BIN
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKOV = os.environ.get("CHECKOV", str(ROOT / ".venv-checkov" / "bin" / "checkov"))
+UNPINNED = {"CKV_K8S_40", "CKV_K8S_43", "CKV_K8S_15"}
+PINNED = {"CKV_K8S_40"}
+
+
+def scan(manifests, tmp_path):
+    (tmp_path / "manifests.yaml").write_text(manifests)
+    out = subprocess.run([CHECKOV, "-d", str(tmp_path), "--framework", "kubernetes", "--quiet", "-o", "json"],
+                         capture_output=True, text=True)
+    report = json.loads(out.stdout)
+    report = report[0] if isinstance(report, list) else report
+    failed = {c["check_id"] for c in report["results"]["failed_checks"]}
+    return failed, report["summary"]["passed"]
+
+
+@pytest.mark.parametrize("args, allowed", [
+    (["gen"], UNPINNED),
+    (["gen", "--profile", "cdh5"], UNPINNED),
+    (["gen", "-f", "examples/production/cluster.yaml"], PINNED),
+    (["gen", "--enable", "admissiond", "--service-type", "LoadBalancer"], UNPINNED),
+], ids=["impala4", "cdh5", "production", "admissiond-loadbalancer"])
+def test_checkov_finds_only_what_the_images_force(args, allowed, tmp_path):
+    manifests = subprocess.run([BIN, *args], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    failed, passed = scan(manifests, tmp_path)
+    assert failed <= allowed, failed - allowed
+    assert passed > 300
+
+
+def test_checkov_can_fail(tmp_path):
+    """Control: a privileged container is flagged."""
+    manifests = subprocess.run([BIN, "gen"], check=True, capture_output=True, text=True).stdout
+    failed, _ = scan(manifests.replace("privileged: false", "privileged: true"), tmp_path)
+    assert "CKV_K8S_16" in failed
