@@ -447,6 +447,18 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
             cluster.registry.profile, image.repository, cluster.version
         ));
     }
+    if cluster.network_policy.is_none() {
+        for role in &cluster.roles {
+            let exposed = role.service.type_ != ServiceType::ClusterIP
+                && role.ports_with(crate::registry::Access::External).next().is_some();
+            if exposed {
+                warnings.push(format!(
+                    "the {} Service {} exposes role '{}' outside the cluster while NetworkPolicies are off: nothing limits who reaches its pods, internal ports included; enable spec.networkPolicy (and set clientSources)",
+                    role.service.type_, cluster.external_service_name(role.name()), role.name()
+                ));
+            }
+        }
+    }
     Ok((Manifests::new(crate::builders::build(&cluster)), warnings))
 }
 

@@ -159,7 +159,7 @@ fn out_dir_writes_files_and_nothing_on_stdout() {
     assert!(out.stdout.is_empty());
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        format!("wrote 21 files for 1 cluster(s) to {}\n", dir.display())
+        format!("wrote 22 files for 1 cluster(s) to {}\n", dir.display())
     );
     let first: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     // Bad input later leaves the directory exactly as it was.
@@ -266,4 +266,20 @@ fn many_clusters_into_their_own_directories() {
     );
     assert_eq!(std::fs::read_to_string(out.join("kustomization.yaml")).unwrap(), before);
     assert!(!out.join("team-c").exists());
+}
+
+#[test]
+fn exposure_without_network_policies_is_warned_about() {
+    let spec = std::env::temp_dir().join(format!("impala-k8s-cli-nonp-{}.yaml", std::process::id()));
+    std::fs::write(
+        &spec,
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nspec:\n  networkPolicy:\n    enabled: false\n",
+    )
+    .unwrap();
+    let out = cmd().args(["gen", "--service-type", "LoadBalancer", "-f"]).arg(&spec).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("warning: the LoadBalancer Service impala-coordinator exposes role 'coordinator' outside the cluster while NetworkPolicies are off"), "{stderr}");
+    let quiet = cmd().args(["gen", "-f"]).arg(&spec).output().unwrap();
+    assert!(quiet.stderr.is_empty(), "ClusterIP Services expose nothing");
 }

@@ -12,6 +12,7 @@ use impala_k8s::spec::{ClusterSpec, ServiceType};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Deserialize;
 
@@ -21,6 +22,7 @@ struct Parsed {
     services: BTreeMap<String, Service>,
     policies: BTreeMap<String, NetworkPolicy>,
     config_maps: BTreeMap<String, ConfigMap>,
+    budgets: BTreeMap<String, PodDisruptionBudget>,
 }
 
 fn parse(yaml: &str) -> Parsed {
@@ -33,6 +35,7 @@ fn parse(yaml: &str) -> Parsed {
             "Service" => drop(parsed.services.insert(name, serde_json::from_value(value).unwrap())),
             "NetworkPolicy" => drop(parsed.policies.insert(name, serde_json::from_value(value).unwrap())),
             "ConfigMap" => drop(parsed.config_maps.insert(name, serde_json::from_value(value).unwrap())),
+            "PodDisruptionBudget" => drop(parsed.budgets.insert(name, serde_json::from_value(value).unwrap())),
             "Namespace" | "ServiceAccount" => {}
             other => panic!("unexpected kind {other}"),
         }
@@ -84,6 +87,21 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides
     for role in registry.roles.iter().filter(|r| running.contains(r.name.as_str())) {
         let r = role.name.as_str();
         let sts = &out.statefulsets[&format!("rel-{r}")];
+        // A budget for every role with more than one pod; scalable roles spread over nodes.
+        let replicas = sts.spec.as_ref().unwrap().replicas.unwrap();
+        let budget = out.budgets.get(&format!("rel-{r}"));
+        assert_eq!(
+            budget.is_some(),
+            replicas > 1,
+            "{case}: {r}: a PodDisruptionBudget exactly when it runs {replicas} > 1 pods"
+        );
+        if let Some(budget) = budget {
+            let spec = budget.spec.as_ref().unwrap();
+            assert_eq!(spec.max_unavailable, Some(IntOrString::Int(1)));
+            assert_eq!(spec.selector, Some(sts.spec.as_ref().unwrap().selector.clone()));
+        }
+        let spread = &sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap().topology_spread_constraints;
+        assert_eq!(spread.is_some(), !role.is_singleton(), "{case}: {r}: topology spread for scalable roles");
         let c = container(sts);
         let args: BTreeSet<&str> = c.args.iter().flatten().map(String::as_str).collect();
         let container_ports: BTreeMap<&str, i32> =

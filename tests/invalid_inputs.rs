@@ -163,7 +163,7 @@ fn malformed_files() {
         ("binary", b"\x00\xff\xfe\x01", "error: {file}: cannot read it: not UTF-8 text (invalid byte at offset 1); expected a YAML file"),
         ("wrong apiVersion", b"apiVersion: v1\nkind: ImpalaCluster\n", "error: {file}: apiVersion: 'v1' is not supported: expected impala-k8s.dev/v1alpha1"),
         ("wrong kind", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n", "error: {file}: kind: 'Impala' is not supported: expected ImpalaCluster"),
-        ("two clusters of one name", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n---\napiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n", "error: metadata: cluster impala in {file} (document 1) and cluster impala in {file} (document 2) would render the same 20 object(s), Namespace impala first; give the clusters different names or namespaces"),
+        ("two clusters of one name", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n---\napiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n", "error: metadata: cluster impala in {file} (document 1) and cluster impala in {file} (document 2) would render the same 21 object(s), Namespace impala first; give the clusters different names or namespaces"),
         ("not a mapping", b"- 1\n- 2\n", "error: {file}:1:1: document: invalid type: sequence, expected struct Document"),
     ];
     for (name, body, expected) in cases {

@@ -242,12 +242,21 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         for port in &role.ports {
             container = container.add_container_port(port.name(), port.number, port.entry.protocol);
         }
+        // Scalable roles spread over nodes, and drains take one pod at a time.
+        if role.replicas > 1 {
+            let pdb =
+                super::workload::one_at_a_time(meta(cluster.workload_name(name), component).build(), selector.clone());
+            objects.push(Object::PodDisruptionBudget(pdb));
+        }
         let mut pod = PodSpecBuilder::new(cluster.service_account_name())
             .restricted(IMAGE_UID, IMAGE_GID)
             .image_pull_secrets(&cluster.pull_secrets)
             .node_selector(&role.node_selector)
             .tolerations(&role.tolerations)
             .affinity(role.affinity.as_ref());
+        if !role.role.is_singleton() {
+            pod = pod.spread_over_nodes(selector.clone());
+        }
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);

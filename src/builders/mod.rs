@@ -16,6 +16,7 @@ pub use cluster::{build, daemon_settings, IMAGE_GID, IMAGE_UID};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{Metadata, Resource};
 
@@ -36,6 +37,8 @@ pub enum Object {
     NetworkPolicy(NetworkPolicy),
     /// A role's workload.
     StatefulSet(StatefulSet),
+    /// How many of a role's pods a voluntary disruption may take at once.
+    PodDisruptionBudget(PodDisruptionBudget),
 }
 
 impl Object {
@@ -48,6 +51,7 @@ impl Object {
             Object::Service(_) => Service::KIND,
             Object::NetworkPolicy(_) => NetworkPolicy::KIND,
             Object::StatefulSet(_) => StatefulSet::KIND,
+            Object::PodDisruptionBudget(_) => PodDisruptionBudget::KIND,
         }
     }
 
@@ -60,6 +64,7 @@ impl Object {
             Object::Service(o) => o.metadata(),
             Object::NetworkPolicy(o) => o.metadata(),
             Object::StatefulSet(o) => o.metadata(),
+            Object::PodDisruptionBudget(o) => o.metadata(),
         }
     }
 
@@ -69,7 +74,7 @@ impl Object {
     }
 
     /// Where the object goes in an apply: namespaces first, then identities,
-    /// configuration, Services and policies, and workloads last.
+    /// configuration, Services, policies and disruption budgets, and workloads last.
     pub fn apply_rank(&self) -> u8 {
         match self {
             Object::Namespace(_) => 0,
@@ -77,7 +82,8 @@ impl Object {
             Object::ConfigMap(_) => 2,
             Object::Service(_) => 3,
             Object::NetworkPolicy(_) => 4,
-            Object::StatefulSet(_) => 5,
+            Object::PodDisruptionBudget(_) => 5,
+            Object::StatefulSet(_) => 6,
         }
     }
 
@@ -90,6 +96,7 @@ impl Object {
             Object::Service(o) => serde_json::to_value(o),
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
+            Object::PodDisruptionBudget(o) => serde_json::to_value(o),
         };
         // k8s-openapi types serialize to JSON infallibly: string keys, no floats.
         value.expect("k8s-openapi objects serialize to JSON")

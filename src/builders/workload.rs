@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
     Affinity, ConfigMapProjection, Container, EmptyDirVolumeSource, LocalObjectReference, PodSecurityContext, PodSpec,
-    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Toleration, Volume, VolumeProjection,
+    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Toleration, TopologySpreadConstraint, Volume,
+    VolumeProjection,
 };
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// Builds a [`PodSpec`].
 #[derive(Debug, Clone, Default)]
@@ -91,6 +94,19 @@ impl PodSpecBuilder {
         self
     }
 
+    /// Spreads the pods that match `selector` over nodes: at most one more on
+    /// any node than on another, preferred rather than required.
+    pub fn spread_over_nodes(mut self, selector: BTreeMap<String, String>) -> Self {
+        self.spec.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: "kubernetes.io/hostname".to_owned(),
+            when_unsatisfiable: "ScheduleAnyway".to_owned(),
+            label_selector: Some(LabelSelector { match_labels: Some(selector), ..Default::default() }),
+            ..Default::default()
+        }]);
+        self
+    }
+
     /// Runs every container as this non-root uid/gid with RuntimeDefault seccomp.
     pub fn restricted(mut self, uid: i64, gid: i64) -> Self {
         self.spec.security_context = Some(PodSecurityContext {
@@ -107,6 +123,20 @@ impl PodSpecBuilder {
     /// The pod spec.
     pub fn build(self) -> PodSpec {
         self.spec
+    }
+}
+
+/// A budget that lets voluntary disruptions (drains, upgrades) take at most
+/// one of the selected pods at a time.
+pub fn one_at_a_time(meta: ObjectMeta, selector: BTreeMap<String, String>) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: meta,
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector { match_labels: Some(selector), ..Default::default() }),
+            ..Default::default()
+        }),
+        ..Default::default()
     }
 }
 

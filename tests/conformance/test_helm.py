@@ -180,3 +180,10 @@ def test_notes_follow_the_registry(tmp_path):
     values = yaml.safe_load(run("values", "--profile", "cdh5"))
     notes = chart.render(values, name="lake", namespace="x")["impala/templates/NOTES.txt"]
     assert "-i lake-impalad.x:21050" in notes and "llama: Service lake-llama (ClusterIP): webui 15001" in notes
+
+
+def test_notes_warn_about_exposure_without_network_policies():
+    chart = helm.Chart.load(str(CHART))
+    notes = chart.render({"networkPolicy": {"enabled": False}, "serviceType": "NodePort"}, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+    assert "WARNING: the NodePort Service impala-coordinator exposes role 'coordinator' outside the cluster" in notes
+    assert "WARNING" not in chart.render({}, name="impala", namespace="a")["impala/templates/NOTES.txt"]
