@@ -462,9 +462,44 @@ pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
     Ok((Manifests::new(crate::builders::build(&cluster)), warnings))
 }
 
+/// Every cluster of the input rendered, with the warnings a person should
+/// see; fails with every invalid cluster and every collision at once. The
+/// flag is true when each cluster gets its own directory.
+type Rendered = (Vec<(Request, Manifests)>, bool, Vec<String>);
+
+fn render_requests(args: &GenArgs) -> Result<Rendered, Error> {
+    let (requests, nested, mut errors) = args.requests()?;
+    let mut clusters = Vec::new();
+    let mut warnings = Vec::new();
+    for request in requests {
+        match render(&request.spec) {
+            Ok((manifests, w)) => {
+                warnings.extend(w);
+                clusters.push((request, manifests));
+            }
+            Err(e) => errors.push(request.locate(e)),
+        }
+    }
+    Error::many(errors)?;
+    check_collisions(&clusters)?;
+    warnings.dedup();
+    Ok((clusters, nested, warnings))
+}
+
+/// The objects of every cluster, in one stable order.
+fn combined(clusters: &[(Request, Manifests)]) -> Manifests {
+    Manifests::new(clusters.iter().flat_map(|(_, m)| m.objects().iter().cloned()).collect())
+}
+
+/// Every cluster of the input as one set of objects.
+fn render_all(args: &GenArgs) -> Result<(Manifests, Vec<String>), Error> {
+    let (clusters, _, warnings) = render_requests(args)?;
+    Ok((combined(&clusters), warnings))
+}
+
 /// Two clusters must never produce the same object: one error per pair of
 /// clusters that collide, with how many objects and the first of them.
-fn check_collisions(clusters: &[(&Request, Manifests)]) -> Result<(), Error> {
+fn check_collisions(clusters: &[(Request, Manifests)]) -> Result<(), Error> {
     use std::collections::BTreeMap;
     let origin = |request: &Request| match &request.source {
         Some((file, _)) => {
@@ -493,8 +528,8 @@ fn check_collisions(clusters: &[(&Request, Manifests)]) -> Result<(), Error> {
                 "metadata",
                 format!(
                     "{} and {} would render the same {count} object(s), {example} first; give the clusters different names or namespaces",
-                    origin(clusters[a].0),
-                    origin(clusters[b].0)
+                    origin(&clusters[a].0),
+                    origin(&clusters[b].0)
                 ),
             )
             .into()
@@ -507,22 +542,8 @@ fn check_collisions(clusters: &[(&Request, Manifests)]) -> Result<(), Error> {
 pub fn execute(command: &Command) -> Result<Outcome, Error> {
     match command {
         Command::Gen { args, output } => {
-            let (requests, nested, mut errors) = args.requests()?;
-            let mut clusters = Vec::new();
-            let mut warnings = Vec::new();
-            for request in &requests {
-                match render(&request.spec) {
-                    Ok((manifests, w)) => {
-                        warnings.extend(w);
-                        clusters.push((request, manifests));
-                    }
-                    Err(e) => errors.push(request.locate(e)),
-                }
-            }
-            Error::many(errors)?;
-            check_collisions(&clusters)?;
-            warnings.dedup();
-            let objects = || Manifests::new(clusters.iter().flat_map(|(_, m)| m.objects().iter().cloned()).collect());
+            let (clusters, nested, warnings) = render_requests(args)?;
+            let objects = || combined(&clusters);
             match (&output.out_dir, output.output.unwrap_or_default()) {
                 (Some(dir), _) => {
                     let files = if nested {
@@ -548,8 +569,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
             }
         }
         Command::Diff { args, path } => {
-            let request = args.request()?;
-            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
+            let (manifests, warnings) = render_all(args)?;
             let committed = crate::output::diff::read_committed(path)?;
             let diff = crate::output::diff::diff(&manifests, &committed);
             let drift = !diff.is_empty();

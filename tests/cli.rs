@@ -283,3 +283,15 @@ fn exposure_without_network_policies_is_warned_about() {
     let quiet = cmd().args(["gen", "-f"]).arg(&spec).output().unwrap();
     assert!(quiet.stderr.is_empty(), "ClusterIP Services expose nothing");
 }
+
+#[test]
+fn diff_of_many_clusters_against_their_tree() {
+    let (specs, tree) = ("examples/multi-tenant/specs", "examples/multi-tenant/rendered");
+    cmd().args(["diff", "-f", specs, tree]).assert().code(0).stdout(predicate::str::is_empty());
+    let out = cmd().args(["diff", "-f", specs, "--replicas", "executor=9", tree]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for cluster in ["analytics/adhoc-executor", "analytics/reporting-executor", "finance/ledger-executor"] {
+        assert!(text.contains(&format!("+++ rendered StatefulSet {cluster}")), "{cluster}: {text}");
+    }
+}

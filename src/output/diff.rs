@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use similar::TextDiff;
 
-use super::files::{HEADER, KUSTOMIZATION};
+use super::files::{written_files, HEADER, KUSTOMIZATION};
 use super::Manifests;
 
 /// An object's identity: kind, namespace and name.
@@ -60,8 +60,9 @@ fn read_file(path: &Path, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result
     Ok(())
 }
 
-/// The committed objects at `path`: a YAML file, or a directory (the resources
-/// of impala-k8s's kustomization, else every .yaml and .yml file in it).
+/// The committed objects at `path`: a YAML file, or a directory (the files
+/// impala-k8s's kustomizations list, recursively, else every .yaml and .yml
+/// file in it).
 pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, ReadError> {
     let mut objects = BTreeMap::new();
     let meta = fs::metadata(path).map_err(|e| read_error(path, e.to_string()))?;
@@ -69,20 +70,15 @@ pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, R
         read_file(path, &mut objects)?;
         return Ok(objects);
     }
-    let kustomization = fs::read_to_string(path.join(KUSTOMIZATION)).ok().filter(|t| t.starts_with(HEADER));
-    let files: Vec<PathBuf> = match kustomization {
-        Some(text) => {
-            let doc: serde_yaml::Value =
-                serde_yaml::from_str(&text).map_err(|e| read_error(&path.join(KUSTOMIZATION), e.to_string()))?;
-            doc["resources"]
-                .as_sequence()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str())
-                .map(|f| path.join(f))
-                .collect()
-        }
-        None => {
+    let ours = fs::read_to_string(path.join(KUSTOMIZATION)).is_ok_and(|t| t.starts_with(HEADER));
+    let files: Vec<PathBuf> = match ours {
+        true => written_files(path)
+            .map_err(|e| read_error(path, e.to_string()))?
+            .into_iter()
+            .filter(|f| f != KUSTOMIZATION && !f.ends_with(&format!("/{KUSTOMIZATION}")))
+            .map(|f| path.join(f))
+            .collect(),
+        false => {
             let mut files: Vec<PathBuf> = fs::read_dir(path)
                 .map_err(|e| read_error(path, e.to_string()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))

@@ -113,6 +113,15 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Resu
     Ok(())
 }
 
+/// The files impala-k8s wrote under `dir`, as relative paths (its
+/// kustomizations included): the resources of its own kustomization,
+/// recursively; empty when `dir` holds none.
+pub fn written_files(dir: &Path) -> Result<BTreeSet<String>, WriteError> {
+    let mut files = BTreeSet::new();
+    previous_files(dir, "", &mut files)?;
+    Ok(files)
+}
+
 /// Every file under `dir`, as relative paths (symbolic links are files here).
 fn walk(dir: &Path, prefix: &str, into: &mut Vec<String>) -> Result<(), WriteError> {
     let here = dir.join(prefix);
@@ -174,8 +183,7 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
             Err(WriteError::Refused { path: dir.to_owned(), message: "exists and is not a directory".into() })
         }
         Ok(_) => {
-            let mut previous = BTreeSet::new();
-            previous_files(dir, "", &mut previous)?;
+            let previous = written_files(dir)?;
             let ours: BTreeSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
             let mut existing = Vec::new();
             walk(dir, "", &mut existing)?;

@@ -395,7 +395,7 @@ impl ClusterSpec {
         };
         let running: BTreeSet<&RoleName> = registry.roles.iter().filter(|r| enabled(r)).map(|r| &r.name).collect();
         for (name, role_spec) in &spec.roles {
-            if !running.contains(&RoleName::try_from(name.as_str()).expect("a registry role name"))
+            if !running.iter().any(|r| r.as_str() == name)
                 && role_spec != &(RoleSpec { enabled: role_spec.enabled, ..Default::default() })
             {
                 return fail(format!("spec.roles.{name}"), format!("role '{name}' is optional and not enabled, so its settings would be ignored; set spec.roles.{name}.enabled: true (--enable {name})"));
@@ -679,7 +679,7 @@ impl ClusterSpec {
             }
         }
 
-        let image = match spec_digest(&self.spec.image.digests, name) {
+        let image = match self.spec.image.digests.get(name) {
             Some(digest) => format!("{repository}@{digest}"),
             None if role.image.is_empty() => format!("{repository}:{tag}"),
             None => format!("{repository}:{tag}-{}", role.image),
@@ -713,10 +713,6 @@ impl ClusterSpec {
             ports,
         })
     }
-}
-
-fn spec_digest<'a>(digests: &'a BTreeMap<String, String>, role: &str) -> Option<&'a str> {
-    digests.get(role).map(String::as_str)
 }
 
 impl<'r> Cluster<'r> {
