@@ -41,6 +41,13 @@ Examples:
   impala-k8s ports --profile cdh5 --format markdown
   impala-k8s ports --format csv > ports.csv";
 
+const POLICY_EXAMPLES: &str = "\
+Examples:
+  impala-k8s policy                                   # the default cluster, as a table
+  impala-k8s policy -f cluster.yaml --format markdown
+  impala-k8s policy --profile cdh5 --format mermaid
+  impala-k8s policy -f cluster.yaml --format dot | dot -Tsvg > reachability.svg";
+
 const CRD_EXAMPLES: &str = "\
 Examples:
   impala-k8s crd > impalacluster-crd.yaml
@@ -92,6 +99,19 @@ pub enum Command {
     /// Print a port registry: roles, ports, flags and who connects to whom.
     #[command(after_help = PORTS_EXAMPLES)]
     Ports(PortsArgs),
+    /// Show who can reach which port: roles, other pods, other namespaces and the outside world.
+    ///
+    /// Computed from the generated objects (StatefulSets, Services, NetworkPolicies) with
+    /// Kubernetes NetworkPolicy semantics, not from the registry.
+    #[command(after_help = POLICY_EXAMPLES)]
+    Policy {
+        /// The request, as for `gen`.
+        #[command(flatten)]
+        args: GenArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: crate::output::policy::PolicyFormat,
+    },
     /// Print the ImpalaCluster CustomResourceDefinition.
     #[command(after_help = CRD_EXAMPLES)]
     Crd,
@@ -567,6 +587,17 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                     Ok(Outcome { stdout: objects().to_json(), warnings, notes: Vec::new(), drift: false })
                 }
             }
+        }
+        Command::Policy { args, format } => {
+            let request = args.request()?;
+            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
+            let analysis = crate::policy::analyze(manifests.objects());
+            Ok(Outcome {
+                stdout: crate::output::policy::render(&analysis, *format),
+                warnings,
+                notes: Vec::new(),
+                drift: false,
+            })
         }
         Command::Diff { args, path } => {
             let (manifests, warnings) = render_all(args)?;

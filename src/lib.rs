@@ -7,6 +7,7 @@
 //!   against a registry into a [`spec::Cluster`].
 //! - [`builders`]: typed k8s-openapi objects built from a cluster.
 //! - [`output`]: the objects in a stable order, as YAML or JSON.
+//! - [`policy`]: who reaches which port, computed back from the objects.
 //!
 //! ```
 //! use impala_k8s::spec::ClusterSpec;
@@ -18,6 +19,7 @@ pub mod builders;
 pub mod cli;
 pub mod names;
 pub mod output;
+pub mod policy;
 pub mod registry;
 pub mod spec;
 

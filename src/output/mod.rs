@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod files;
+pub mod policy;
 pub mod ports;
 pub mod values;
 

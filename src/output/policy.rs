@@ -1,0 +1,390 @@
+//! `impala-k8s policy`: a release's reachability ([`crate::policy`]) as a
+//! table, Markdown, a Mermaid flowchart, Graphviz DOT or JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use comfy_table::presets::{ASCII_MARKDOWN, NOTHING};
+use comfy_table::{ContentArrangement, Table};
+
+use crate::policy::{Analysis, Endpoint, EndpointKind, PortReach, PortRef, Ports};
+
+/// How `policy` prints the reachability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PolicyFormat {
+    /// Aligned columns for a terminal.
+    #[default]
+    Table,
+    /// Markdown tables.
+    Markdown,
+    /// A Mermaid flowchart (for READMEs, GitHub and GitLab render it).
+    Mermaid,
+    /// A Graphviz DOT digraph (`dot -Tsvg`).
+    Dot,
+    /// Every endpoint, port and Service as JSON.
+    Json,
+}
+
+/// Renders the analysis in the given format, ending in a newline.
+pub fn render(analysis: &Analysis, format: PolicyFormat) -> String {
+    match format {
+        PolicyFormat::Table | PolicyFormat::Markdown => tables(analysis, format == PolicyFormat::Markdown),
+        PolicyFormat::Mermaid => mermaid(&graph(analysis)),
+        PolicyFormat::Dot => dot(&graph(analysis)),
+        PolicyFormat::Json => {
+            let mut json = serde_json::to_string_pretty(analysis).expect("the analysis serializes");
+            json.push('\n');
+            json
+        }
+    }
+}
+
+fn label<'a>(analysis: &'a Analysis, id: &'a str) -> &'a str {
+    analysis.endpoint(id).map_or(id, |e| e.label.as_str())
+}
+
+/// Who among the pods reaches a port, in words.
+fn pods_cell(analysis: &Analysis, reach: &PortReach) -> String {
+    let pods: Vec<&Endpoint> = analysis.endpoints.iter().filter(|e| e.is_pod()).collect();
+    let from: Vec<&&Endpoint> = pods.iter().filter(|e| reach.from.contains(&e.id)).collect();
+    if from.is_empty() {
+        "no pod".to_owned()
+    } else if from.len() == pods.len() {
+        "every pod".to_owned()
+    } else {
+        from.iter().map(|e| e.label.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// How a port is reached from outside the cluster, in words.
+fn outside_cell(analysis: &Analysis, reach: &PortReach) -> String {
+    let external: Vec<String> = reach
+        .exposed_by
+        .iter()
+        .filter(|x| x.is_external())
+        .map(|x| {
+            let node_port = x.node_port.map(|n| format!(" (node port {n})")).unwrap_or_default();
+            format!("{} {}:{}{node_port}", x.type_, x.service, x.port)
+        })
+        .collect();
+    if external.is_empty() {
+        return "not exposed".to_owned();
+    }
+    let from = if reach.from_outside.iter().any(|id| id == "anywhere") {
+        "any address".to_owned()
+    } else if reach.from_outside.is_empty() {
+        "no address (NetworkPolicy)".to_owned()
+    } else {
+        reach.from_outside.iter().map(|id| label(analysis, id)).collect::<Vec<_>>().join(", ")
+    };
+    format!("{} from {from}", external.join(", "))
+}
+
+/// Where a role may connect, one line per destination group.
+fn egress_lines(analysis: &Analysis, role: &str) -> Vec<String> {
+    let Some(egress) = analysis.egress.iter().find(|e| e.role == role) else { return Vec::new() };
+    if !egress.restricted {
+        return vec!["anywhere (no egress NetworkPolicy)".to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for target in &egress.to {
+        let is_role = analysis.endpoint(&target.endpoint).is_some_and(|e| e.kind == EndpointKind::Role);
+        let ports = target.ports.to_string();
+        if is_role {
+            lines.push(format!("{}: {ports}", label(analysis, &target.endpoint)));
+        } else if let Some(group) = groups.iter_mut().find(|(p, _)| *p == ports) {
+            group.1.push(label(analysis, &target.endpoint));
+        } else {
+            groups.push((ports, vec![label(analysis, &target.endpoint)]));
+        }
+    }
+    // The group that holds any other address, when every destination is in
+    // some group, is simply "anywhere (else)".
+    let others = analysis.endpoints.iter().filter(|e| e.kind != EndpointKind::Role).count();
+    let complete = groups.iter().map(|(_, who)| who.len()).sum::<usize>() == others;
+    let anywhere = label(analysis, "anywhere");
+    let single = groups.len() == 1;
+    lines.extend(groups.into_iter().map(|(ports, who)| {
+        let who = match (complete && who.contains(&anywhere), single) {
+            (true, true) => "anywhere".to_owned(),
+            (true, false) => "anywhere else".to_owned(),
+            (false, _) => who.join(", "),
+        };
+        format!("{who}: {ports}")
+    }));
+    if lines.is_empty() {
+        lines.push("nowhere".to_owned());
+    }
+    lines
+}
+
+fn table(markdown: bool) -> Table {
+    let mut table = Table::new();
+    table.load_style(if markdown { ASCII_MARKDOWN } else { NOTHING });
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    table
+}
+
+fn finish(table: &Table, markdown: bool) -> String {
+    // The NOTHING preset pads every cell with one space on both sides.
+    let text = table.to_string();
+    let lines: Vec<&str> =
+        text.lines().map(|l| if markdown { l } else { l.strip_prefix(' ').unwrap_or(l) }.trim_end()).collect();
+    lines.join("\n")
+}
+
+fn tables(analysis: &Analysis, markdown: bool) -> String {
+    let break_ = if markdown { "<br>" } else { "\n" };
+    let mut ingress = table(markdown);
+    ingress.set_header(["ROLE", "PORT", "NUMBER", "FROM PODS", "FROM OUTSIDE THE CLUSTER"]);
+    for reach in &analysis.ingress {
+        ingress.add_row([
+            reach.role.clone(),
+            reach.port.name.clone(),
+            format!("{}/{}", reach.port.number, reach.port.protocol),
+            pods_cell(analysis, reach),
+            outside_cell(analysis, reach),
+        ]);
+    }
+    let mut egress = table(markdown);
+    egress.set_header(["ROLE", "MAY CONNECT TO"]);
+    for w in &analysis.workloads {
+        egress.add_row([w.role.clone(), egress_lines(analysis, &w.role).join(break_)]);
+    }
+    let summary = if analysis.network_policies == 0 {
+        format!(
+            "No NetworkPolicy in namespace {}: every pod, and every address that can route to the pods, reaches every port.",
+            analysis.namespace
+        )
+    } else {
+        format!(
+            "Namespace {}: {} NetworkPolicies, evaluated over {} workloads and their Services.",
+            analysis.namespace,
+            analysis.network_policies,
+            analysis.workloads.len()
+        )
+    };
+    if markdown {
+        format!(
+            "{summary}\n\n### Ingress: who reaches each port\n\n{}\n\n### Egress: where each role may connect\n\n{}\n",
+            finish(&ingress, true),
+            finish(&egress, true)
+        )
+    } else {
+        format!("{summary}\n\nINGRESS\n{}\n\nEGRESS\n{}\n", finish(&ingress, false), finish(&egress, false))
+    }
+}
+
+/// A reachability picture: nodes and labelled edges.
+struct Graph {
+    namespace: String,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+}
+
+struct Node {
+    id: String,
+    label: String,
+    /// Drawn inside the namespace.
+    inside: bool,
+    kind: EndpointKind,
+}
+
+struct Edge {
+    from: String,
+    to: String,
+    label: String,
+    /// A connection beyond the release that only egress policies limit.
+    egress: bool,
+}
+
+/// The ports one endpoint reaches on one role, and the Service types that carry them.
+#[derive(Default)]
+struct Inbound {
+    ports: BTreeSet<(u16, String)>,
+    via: BTreeSet<String>,
+}
+
+fn numbers(ports: &BTreeSet<(u16, String)>) -> String {
+    let list: Vec<String> =
+        ports.iter().map(|(n, p)| if p == "TCP" { n.to_string() } else { format!("{n}/{p}") }).collect();
+    list.join(", ")
+}
+
+fn graph(analysis: &Analysis) -> Graph {
+    let index = |id: &str| analysis.endpoints.iter().position(|e| e.id == id).unwrap_or_default();
+    // A port every pod reaches gets one edge, from a node that stands for them all.
+    let every_pod = analysis.endpoints.len();
+    let node_id = |i: usize| if i == every_pod { "pods".to_owned() } else { format!("n{i}") };
+    let pods = analysis.endpoints.iter().filter(|e| e.is_pod()).count();
+    // (from, to) → ports, and for outside addresses the Service types used.
+    let mut inbound: BTreeMap<(usize, usize), Inbound> = BTreeMap::new();
+    for reach in &analysis.ingress {
+        let dst = index(&reach.role);
+        let port = (reach.port.number, reach.port.protocol.clone());
+        let from_pods: Vec<&String> =
+            reach.from.iter().filter(|id| analysis.endpoint(id).is_some_and(Endpoint::is_pod)).collect();
+        if from_pods.len() == pods {
+            inbound.entry((every_pod, dst)).or_default().ports.insert(port.clone());
+        } else {
+            for id in from_pods {
+                inbound.entry((index(id), dst)).or_default().ports.insert(port.clone());
+            }
+        }
+        let types: BTreeSet<String> =
+            reach.exposed_by.iter().filter(|x| x.is_external()).map(|x| x.type_.clone()).collect();
+        for id in &reach.from_outside {
+            let entry = inbound.entry((index(id), dst)).or_default();
+            entry.ports.insert(port.clone());
+            entry.via.extend(types.iter().cloned());
+        }
+    }
+    // A CIDR adds nothing to a role that any other address reaches on the same ports.
+    let anywhere = index("anywhere");
+    let redundant: Vec<(usize, usize)> = inbound
+        .iter()
+        .filter(|((src, dst), reach)| {
+            analysis.endpoints.get(*src).is_some_and(|e| e.kind == EndpointKind::Cidr)
+                && inbound.get(&(anywhere, *dst)).is_some_and(|all| reach.ports.is_subset(&all.ports))
+        })
+        .map(|(k, _)| *k)
+        .collect();
+    for key in redundant {
+        inbound.remove(&key);
+    }
+
+    let mut edges: Vec<Edge> = inbound
+        .iter()
+        .map(|((src, dst), reach)| {
+            let via = if reach.via.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", reach.via.iter().cloned().collect::<Vec<_>>().join("/"))
+            };
+            Edge {
+                from: node_id(*src),
+                to: node_id(*dst),
+                label: format!("{via}{}", numbers(&reach.ports)),
+                egress: false,
+            }
+        })
+        .collect();
+
+    // Egress beyond the release: what every destination gets goes on the role's
+    // label, the rest on dashed edges.
+    let mut role_notes: BTreeMap<String, String> = BTreeMap::new();
+    for egress in analysis.egress.iter().filter(|e| e.restricted) {
+        let outside: Vec<_> = egress
+            .to
+            .iter()
+            .filter(|t| analysis.endpoint(&t.endpoint).is_some_and(|e| e.kind != EndpointKind::Role))
+            .collect();
+        let every_endpoint = analysis.endpoints.iter().filter(|e| e.kind != EndpointKind::Role).count();
+        let common: BTreeSet<PortRef> = if outside.len() == every_endpoint {
+            let mut sets = outside.iter().map(|t| match &t.ports {
+                Ports::Only(p) => p.clone(),
+                Ports::All => BTreeSet::new(),
+            });
+            let first = sets.next().unwrap_or_default();
+            sets.fold(first, |acc, s| acc.intersection(&s).cloned().collect())
+        } else {
+            BTreeSet::new()
+        };
+        let note = if common.is_empty() {
+            "egress restricted".to_owned()
+        } else {
+            format!("egress anywhere: {}", Ports::Only(common.clone()))
+        };
+        role_notes.insert(egress.role.clone(), note);
+        for target in outside {
+            let rest = match &target.ports {
+                Ports::All => "every port".to_owned(),
+                Ports::Only(p) => Ports::Only(p.difference(&common).cloned().collect()).to_string(),
+            };
+            if !rest.is_empty() {
+                edges.push(Edge {
+                    from: node_id(index(&egress.role)),
+                    to: node_id(index(&target.endpoint)),
+                    label: rest,
+                    egress: true,
+                });
+            }
+        }
+    }
+
+    let used: BTreeSet<&String> = edges.iter().flat_map(|e| [&e.from, &e.to]).collect();
+    let mut nodes: Vec<Node> = analysis
+        .endpoints
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| e.kind == EndpointKind::Role || used.contains(&node_id(*i)))
+        .map(|(i, e)| {
+            let mut label = e.label.clone();
+            if let Some(w) = analysis.workloads.iter().find(|w| w.role == e.id && e.kind == EndpointKind::Role) {
+                if w.replicas != 1 {
+                    label = format!("{label} ×{}", w.replicas);
+                }
+                if let Some(note) = role_notes.get(&w.role) {
+                    label = format!("{label}\n{note}");
+                }
+            }
+            let inside = e.namespace() == Some(analysis.namespace.as_str());
+            Node { id: node_id(i), label, inside, kind: e.kind }
+        })
+        .collect();
+    if used.contains(&node_id(every_pod)) {
+        let label = "any pod in the cluster".to_owned();
+        nodes.push(Node { id: node_id(every_pod), label, inside: false, kind: EndpointKind::OtherNamespaces });
+    }
+    Graph { namespace: analysis.namespace.clone(), nodes, edges }
+}
+
+fn mermaid(graph: &Graph) -> String {
+    let text = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
+    let node = |n: &Node| match n.kind {
+        EndpointKind::Role => format!("{}[\"{}\"]", n.id, text(&n.label)),
+        EndpointKind::Cidr | EndpointKind::Anywhere => format!("{}{{{{\"{}\"}}}}", n.id, text(&n.label)),
+        _ => format!("{}([\"{}\"])", n.id, text(&n.label)),
+    };
+    let mut out = String::from("flowchart LR\n");
+    out.push_str(&format!("  subgraph ns[\"namespace {}\"]\n", text(&graph.namespace)));
+    for n in graph.nodes.iter().filter(|n| n.inside) {
+        out.push_str(&format!("    {}\n", node(n)));
+    }
+    out.push_str("  end\n");
+    for n in graph.nodes.iter().filter(|n| !n.inside) {
+        out.push_str(&format!("  {}\n", node(n)));
+    }
+    for e in &graph.edges {
+        let arrow = if e.egress { "-.->" } else { "-->" };
+        out.push_str(&format!("  {} {arrow}|\"{}\"| {}\n", e.from, text(&e.label), e.to));
+    }
+    out
+}
+
+fn dot(graph: &Graph) -> String {
+    let text = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let node = |n: &Node| {
+        let shape = match n.kind {
+            EndpointKind::Role => "box",
+            EndpointKind::Cidr | EndpointKind::Anywhere => "hexagon",
+            _ => "ellipse",
+        };
+        format!("{} [label=\"{}\", shape={shape}];", n.id, text(&n.label))
+    };
+    let mut out = String::from("digraph reachability {\n  rankdir=LR;\n");
+    out.push_str(&format!("  subgraph cluster_namespace {{\n    label=\"namespace {}\";\n", text(&graph.namespace)));
+    for n in graph.nodes.iter().filter(|n| n.inside) {
+        out.push_str(&format!("    {}\n", node(n)));
+    }
+    out.push_str("  }\n");
+    for n in graph.nodes.iter().filter(|n| !n.inside) {
+        out.push_str(&format!("  {}\n", node(n)));
+    }
+    for e in &graph.edges {
+        let style = if e.egress { ", style=dashed" } else { "" };
+        out.push_str(&format!("  {} -> {} [label=\"{}\"{style}];\n", e.from, e.to, text(&e.label)));
+    }
+    out.push_str("}\n");
+    out
+}
