@@ -1,0 +1,395 @@
+"""Reachability, three ways, which must agree exactly:
+
+- expected: derived here from the registry's peers and the spec's settings
+  (client and web UI sources, port overrides, egress lockdown);
+- nca (network-config-analyzer, PyPI) computes it from the generated
+  StatefulSets and NetworkPolicies, with bystander pods added: another
+  application in the namespace, a pod in another namespace wearing a
+  coordinator's labels, and pods in the namespaces the spec names;
+- `impala-k8s policy --format json` computes it from the same objects.
+
+The matrices are {(source, role): ports} for ingress to the release's pods,
+and {(role, destination): ports} for the release's connections elsewhere.
+Sources and destinations are the categories `policy` names: a role,
+other-pods, other-namespaces, namespace:NAME, a CIDR, or anywhere.
+"""
+
+import copy
+import ipaddress
+import json
+import re
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_conformance import BIN, NAMESPACE, RELEASE, SERVICE_TYPES, registry
+
+ROOT = Path(__file__).resolve().parents[2]
+ALL = "all"                       # every port of every protocol
+DNS = {("TCP", 53), ("UDP", 53)}
+ANYWHERE_ADDRESS = "203.0.113.7"  # TEST-NET-3: in no CIDR of any case
+DEFAULT_METASTORE_PORT = 9083
+
+LOCKDOWN = {
+    "enabled": True,
+    "metastore": [{"cidr": "10.96.40.0/24"}],
+    "storage": [{"cidr": "10.30.0.0/16", "ports": [443]}, {"cidr": "10.31.0.0/16", "ports": [9000, 9866]}],
+}
+SOURCES = {
+    "clientSources": [{"ipBlock": {"cidr": "10.10.0.0/16"}},
+                      {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "bi-tools"}}}],
+    "webUiSources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
+                     {"ipBlock": {"cidr": "192.168.50.0/24"}}],
+}
+
+# id: (profile, flags, spec)
+CASES = {}
+for _profile, _extra in [("impala4", []), ("impala4", ["--enable", "admissiond"]), ("cdh5", [])]:
+    for _type in SERVICE_TYPES:
+        CASES["-".join([_profile, *[e.lstrip("-") for e in _extra], _type])] = (
+            _profile, [*_extra, "--service-type", _type], {})
+CASES.update({
+    "impala4-port-overrides": ("impala4", ["--service-type", "NodePort"], {"roles": {
+        "coordinator": {"ports": {"hs2": 21051, "krpc": 27010, "webui": 25001}},
+        "executor": {"ports": {"krpc": 27020}},
+        "statestored": {"ports": {"statestore": 24010}},
+        "catalogd": {"ports": {"catalog": 26010}}}}),
+    "cdh5-port-overrides": ("cdh5", [], {"roles": {
+        "impalad": {"ports": {"backend": 22010, "hs2": 21051}},
+        "statestored": {"ports": {"statestore": 24010}}}}),
+    "impala4-restricted-sources": ("impala4", ["--service-type", "LoadBalancer"], {"networkPolicy": SOURCES}),
+    "impala4-egress-lockdown": ("impala4", ["--enable", "admissiond"], {"networkPolicy": {"egress": LOCKDOWN}}),
+    "cdh5-egress-lockdown-and-sources": ("cdh5", ["--service-type", "NodePort"],
+                                         {"networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
+    "production-example": ("impala4", [], None),
+})
+
+
+def spec_of(case):
+    """The case's spec (the production example's own for None)."""
+    profile, _, spec = CASES[case]
+    if spec is None:
+        return yaml.safe_load((ROOT / "examples/production/cluster.yaml").read_text())["spec"]
+    return {"profile": profile, **copy.deepcopy(spec)}
+
+
+def run(case, tmp_path, *command):
+    path = tmp_path / "cluster.yaml"
+    document = {"apiVersion": "impala-k8s.dev/v1alpha1", "kind": "ImpalaCluster",
+                "metadata": {"name": RELEASE, "namespace": NAMESPACE}, "spec": spec_of(case)}
+    path.write_text(yaml.safe_dump(document))
+    args = [BIN, *command, "-f", str(path), *CASES[case][1]]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+# --- what the spec promises -------------------------------------------------
+
+def source_categories(sources):
+    """The categories a list of NetworkPolicy peers names."""
+    found = set()
+    for peer in sources:
+        if "ipBlock" in peer:
+            found.add(peer["ipBlock"]["cidr"])
+        else:
+            found.add("namespace:" + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
+    return found
+
+
+def categories(spec, running):
+    """Every source and destination category of a case."""
+    np = spec.get("networkPolicy", {})
+    named = set()
+    for key in ("clientSources", "webUiSources"):
+        named |= source_categories(np.get(key, []))
+    for key in ("metastore", "storage"):
+        named |= {rule["cidr"] for rule in np.get("egress", {}).get(key, [])}
+    return [*running, "other-pods", "other-namespaces", *sorted(named), "anywhere"]
+
+
+def running_roles(reg, spec, flags):
+    enabled = {flags[i + 1] for i, f in enumerate(flags) if f == "--enable"}
+    enabled |= {r for r, s in spec.get("roles", {}).items() if s.get("enabled")}
+    return [r["name"] for r in reg["roles"] if not r.get("optional") or r["name"] in enabled]
+
+
+def expected(reg, spec, running):
+    cats = categories(spec, running)
+    np = spec.get("networkPolicy", {})
+    egress = np.get("egress", {})
+    lockdown = egress.get("enabled", False)
+    ingress = defaultdict(set)
+    for port in reg["ports"]:
+        role = port["role"]
+        if role not in running:
+            continue
+        settings = spec.get("roles", {}).get(role, {})
+        number = settings.get("ports", {}).get(port["name"], port["number"])
+        access = settings.get("access", {}).get(port["name"], port["access"])
+        admitted = {p for p in port["peers"] if p in running}
+        audience = port.get("audience", "clients") if port["access"] == "external" else (
+            "clients" if access == "external" else None)
+        if audience:
+            key = "clientSources" if audience == "clients" else "webUiSources"
+            allowed = set(cats) if key not in np else source_categories(np[key])
+            if lockdown:  # a role that is not a peer has no egress rule to the port
+                allowed -= set(running)
+            admitted |= allowed
+        for src in admitted:
+            ingress[(src, role)].add(number)
+    reaches = {r["name"]: set(r.get("reaches", [])) for r in reg["roles"]}
+    outbound = {}
+    for role in running:
+        for cat in cats[len(running):]:
+            if not lockdown:
+                outbound[(role, cat)] = ALL
+                continue
+            ports = set(DNS)
+            for destination in ("metastore", "storage"):
+                if destination not in reaches[role]:
+                    continue
+                for rule in egress.get(destination, []):
+                    if rule["cidr"] == cat:
+                        default = [DEFAULT_METASTORE_PORT] if destination == "metastore" else []
+                        ports |= {("TCP", p) for p in rule.get("ports", default)}
+            outbound[(role, cat)] = ports
+    return dict(ingress), outbound, cats
+
+
+# --- what nca computes ----------------------------------------------------------
+
+def bystanders(cats):
+    """Pods that are not part of the release, one per category, and their namespaces."""
+    def pod(name, namespace, labels):
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+
+    def namespace(name):
+        return {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}
+    impala_labels = {"app.kubernetes.io/name": "impala", "app.kubernetes.io/instance": RELEASE,
+                     "app.kubernetes.io/component": "coordinator"}
+    docs = [namespace("elsewhere"), pod("other-app", NAMESPACE, {"app": "other-app"}),
+            pod("impostor", "elsewhere", impala_labels)]
+    for cat in cats:
+        if cat.startswith("namespace:"):
+            name = cat.split(":", 1)[1]
+            docs += [namespace(name), pod("client", name, {"app": "client"})]
+    return docs
+
+
+def parse_connection(text):
+    """nca's connection text as a set of (protocol, port), or ALL."""
+    if text.strip() == "All connections":
+        return ALL
+    ports = set()
+    for group in re.findall(r"\{([^}]*)\}", text):
+        protocols, _, numbers = group.partition("dst_ports:")
+        protocols = [p.strip() for p in protocols.replace("protocols:", "").split(",") if p.strip()]
+        assert numbers, f"every port of {protocols}: {text}"
+        for protocol in protocols:
+            for item in numbers.split(","):
+                lo, _, hi = item.strip().partition("-")
+                ports |= {(protocol, n) for n in range(int(lo), int(hi or lo) + 1)}
+    return ports
+
+
+def union(a, b):
+    return ALL if ALL in (a, b) else a | b
+
+
+def address_range(text):
+    lo, hi = text.split("-")
+    return ipaddress.ip_address(lo), ipaddress.ip_address(hi)
+
+
+def representative(cat):
+    """An address that stands for an address category."""
+    if cat == "anywhere":
+        return ipaddress.ip_address(ANYWHERE_ADDRESS)
+    return ipaddress.ip_network(cat)[1]
+
+
+def nca_matrices(manifests, tmp_path, running, cats):
+    path = tmp_path / "all.yaml"
+    path.write_text(manifests + "---\n" + yaml.safe_dump_all(bystanders(cats)))
+    out = subprocess.run(
+        ["nca", "--connectivity", str(path), "--resource_list", str(path),
+         "--output_format", "txt_no_fw_rules", "--output_endpoints", "pods"],
+        check=True, capture_output=True, text=True).stdout
+    address_cats = [c for c in cats if c == "anywhere" or "/" in c]
+
+    def pod_category(name):
+        namespace, pod = name.split("/")
+        workload = pod.rsplit("-", 1)[0]
+        for role in running:
+            if namespace == NAMESPACE and workload == f"{RELEASE}-{role}":
+                return role
+        if pod == "other-app":
+            return "other-pods"
+        if f"namespace:{namespace}" in cats:
+            return f"namespace:{namespace}"
+        assert pod == "impostor", name
+        return "other-namespaces"
+
+    pods = defaultdict(set)          # (source, destination) between pods
+    from_addresses = defaultdict(list)   # role -> [(lo, hi, ports)]
+    to_addresses = defaultdict(list)     # role -> [(lo, hi, ports)]
+    for line in out.splitlines():
+        if " => " not in line:
+            continue
+        left, conn = line.split(" : ", 1)
+        src, dst = (e.strip() for e in left.split(" => "))
+        ports = parse_connection(conn)
+        if "/" in src and "/" in dst:
+            key = (pod_category(src), pod_category(dst))
+            pods[key] = union(pods[key], ports)
+        elif "/" in dst:
+            from_addresses[pod_category(dst)].append((*address_range(src), ports))
+        elif "/" in src:
+            to_addresses[pod_category(src)].append((*address_range(dst), ports))
+
+    def at(ranges, address):
+        found = set()
+        for lo, hi, ports in ranges:
+            if lo <= address <= hi:
+                found = union(found, ports)
+        return found
+
+    # Every range outside the named CIDRs must behave as the representative address does.
+    named = [ipaddress.ip_network(c) for c in address_cats if c != "anywhere"]
+    for table in (from_addresses, to_addresses):
+        for role, ranges in table.items():
+            for lo, hi, _ in ranges:
+                if not any(n[0] <= hi and lo <= n[-1] for n in named):
+                    assert at(ranges, lo) == at(ranges, representative("anywhere")), (role, lo, hi)
+
+    ingress = defaultdict(set)
+    for (src, dst), ports in pods.items():
+        if dst in running:
+            assert ports != ALL, f"{src} => {dst}: a release pod accepts every connection"
+            ingress[(src, dst)] |= {n for proto, n in ports if proto == "TCP"}
+    for role in running:
+        for cat in address_cats:
+            ports = at(from_addresses[role], representative(cat))
+            assert ports != ALL, f"{cat} => {role}: a release pod accepts every connection"
+            if ports:
+                ingress[(cat, role)] |= {n for _, n in ports}
+    egress = {}
+    for role in running:
+        for cat in cats[len(running):]:
+            if cat in address_cats:
+                ports = at(to_addresses[role], representative(cat))
+            else:
+                ports = pods.get((role, cat), set())
+            egress[(role, cat)] = ports
+    return dict(ingress), egress
+
+
+# --- what `impala-k8s policy` computes ------------------------------------------
+
+def policy_matrices(analysis, running):
+    ingress = defaultdict(set)
+    for reach in analysis["ingress"]:
+        for src in reach["from"]:
+            ingress[(src, reach["role"])].add(reach["number"])
+    egress = {}
+    for entry in analysis["egress"]:
+        for target in entry["to"]:
+            if target["endpoint"] in running:
+                continue
+            ports = target["ports"]
+            egress[(entry["role"], target["endpoint"])] = ALL if ports == ALL else {
+                (p.split("/")[1], int(p.split("/")[0])) for p in ports}
+    return dict(ingress), egress
+
+
+def single_pod_roles(manifests):
+    """Roles whose StatefulSet runs one pod: a lone pod does not reach itself across the network."""
+    return {d["metadata"]["labels"]["app.kubernetes.io/component"]
+            for d in yaml.safe_load_all(manifests) if d["kind"] == "StatefulSet" and d["spec"]["replicas"] == 1}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_nca_policy_and_registry_agree(case, tmp_path):
+    profile, flags, _ = CASES[case]
+    spec = spec_of(case)
+    reg = registry(profile)
+    running = running_roles(reg, spec, flags)
+    want_ingress, want_egress, cats = expected(reg, spec, running)
+    analysis = json.loads(run(case, tmp_path, "policy", "--format", "json"))
+    manifests = run(case, tmp_path, "gen")
+
+    ids = [e["id"] for e in analysis["endpoints"]]
+    assert sorted(ids) == sorted(cats) and len(ids) == len(set(ids))
+    got_ingress, got_egress = policy_matrices(analysis, running)
+    assert got_ingress == want_ingress
+    assert {k: v for k, v in got_egress.items() if v} == {k: v for k, v in want_egress.items() if v}
+
+    nca_ingress, nca_egress = nca_matrices(manifests, tmp_path, running, cats)
+    for role in single_pod_roles(manifests):
+        want_ingress.pop((role, role), None)
+    assert len(want_ingress) > len(running)
+    assert nca_ingress == want_ingress
+    assert nca_egress == want_egress
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_outside_reaches_only_what_a_service_exposes(case, tmp_path):
+    """nca ignores Services; `policy` says which ports leave the cluster, and through which Service."""
+    analysis = json.loads(run(case, tmp_path, "policy", "--format", "json"))
+    objects = list(yaml.safe_load_all(run(case, tmp_path, "gen")))
+    external = {}
+    for svc in objects:
+        if svc["kind"] == "Service" and svc["spec"].get("type") in ("NodePort", "LoadBalancer"):
+            role = svc["spec"]["selector"]["app.kubernetes.io/component"]
+            for port in svc["spec"]["ports"]:
+                external[(role, port["targetPort"])] = svc
+    for reach in analysis["ingress"]:
+        svc = external.get((reach["role"], reach["name"]))
+        addresses = [e for e in reach["from"] if e == "anywhere" or "/" in e]
+        if svc is None:
+            assert reach["fromOutside"] == [], reach
+            continue
+        assert [x["service"] for x in reach["exposedBy"] if x["type"] == svc["spec"]["type"]] == [svc["metadata"]["name"]]
+        ranges = [ipaddress.ip_network(r) for r in svc["spec"].get("loadBalancerSourceRanges", [])]
+        admitted = [a for a in addresses if not ranges or any(
+            (a == "anywhere" and r.prefixlen == 0) or (a != "anywhere" and ipaddress.ip_network(a).subnet_of(r))
+            for r in ranges)]
+        assert reach["fromOutside"] == admitted, reach
+
+
+def test_spot_checks_from_the_reference(tmp_path):
+    """A few facts from Impala's sources, stated independently of the registry."""
+    case = "impala4-ClusterIP"
+    running = ["statestored", "catalogd", "coordinator", "executor"]
+    cats = [*running, "other-pods", "other-namespaces", "anywhere"]
+    m, _ = nca_matrices(run(case, tmp_path, "gen"), tmp_path, running, cats)
+    assert 26000 in m[("coordinator", "catalogd")]           # coordinators use the catalog service
+    assert 26000 not in m.get(("executor", "catalogd"), set())  # executors do not
+    assert 24000 in m[("catalogd", "statestored")]           # every daemon subscribes to the statestore
+    assert 23000 in m[("statestored", "executor")]           # the statestore calls subscribers back
+    assert 27000 in m[("executor", "executor")]              # KRPC between executors, pod to pod
+    assert 21050 in m[("anywhere", "coordinator")]           # HiveServer2 for clients
+    assert 27000 not in m[("anywhere", "coordinator")]       # KRPC never from outside
+    assert 24000 not in m[("other-pods", "statestored")]     # nor from other applications
+    assert 24000 not in m[("other-namespaces", "statestored")]  # nor from look-alikes in other namespaces
+
+
+def test_a_wrong_policy_is_caught(tmp_path):
+    """Control: opening an internal port to everyone changes what nca computes."""
+    case = "impala4-ClusterIP"
+    spec = spec_of(case)
+    reg = registry("impala4")
+    running = running_roles(reg, spec, [])
+    want, _, cats = expected(reg, spec, running)
+    docs = list(yaml.safe_load_all(run(case, tmp_path, "gen")))
+    for d in docs:
+        if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == f"{RELEASE}-statestored-ingress":
+            for rule in d["spec"]["ingress"]:
+                rule.pop("from", None)
+    got, _ = nca_matrices(yaml.safe_dump_all(docs), tmp_path, running, cats)
+    assert 24000 not in want.get(("other-namespaces", "statestored"), set())
+    assert 24000 in got[("other-namespaces", "statestored")]
