@@ -320,3 +320,49 @@ fn no_nulls_empty_values_or_status() {
         }
     }
 }
+
+/// Every role that drains gets its flags, a preStop hook that signals PID 1
+/// and a termination grace period past its deadline; the others get none.
+fn check_drain(profile: Profile, drains: &[(&str, u32, u32)]) {
+    let mut spec = request(profile, ServiceType::ClusterIP, &[]);
+    for &(role, grace, deadline) in drains {
+        let d = spec.spec.roles.entry(role.to_owned()).or_default().drain.get_or_insert_with(Default::default);
+        d.grace_period_seconds = Some(grace);
+        d.deadline_seconds = Some(deadline);
+    }
+    let out = parse(&impala_k8s::render(&spec).unwrap().to_yaml());
+    let registry = profile.registry();
+    for sts in out.statefulsets.values() {
+        let pod = sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+        let c = container(sts);
+        let role = registry.role(&c.name).unwrap();
+        let args = c.args.clone().unwrap_or_default();
+        match &role.drain {
+            None => {
+                assert!(c.lifecycle.is_none() && pod.termination_grace_period_seconds.is_none(), "{}", c.name);
+                assert!(!args.iter().any(|a| a.starts_with("-shutdown_")), "{}", c.name);
+            }
+            Some(d) => {
+                let (grace, deadline) = drains
+                    .iter()
+                    .find(|x| x.0 == c.name)
+                    .map_or((d.grace_period_seconds, d.deadline_seconds), |x| (x.1, x.2));
+                assert!(args.contains(&format!("-{}={grace}", d.grace_period_flag)), "{args:?}");
+                assert!(args.contains(&format!("-{}={deadline}", d.deadline_flag)), "{args:?}");
+                let hook = c.lifecycle.as_ref().unwrap().pre_stop.as_ref().unwrap();
+                let command = hook.exec.as_ref().unwrap().command.as_ref().unwrap().join(" ");
+                assert!(command.contains(&format!("kill -s {} 1", d.signal)), "{command}");
+                assert_eq!(pod.termination_grace_period_seconds, Some(i64::from(deadline) + 30));
+            }
+        }
+    }
+}
+
+#[test]
+fn draining_roles_get_time_to_drain() {
+    let drains = Profile::Impala4.registry().roles.iter().filter(|r| r.drain.is_some()).count();
+    assert_eq!(drains, 2, "coordinators and executors drain");
+    check_drain(Profile::Impala4, &[]);
+    check_drain(Profile::Impala4, &[("executor", 60, 3600), ("coordinator", 0, 120)]);
+    check_drain(Profile::Cdh5, &[]);
+}

@@ -15,7 +15,25 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "unknown field",
         "spec:\n  roles:\n    executor:\n      replcas: 4\n",
         &[],
-        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`; did you mean `replicas`?",
+        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`, `drain`; did you mean `replicas`?",
+    ),
+    (
+        "drain on a role that cannot drain",
+        "spec:\n  roles:\n    catalogd:\n      drain:\n        deadlineSeconds: 60\n",
+        &[],
+        "error: {file}:9:7: spec.roles.catalogd.drain: role 'catalogd' has no graceful shutdown: its daemon stops at once on SIGTERM",
+    ),
+    (
+        "drain grace period beyond the deadline",
+        "spec:\n  roles:\n    executor:\n      drain:\n        gracePeriodSeconds: 900\n",
+        &[],
+        "error: {file}:10:29: spec.roles.executor.drain.gracePeriodSeconds: the grace period (900 s) must not outlast the deadline (600 s)",
+    ),
+    (
+        "drain flag as an extra flag",
+        "spec:\n  roles:\n    executor:\n      extraFlags:\n        shutdown_deadline_s: \"60\"\n",
+        &[],
+        "error: {file}:10:30: spec.roles.executor.extraFlags.shutdown_deadline_s: flag 'shutdown_deadline_s' is managed by the registry: set spec.roles.executor.drain.deadlineSeconds instead",
     ),
     (
         "unknown field in a Kubernetes type",

@@ -58,6 +58,10 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     {
         settings.insert(flag.to_owned(), value.clone());
     }
+    if let Some(d) = &role.drain {
+        settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
+        settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
+    }
     for target in &cluster.roles {
         for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
             if let Some(client) = &port.entry.client_flags {
@@ -242,6 +246,9 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         for port in &role.ports {
             container = container.add_container_port(port.name(), port.number, port.entry.protocol);
         }
+        if let Some(drain) = &role.drain {
+            container = container.drain_on_stop(&drain.drain.signal);
+        }
         // Scalable roles spread over nodes, and drains take one pod at a time.
         if role.replicas > 1 {
             let pdb =
@@ -256,6 +263,9 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
             .affinity(role.affinity.as_ref());
         if !role.role.is_singleton() {
             pod = pod.spread_over_nodes(selector.clone());
+        }
+        if let Some(drain) = &role.drain {
+            pod = pod.termination_grace_period(drain.termination_grace_period_seconds());
         }
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);

@@ -1,8 +1,8 @@
 //! Containers, their ports, probes, resources and the restricted security context.
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, HTTPGetAction, Probe, ResourceRequirements, SeccompProfile,
-    SecurityContext, TCPSocketAction, VolumeMount,
+    Capabilities, Container, ContainerPort, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe,
+    ResourceRequirements, SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -71,6 +71,21 @@ impl ContainerBuilder {
     /// Sets the startup probe.
     pub fn startup_probe(mut self, probe: Probe) -> Self {
         self.container.startup_probe = Some(probe);
+        self
+    }
+
+    /// Before the kubelet stops the container, sends `signal` to its main
+    /// process (PID 1: the image's entrypoint execs the daemon) and waits for it
+    /// to exit, so that the kubelet's SIGTERM finds a drained daemon or none.
+    pub fn drain_on_stop(mut self, signal: &str) -> Self {
+        let script = format!("kill -s {signal} 1 && while kill -0 1 2>/dev/null; do sleep 1; done");
+        self.container.lifecycle = Some(Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                exec: Some(ExecAction { command: Some(vec!["/bin/bash".into(), "-c".into(), script]) }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
         self
     }
 
@@ -148,6 +163,14 @@ fn timed(timing: ProbeTiming) -> Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drain_on_stop_signals_pid_1_and_waits() {
+        let c = ContainerBuilder::new("impalad").drain_on_stop("SIGRTMIN").build();
+        let command = c.lifecycle.unwrap().pre_stop.unwrap().exec.unwrap().command.unwrap();
+        assert_eq!(command[..2], ["/bin/bash", "-c"]);
+        assert_eq!(command[2], "kill -s SIGRTMIN 1 && while kill -0 1 2>/dev/null; do sleep 1; done");
+    }
 
     #[test]
     fn ports_probes_and_security() {

@@ -107,6 +107,12 @@ impl PodSpecBuilder {
         self
     }
 
+    /// Sets how long the kubelet waits for the pod to stop before it kills it.
+    pub fn termination_grace_period(mut self, seconds: i64) -> Self {
+        self.spec.termination_grace_period_seconds = Some(seconds);
+        self
+    }
+
     /// Runs every container as this non-root uid/gid with RuntimeDefault seccomp.
     pub fn restricted(mut self, uid: i64, gid: i64) -> Self {
         self.spec.security_context = Some(PodSecurityContext {

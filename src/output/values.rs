@@ -114,6 +114,19 @@ pub struct RoleValues {
     pub access: BTreeMap<String, Access>,
     /// The role's external Service.
     pub service: ServiceValues,
+    /// Graceful shutdown, for roles that drain (impalads); absent for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<DrainValues>,
+}
+
+/// How long a draining daemon may take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DrainValues {
+    /// Seconds the daemon keeps running after the drain starts, so that coordinators stop scheduling work on it.
+    pub grace_period_seconds: u32,
+    /// Seconds after which the daemon exits whatever still runs; the pod's terminationGracePeriodSeconds is this plus 30.
+    pub deadline_seconds: u32,
 }
 
 /// The type of a role's external Service; empty for the top-level serviceType.
@@ -204,6 +217,10 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
                             .unwrap_or_default(),
                         node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
                     },
+                    drain: r.drain.as_ref().map(|d| DrainValues {
+                        grace_period_seconds: d.grace_period_seconds,
+                        deadline_seconds: d.deadline_seconds,
+                    }),
                 },
                 None => RoleValues {
                     enabled: false,
@@ -227,6 +244,10 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
                         external_traffic_policy: String::new(),
                         node_ports: BTreeMap::new(),
                     },
+                    drain: role.drain.as_ref().map(|d| DrainValues {
+                        grace_period_seconds: d.grace_period_seconds,
+                        deadline_seconds: d.deadline_seconds,
+                    }),
                 },
             };
             (name.to_owned(), Some(values))

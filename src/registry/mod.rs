@@ -277,6 +277,27 @@ pub struct Role {
     /// What outside the release the role connects to (for the egress lockdown).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reaches: Vec<Destination>,
+    /// How the daemon drains before it stops, when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<Drain>,
+}
+
+/// A daemon's graceful shutdown: a signal starts it, the daemon stops taking
+/// new work, waits out a grace period, then exits once idle or at a deadline.
+/// (Impala 3.1+ impalads: SIGRTMIN, be/src/common/init.h; SIGTERM exits at once.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Drain {
+    /// The signal that starts the drain, as `kill -s` takes it (`SIGRTMIN`).
+    pub signal: String,
+    /// The flag that sets the grace period in seconds.
+    pub grace_period_flag: FlagName,
+    /// The flag that sets the deadline in seconds, counted from the signal.
+    pub deadline_flag: FlagName,
+    /// The default grace period: time for the cluster to learn the daemon is leaving.
+    pub grace_period_seconds: u32,
+    /// The default deadline: the daemon exits then, whatever still runs.
+    pub deadline_seconds: u32,
 }
 
 /// The name of the volume that holds a role's configuration files.
@@ -417,6 +438,26 @@ impl Registry {
                         format!(
                             "'{flag}' is not a setting of role '{}', which is configured by {:?}",
                             role.name, role.config
+                        ),
+                    );
+                }
+            }
+            if let Some(drain) = &role.drain {
+                let valid_signal = drain.signal.strip_prefix("SIG").is_some_and(|rest| {
+                    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+')
+                });
+                if !valid_signal {
+                    return err(
+                        format!("{path}.drain.signal"),
+                        format!("'{}' is not a signal name like SIGRTMIN", drain.signal),
+                    );
+                }
+                if drain.grace_period_seconds > drain.deadline_seconds {
+                    return err(
+                        format!("{path}.drain"),
+                        format!(
+                            "the grace period ({} s) of role '{}' is longer than its deadline ({} s)",
+                            drain.grace_period_seconds, role.name, drain.deadline_seconds
                         ),
                     );
                 }

@@ -159,6 +159,25 @@ pub struct RoleSpec {
     /// The role's external Service.
     #[serde(default, skip_serializing_if = "ExternalServiceSpec::is_empty")]
     pub service: ExternalServiceSpec,
+    /// Graceful shutdown, for roles that drain (impalads): the pod gets a
+    /// preStop hook that starts the drain and a termination grace period that
+    /// outlasts the deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<DrainSpec>,
+}
+
+/// How long a draining daemon may take (defaults: the registry's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DrainSpec {
+    /// Seconds the daemon keeps running after the drain starts, so that
+    /// coordinators stop scheduling work on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period_seconds: Option<u32>,
+    /// Seconds after which the daemon exits whatever still runs; the pod's
+    /// termination grace period is this plus 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_seconds: Option<u32>,
 }
 
 /// How external traffic reaches the pods behind a NodePort or LoadBalancer Service.

@@ -17,7 +17,7 @@ use crate::names::{
     is_label_value, is_qualified_name, is_rfc1123_subdomain, FlagName, NamespaceName, PortName, PortNumber,
     ReleaseName, RoleName,
 };
-use crate::registry::{Access, Audience, ConfigStyle, CpuMemory, Port, Registry, Role};
+use crate::registry::{Access, Audience, ConfigStyle, CpuMemory, Drain, Port, Registry, Role};
 
 fn fail<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
     Err(SpecError::new(field, message))
@@ -99,6 +99,29 @@ pub struct ClusterRole<'r> {
     pub service: ClusterService,
     /// Its ports, in registry order.
     pub ports: Vec<ClusterPort<'r>>,
+    /// Its graceful shutdown, when the daemon drains.
+    pub drain: Option<ClusterDrain<'r>>,
+}
+
+/// A role's graceful shutdown, with its settled times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterDrain<'r> {
+    /// The registry entry (signal and flags).
+    pub drain: &'r Drain,
+    /// The grace period in seconds.
+    pub grace_period_seconds: u32,
+    /// The deadline in seconds.
+    pub deadline_seconds: u32,
+}
+
+/// What the kubelet waits beyond the drain deadline before it kills a pod.
+pub const DRAIN_MARGIN_SECONDS: u32 = 30;
+
+impl ClusterDrain<'_> {
+    /// The pod's `terminationGracePeriodSeconds`: the deadline and a margin.
+    pub fn termination_grace_period_seconds(&self) -> i64 {
+        i64::from(self.deadline_seconds) + i64::from(DRAIN_MARGIN_SECONDS)
+    }
 }
 
 impl<'r> ClusterRole<'r> {
@@ -658,6 +681,12 @@ impl ClusterSpec {
             .chain(
                 role.flags.keys().map(|f| (f.as_str(), format!("role '{name}' always sets it to '{}'", role.flags[f]))),
             )
+            .chain(role.drain.iter().flat_map(|d| {
+                [
+                    (d.grace_period_flag.as_str(), format!("set spec.roles.{name}.drain.gracePeriodSeconds instead")),
+                    (d.deadline_flag.as_str(), format!("set spec.roles.{name}.drain.deadlineSeconds instead")),
+                ]
+            }))
             .collect();
         for flag in rs.extra_flags.keys() {
             let at = format!("{field}.extraFlags.{flag}");
@@ -679,6 +708,29 @@ impl ClusterSpec {
             }
         }
 
+        let drain = match (&role.drain, &rs.drain) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return fail(
+                    format!("{field}.drain"),
+                    format!("role '{name}' has no graceful shutdown: its daemon stops at once on SIGTERM"),
+                );
+            }
+            (Some(drain), given) => {
+                let given = given.clone().unwrap_or_default();
+                let grace_period_seconds = given.grace_period_seconds.unwrap_or(drain.grace_period_seconds);
+                let deadline_seconds = given.deadline_seconds.unwrap_or(drain.deadline_seconds);
+                if grace_period_seconds > deadline_seconds {
+                    let at =
+                        if given.grace_period_seconds.is_some() { "gracePeriodSeconds" } else { "deadlineSeconds" };
+                    return fail(
+                        format!("{field}.drain.{at}"),
+                        format!("the grace period ({grace_period_seconds} s) must not outlast the deadline ({deadline_seconds} s)"),
+                    );
+                }
+                Some(ClusterDrain { drain, grace_period_seconds, deadline_seconds })
+            }
+        };
         let image = match self.spec.image.digests.get(name) {
             Some(digest) => format!("{repository}@{digest}"),
             None if role.image.is_empty() => format!("{repository}:{tag}"),
@@ -711,6 +763,7 @@ impl ClusterSpec {
                 external_traffic_policy: svc.external_traffic_policy,
             },
             ports,
+            drain,
         })
     }
 }

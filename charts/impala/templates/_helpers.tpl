@@ -133,7 +133,21 @@ anything it cannot honour; every template reads the model.
 {{- $image := printf "%s:%s-%s" $.Values.image.repository $.Values.image.tag .image -}}
 {{- if not .image }}{{ $image = printf "%s:%s" $.Values.image.repository $.Values.image.tag }}{{ end -}}
 {{- with $rv.digest }}{{ $image = printf "%s@%s" $.Values.image.repository . }}{{ end -}}
-{{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc)) -}}
+{{- /* Graceful shutdown, for roles that drain. */ -}}
+{{- $drain := dict -}}
+{{- if and $rv.drain (not .drain) -}}
+{{- fail (printf "roles.%s.drain: role '%s' has no graceful shutdown: its daemon stops at once on SIGTERM" .name .name) -}}
+{{- end -}}
+{{- with .drain -}}
+{{- $given := $rv.drain | default dict -}}
+{{- $grace := int (dig "gracePeriodSeconds" .gracePeriodSeconds $given) -}}
+{{- $deadline := int (dig "deadlineSeconds" .deadlineSeconds $given) -}}
+{{- if gt $grace $deadline -}}
+{{- fail (printf "roles.%s.drain: the grace period (%d s) must not outlast the deadline (%d s)" $role.name $grace $deadline) -}}
+{{- end -}}
+{{- $drain = dict "signal" .signal "gracePeriodFlag" .gracePeriodFlag "deadlineFlag" .deadlineFlag "gracePeriodSeconds" $grace "deadlineSeconds" $deadline -}}
+{{- end -}}
+{{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc) "drain" $drain) -}}
 {{- end -}}
 {{- end -}}
 {{- /* Extra flags never fight the registry. */ -}}
@@ -141,7 +155,7 @@ anything it cannot honour; every template reads the model.
 {{- range $reg.ports }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
 {{- range $name, $r := $roles -}}
 {{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
-{{- if or (hasKey $managed $flag) (hasKey ($r.role.flags | default dict) $flag) -}}
+{{- if or (hasKey $managed $flag) (hasKey ($r.role.flags | default dict) $flag) (eq $flag ($r.drain.gracePeriodFlag | default "")) (eq $flag ($r.drain.deadlineFlag | default "")) -}}
 {{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is managed by the registry" $name $flag $flag) -}}
 {{- end -}}
 {{- end -}}
@@ -169,6 +183,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- range $k, $v := ($r.role.flags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
+{{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
 {{- range $target := $m.running -}}
 {{- $t := index $m.roles $target -}}
 {{- range $t.ports -}}
