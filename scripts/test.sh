@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs them all: the Rust unit, golden and
-# command-line tests, then the conformance suite (kubernetes-validate and
-# network-config-analyzer from PyPI, in a virtual environment at .venv).
+# command-line tests, then the conformance suite (kubernetes-validate,
+# network-config-analyzer, helm-python-sdk from PyPI in a virtual environment
+# at .venv; checkov in .venv-checkov; Graphviz from Debian; mermaid from npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,15 @@ if [ ! -x "$venv-checkov/bin/python" ]; then
   python3 -m venv "$venv-checkov"
 fi
 "$venv-checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements-checkov.txt
+
+# Graphviz (Debian) renders the DOT pictures; Mermaid's own parser (npm) reads the Mermaid ones.
+if ! command -v dot >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends graphviz >/dev/null
+fi
+(cd tests/conformance/mermaid && npm ci --silent --no-audit --no-fund)
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

@@ -270,12 +270,7 @@ fn many_clusters_into_their_own_directories() {
 
 #[test]
 fn exposure_without_network_policies_is_warned_about() {
-    let spec = std::env::temp_dir().join(format!("impala-k8s-cli-nonp-{}.yaml", std::process::id()));
-    std::fs::write(
-        &spec,
-        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nspec:\n  networkPolicy:\n    enabled: false\n",
-    )
-    .unwrap();
+    let spec = spec_file("nonp", "spec:\n  networkPolicy:\n    enabled: false\n");
     let out = cmd().args(["gen", "--service-type", "LoadBalancer", "-f"]).arg(&spec).output().unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -294,4 +289,66 @@ fn diff_of_many_clusters_against_their_tree() {
     for cluster in ["analytics/adhoc-executor", "analytics/reporting-executor", "finance/ledger-executor"] {
         assert!(text.contains(&format!("+++ rendered StatefulSet {cluster}")), "{cluster}: {text}");
     }
+}
+
+/// Writes a spec file for one test; the name keeps parallel tests apart.
+fn spec_file(name: &str, spec: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("impala-k8s-cli-{name}-{}.yaml", std::process::id()));
+    std::fs::write(&path, format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n{spec}")).unwrap();
+    path
+}
+
+#[test]
+fn ip_block_sources_behind_a_cluster_traffic_policy_are_warned_about() {
+    let spec = spec_file(
+        "ipblock",
+        "spec:\n  serviceType: LoadBalancer\n  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 10.0.0.0/8}}]\n",
+    );
+    let out = cmd().args(["gen", "-f"]).arg(&spec).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "only the role with client ports: {stderr}");
+    assert!(stderr.contains("warning: the LoadBalancer Service impala-coordinator has externalTrafficPolicy Cluster"));
+    assert!(stderr.contains("set spec.roles.coordinator.service.externalTrafficPolicy: Local"), "{stderr}");
+    let local = cmd().args(["gen", "-f", "examples/production/cluster.yaml"]).output().unwrap();
+    assert!(local.stderr.is_empty(), "Local keeps client addresses");
+}
+
+#[test]
+fn golden_policy() {
+    insta::assert_snapshot!("policy-impala4-table", stdout_of(&["policy"]));
+    insta::assert_snapshot!("policy-cdh5-mermaid", stdout_of(&["policy", "--profile", "cdh5", "--format", "mermaid"]));
+    insta::assert_snapshot!(
+        "policy-production-markdown",
+        stdout_of(&["policy", "-f", "examples/production/cluster.yaml", "--format", "markdown"])
+    );
+    insta::assert_snapshot!(
+        "policy-production-dot",
+        stdout_of(&["policy", "-f", "examples/production/cluster.yaml", "--format", "dot"])
+    );
+}
+
+#[test]
+fn policy_formats_describe_the_same_graph() {
+    let args = ["policy", "-f", "examples/production/cluster.yaml", "--format"];
+    let mermaid = stdout_of(&[&args[..], &["mermaid"]].concat());
+    let dot = stdout_of(&[&args[..], &["dot"]].concat());
+    let edges = |text: &str, arrows: &[&str]| text.lines().filter(|l| arrows.iter().any(|a| l.contains(a))).count();
+    assert_eq!(edges(&mermaid, &["-->", "-.->"]), edges(&dot, &[" -> "]));
+    assert_eq!(edges(&mermaid, &["-.->"]), edges(&dot, &["style=dashed"]), "egress edges");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&[&args[..], &["json"]].concat())).unwrap();
+    assert_eq!(json["namespace"], "analytics");
+    assert!(json["ingress"].as_array().unwrap().len() > 10);
+}
+
+#[test]
+fn policy_refuses_bad_input_like_gen() {
+    let spec = spec_file("policy-bad", "spec:\n  serviceType: Loadbalancer\n");
+    let out = cmd().args(["policy", "-f"]).arg(&spec).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("did you mean `LoadBalancer`"));
+    let many = cmd().args(["policy", "-f", "examples/multi-tenant/specs"]).output().unwrap();
+    assert_eq!(many.status.code(), Some(2));
+    assert!(String::from_utf8(many.stderr).unwrap().contains("holds several clusters; this command takes one"));
 }

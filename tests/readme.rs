@@ -34,3 +34,28 @@ fn readme_shows_the_production_example_as_it_is() {
     let body = &example[example.find("apiVersion:").unwrap()..];
     assert!(README.contains(body), "README's spec example differs from examples/production/cluster.yaml");
 }
+
+#[test]
+fn readme_pictures_are_what_policy_draws() {
+    use impala_k8s::output::policy::{render, PolicyFormat};
+    for profile in Profile::ALL {
+        let mut spec = impala_k8s::spec::ClusterSpec::default();
+        spec.spec.profile = Some(profile);
+        let manifests = impala_k8s::render(&spec).unwrap();
+        let picture = render(&impala_k8s::policy::analyze(manifests.objects()), PolicyFormat::Mermaid);
+        assert!(
+            README.contains(&format!("```mermaid\n{picture}```")),
+            "README lacks the {profile} picture:\n{picture}"
+        );
+    }
+}
+
+#[test]
+fn readme_shows_the_production_policy_as_it_is() {
+    use impala_k8s::output::policy::{render, PolicyFormat};
+    let spec =
+        impala_k8s::spec::load::from_yaml("cluster.yaml", include_str!("../examples/production/cluster.yaml")).unwrap();
+    let manifests = impala_k8s::render(&spec).unwrap();
+    let table = render(&impala_k8s::policy::analyze(manifests.objects()), PolicyFormat::Table);
+    assert!(README.contains(&table), "README's policy table differs from `policy -f examples/production/cluster.yaml`");
+}

@@ -192,3 +192,13 @@ def test_notes_warn_about_exposure_without_network_policies():
     notes = chart.render({"networkPolicy": {"enabled": False}, "serviceType": "NodePort"}, name="impala", namespace="a")["impala/templates/NOTES.txt"]
     assert "WARNING: the NodePort Service impala-coordinator exposes role 'coordinator' outside the cluster" in notes
     assert "WARNING" not in chart.render({}, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+
+
+def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
+    chart = helm.Chart.load(str(CHART))
+    values = {"serviceType": "LoadBalancer", "networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}}
+    notes = chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+    assert notes.count("WARNING") == 1, notes
+    assert "WARNING: the LoadBalancer Service impala-coordinator has externalTrafficPolicy Cluster" in notes
+    values["roles"] = {"coordinator": {"service": {"externalTrafficPolicy": "Local"}}}
+    assert "WARNING" not in chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
