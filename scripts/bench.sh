@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks `impala-k8s gen` for one cluster as a whole process: median wall
+# Benchmarks `impala-k8s gen` and `policy` for one cluster as a whole process: median wall
 # time (hyperfine, from Debian's packages) and peak memory (GNU time's maximum
 # resident set size). Prints a Markdown table for the README.
 set -euo pipefail
@@ -16,7 +16,8 @@ trap 'rm -rf "$out"' EXIT
 
 echo "| command | median wall time | peak memory (max RSS) | output |"
 echo "|---|---|---|---|"
-for args in "gen" "gen --profile cdh5" "gen --enable admissiond --service-type LoadBalancer" "gen -f examples/production/cluster.yaml"; do
+for args in "gen" "gen --profile cdh5" "gen --enable admissiond --service-type LoadBalancer" "gen -f examples/production/cluster.yaml" \
+  "policy" "policy -f examples/production/cluster.yaml" "policy -f examples/production/cluster.yaml --format mermaid"; do
   hyperfine -N --output null --style none --warmup 5 --runs 200 --export-json "$out/h.json" "$bin $args" >/dev/null 2>&1
   median_ms=$(python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['results'][0]['median']*1000:.2f}\")" "$out/h.json")
   # Peak memory: the largest of 20 runs.
@@ -27,6 +28,9 @@ for args in "gen" "gen --profile cdh5" "gen --enable admissiond --service-type L
     [ "$kib" -gt "$peak_kib" ] && peak_kib=$kib
   done
   bytes=$("$bin" $args 2>/dev/null | wc -c)
-  docs=$("$bin" $args 2>/dev/null | grep -c '^---$')
-  echo "| \`impala-k8s $args\` | ${median_ms} ms | $((peak_kib / 1024)).$(( (peak_kib % 1024) * 10 / 1024 )) MiB | $docs objects, $bytes bytes |"
+  case "$args" in
+    gen*) what="$("$bin" $args 2>/dev/null | grep -c '^---$') objects" ;;
+    *) what="$("$bin" $args 2>/dev/null | wc -l) lines" ;;
+  esac
+  echo "| \`impala-k8s $args\` | ${median_ms} ms | $((peak_kib / 1024)).$(( (peak_kib % 1024) * 10 / 1024 )) MiB | $what, $bytes bytes |"
 done

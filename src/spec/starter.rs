@@ -57,6 +57,19 @@ spec:
         } else {
             let _ = writeln!(out, "      replicas: {}", role.replicas.default);
         }
+        if let Some(drain) = &role.drain {
+            let _ = writeln!(
+                out,
+                "      drain:             # on stop: {}, then exit once idle or at the deadline",
+                drain.signal
+            );
+            let _ = writeln!(out, "        gracePeriodSeconds: {}", drain.grace_period_seconds);
+            let _ = writeln!(
+                out,
+                "        deadlineSeconds: {}   # the pod gets this plus 30 s to stop",
+                drain.deadline_seconds
+            );
+        }
     }
     out
 }
