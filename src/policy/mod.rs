@@ -596,6 +596,15 @@ fn peer_matches(peer: &NetworkPolicyPeer, policy_ns: &str, place: &Place) -> boo
     }
 }
 
+/// A NetworkPolicy rule: its policy's namespace, its peers and its ports.
+type Rule<'a> = (&'a str, Option<&'a Vec<NetworkPolicyPeer>>, Option<&'a Vec<NetworkPolicyPort>>);
+
+/// True when a rule's peer list covers the endpoint; no peers (or an empty
+/// list) is every endpoint.
+fn covers(peers: Option<&Vec<NetworkPolicyPeer>>, policy_ns: &str, place: &Place) -> bool {
+    peers.filter(|p| !p.is_empty()).is_none_or(|peers| peers.iter().any(|peer| peer_matches(peer, policy_ns, place)))
+}
+
 /// True when a rule's port list covers a container port.
 fn port_matches(ports: Option<&Vec<NetworkPolicyPort>>, port: &ListeningPort) -> bool {
     let Some(ports) = ports.filter(|p| !p.is_empty()) else { return true };
@@ -658,60 +667,61 @@ impl World<'_> {
         })
     }
 
+    /// The rules of one direction (`Ingress` or `Egress`) of the policies
+    /// that select the release pod with `labels`, each as (its policy's
+    /// namespace, its peers, its ports); `None` when no such policy selects
+    /// the pod, which leaves that direction open.
+    fn rules<'s>(&'s self, labels: &'s Labels, type_: &'s str) -> Option<Vec<Rule<'s>>> {
+        let mut rules = Vec::new();
+        let mut selected = false;
+        for p in self.selecting(labels, type_) {
+            selected = true;
+            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            let spec = p.spec.as_ref();
+            if type_ == "Ingress" {
+                let ingress = spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten();
+                rules.extend(ingress.map(|r| (ns, r.from.as_ref(), r.ports.as_ref())));
+            } else {
+                let egress = spec.and_then(|s| s.egress.as_ref()).into_iter().flatten();
+                rules.extend(egress.map(|r| (ns, r.to.as_ref(), r.ports.as_ref())));
+            }
+        }
+        selected.then_some(rules)
+    }
+
+    /// True when a direction of the pod with `labels` admits `other` on `port`.
+    fn admits(&self, labels: &Labels, type_: &str, other: &Place, port: &ListeningPort) -> bool {
+        self.rules(labels, type_).is_none_or(|rules| {
+            rules.iter().any(|&(ns, peers, ports)| covers(peers, ns, other) && port_matches(ports, port))
+        })
+    }
+
     /// True when the release pod with `labels` accepts a connection from `src` on `port`.
     fn ingress_admits(&self, labels: &Labels, src: &Place, port: &ListeningPort) -> bool {
-        let mut policies = self.selecting(labels, "Ingress").peekable();
-        if policies.peek().is_none() {
-            return true;
-        }
-        policies.any(|p| {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            p.spec.as_ref().and_then(|s| s.ingress.as_ref()).into_iter().flatten().any(|rule| {
-                let from = rule.from.as_ref().filter(|f| !f.is_empty());
-                from.is_none_or(|peers| peers.iter().any(|peer| peer_matches(peer, ns, src)))
-                    && port_matches(rule.ports.as_ref(), port)
-            })
-        })
+        self.admits(labels, "Ingress", src, port)
     }
 
     /// True when `src` may open a connection to the release pod at `dst` on
     /// `port`. Only the release's pods have egress policies here: other pods
     /// and outside addresses are unrestricted.
     fn egress_admits(&self, src: &Place, dst: &Place, port: &ListeningPort) -> bool {
-        let Place::Pod { namespace, labels, .. } = src else { return true };
-        if *namespace != self.namespace {
-            return true;
+        match src {
+            Place::Pod { namespace, labels, .. } if *namespace == self.namespace => {
+                self.admits(labels, "Egress", dst, port)
+            }
+            _ => true,
         }
-        let mut policies = self.selecting(labels, "Egress").peekable();
-        if policies.peek().is_none() {
-            return true;
-        }
-        policies.any(|p| {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            p.spec.as_ref().and_then(|s| s.egress.as_ref()).into_iter().flatten().any(|rule| {
-                let to = rule.to.as_ref().filter(|t| !t.is_empty());
-                to.is_none_or(|peers| peers.iter().any(|peer| peer_matches(peer, ns, dst)))
-                    && port_matches(rule.ports.as_ref(), port)
-            })
-        })
     }
 
     /// The ports a release pod at `src` may connect to at an endpoint that is
     /// not one of the release's roles (whose ports are unknown here).
     fn egress_ports(&self, src: &Place, dst: &Place) -> Ports {
         let Place::Pod { labels, .. } = src else { return Ports::All };
-        let mut policies = self.selecting(labels, "Egress").peekable();
-        if policies.peek().is_none() {
-            return Ports::All;
-        }
+        let Some(rules) = self.rules(labels, "Egress") else { return Ports::All };
         let mut ports = Ports::none();
-        for p in policies {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            for rule in p.spec.as_ref().and_then(|s| s.egress.as_ref()).into_iter().flatten() {
-                let to = rule.to.as_ref().filter(|t| !t.is_empty());
-                if to.is_none_or(|peers| peers.iter().any(|peer| peer_matches(peer, ns, dst))) {
-                    ports.union(rule_ports(rule.ports.as_ref()));
-                }
+        for (ns, peers, rule_ports_) in rules {
+            if covers(peers, ns, dst) {
+                ports.union(rule_ports(rule_ports_));
             }
         }
         ports
