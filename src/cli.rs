@@ -459,45 +459,7 @@ pub struct Outcome {
 /// Renders a request into manifests, with the warnings a person should see.
 pub fn render(spec: &ClusterSpec) -> Result<(Manifests, Vec<String>), Error> {
     let cluster = spec.resolve()?;
-    let mut warnings = Vec::new();
-    if cluster.placeholder_image {
-        let image = &cluster.registry.image;
-        warnings.push(format!(
-            "profile {} has no public image: the manifests use the placeholder {}:{}-<role>, which never resolves; pass --image-repository and --tag (spec.image) to use your own images",
-            cluster.registry.profile, image.repository, cluster.version
-        ));
-    }
-    if cluster.network_policy.is_none() {
-        for role in &cluster.roles {
-            let exposed = role.service.type_ != ServiceType::ClusterIP
-                && role.ports_with(crate::registry::Access::External).next().is_some();
-            if exposed {
-                warnings.push(format!(
-                    "the {} Service {} exposes role '{}' outside the cluster while NetworkPolicies are off: nothing limits who reaches its pods, internal ports included; enable spec.networkPolicy (and set clientSources)",
-                    role.service.type_, cluster.external_service_name(role.name()), role.name()
-                ));
-            }
-        }
-    }
-    // An ipBlock source behind a Service that may replace client addresses with node addresses.
-    if let Some(np) = &cluster.network_policy {
-        for role in cluster.roles.iter().filter(|r| r.service.type_ != ServiceType::ClusterIP) {
-            let by_address = role.ports_with(crate::registry::Access::External).find_map(|p| {
-                let (sources, field) = match p.audience? {
-                    crate::registry::Audience::Clients => (&np.client_sources, "clientSources"),
-                    crate::registry::Audience::Administrators => (&np.web_ui_sources, "webUiSources"),
-                };
-                sources.iter().flatten().any(|s| s.ip_block.is_some()).then_some(field)
-            });
-            let local = role.service.external_traffic_policy == Some(crate::spec::crd::TrafficPolicy::Local);
-            if let (Some(field), false) = (by_address, local) {
-                warnings.push(format!(
-                    "the {} Service {} has externalTrafficPolicy Cluster, which may replace a client's address with a node's, so the ipBlock entries of spec.networkPolicy.{field} may not match its clients; set spec.roles.{}.service.externalTrafficPolicy: Local",
-                    role.service.type_, cluster.external_service_name(role.name()), role.name()
-                ));
-            }
-        }
-    }
+    let warnings = crate::spec::warnings::warnings(&cluster);
     Ok((Manifests::new(crate::builders::build(&cluster)), warnings))
 }
 

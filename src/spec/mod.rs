@@ -7,6 +7,7 @@ pub mod load;
 pub mod positions;
 mod resolve;
 pub mod starter;
+pub mod warnings;
 
 use std::fmt;
 

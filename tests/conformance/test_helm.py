@@ -5,6 +5,7 @@ The only tolerated differences are the labels Helm charts conventionally set:
 `helm.sh/chart` is added and `app.kubernetes.io/managed-by` is `Helm`."""
 
 import copy
+import re
 import subprocess
 from pathlib import Path
 
@@ -197,8 +198,41 @@ def test_notes_warn_about_exposure_without_network_policies():
 def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
     chart = helm.Chart.load(str(CHART))
     values = {"serviceType": "LoadBalancer", "networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}}
+    values["networkPolicy"]["webUiSources"] = [{"namespaceSelector": {"matchLabels": {"team": "ops"}}}]
     notes = chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
     assert notes.count("WARNING") == 1, notes
     assert "WARNING: the LoadBalancer Service impala-coordinator has externalTrafficPolicy Cluster" in notes
     values["roles"] = {"coordinator": {"service": {"externalTrafficPolicy": "Local"}}}
     assert "WARNING" not in chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+
+
+@pytest.mark.parametrize("values, warned", [
+    ({"serviceType": "LoadBalancer"}, ["catalogd", "coordinator", "executor", "statestored"]),
+    ({"serviceType": "NodePort", "networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                                   "webUiSources": [{"namespaceSelector": {"matchLabels": {"t": "o"}}}]}},
+     ["coordinator"]),
+    ({"serviceType": "LoadBalancer",
+      "roles": {r: {"extraFlags": {"enable_ldap_auth": "true", "webserver_password_file": "/p"}}
+                for r in ["catalogd", "coordinator", "executor", "statestored"]}}, []),
+    ({"roles": {"coordinator": {"service": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8"]}}}}, []),
+])
+def test_notes_warn_like_gen_about_unauthenticated_exposure(values, warned, tmp_path):
+    chart = helm.Chart.load(str(CHART))
+    notes = chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+    found = sorted(re.findall(r"of role '([a-z]+)',\nand Impala asks for no credentials", notes))
+    assert found == warned, notes
+    # gen says the same of the same spec.
+    path = spec_file(tmp_path, "w", values_to_spec(values))
+    stderr = subprocess.run([BIN, "gen", "-f", str(path)], check=True, capture_output=True, text=True).stderr
+    assert sorted(re.findall(r"of role '([a-z]+)', and Impala asks for no credentials", stderr)) == warned, stderr
+
+
+def values_to_spec(values):
+    """The spec with the same settings as these (few) values."""
+    spec = {k: v for k, v in values.items() if k in ("serviceType", "networkPolicy")}
+    roles = {}
+    for name, role in values.get("roles", {}).items():
+        roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service")}
+    if roles:
+        spec["roles"] = roles
+    return spec

@@ -1,0 +1,141 @@
+//! Advice on settings that work but leave a cluster open or misleading: a
+//! person should see these on stderr (the chart prints the same in NOTES).
+
+use crate::registry::{Access, Audience};
+use crate::spec::crd::TrafficPolicy;
+use crate::spec::{Cluster, ClusterRole, ServiceType};
+
+/// Extra flags that make the daemon ask clients for credentials (LDAP, Kerberos).
+fn authenticates_clients(role: &ClusterRole<'_>) -> bool {
+    role.extra_flags.get("enable_ldap_auth").is_some_and(|v| v == "true") || role.extra_flags.contains_key("principal")
+}
+
+/// Extra flags that put the web UI behind a login.
+fn authenticates_web_ui(role: &ClusterRole<'_>) -> bool {
+    let on = |flag: &str| role.extra_flags.get(flag).is_some_and(|v| v == "true");
+    role.extra_flags.contains_key("webserver_password_file")
+        || on("webserver_require_spnego")
+        || on("webserver_require_ldap")
+}
+
+/// The warnings for a resolved cluster, in a stable order.
+pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if cluster.placeholder_image {
+        let image = &cluster.registry.image;
+        warnings.push(format!(
+            "profile {} has no public image: the manifests use the placeholder {}:{}-<role>, which never resolves; pass --image-repository and --tag (spec.image) to use your own images",
+            cluster.registry.profile, image.repository, cluster.version
+        ));
+    }
+    let exposed = cluster
+        .roles
+        .iter()
+        .filter(|r| r.service.type_ != ServiceType::ClusterIP && r.ports_with(Access::External).next().is_some());
+    for role in exposed {
+        let service = cluster.external_service_name(role.name());
+        let type_ = role.service.type_;
+        let Some(np) = &cluster.network_policy else {
+            warnings.push(format!(
+                "the {type_} Service {service} exposes role '{}' outside the cluster while NetworkPolicies are off: nothing limits who reaches its pods, internal ports included; enable spec.networkPolicy (and set clientSources)",
+                role.name()
+            ));
+            continue;
+        };
+        let sources = |audience: Audience| match audience {
+            Audience::Clients => (&np.client_sources, "clientSources"),
+            Audience::Administrators => (&np.web_ui_sources, "webUiSources"),
+        };
+        // Open to any address: no sources (or a /0 block), and no load balancer source ranges.
+        let balancer_open = type_ == ServiceType::NodePort
+            || role.service.load_balancer_source_ranges.iter().all(|r| r.ends_with("/0"));
+        let open: Vec<String> = role
+            .ports_with(Access::External)
+            .filter(|p| {
+                let Some(audience) = p.audience else { return false };
+                let anyone = sources(audience).0.as_ref().is_none_or(|peers| {
+                    peers.iter().any(|peer| peer.ip_block.as_ref().is_some_and(|b| b.cidr.ends_with("/0")))
+                });
+                let authenticated = match audience {
+                    Audience::Clients => authenticates_clients(role),
+                    Audience::Administrators => authenticates_web_ui(role),
+                };
+                anyone && balancer_open && !authenticated
+            })
+            .map(|p| format!("{} {}", p.name(), p.number))
+            .collect();
+        if !open.is_empty() {
+            warnings.push(format!(
+                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (extraFlags enable_ldap_auth or principal; webserver_password_file for the web UI)",
+                open.join(", "),
+                role.name(),
+                role.name()
+            ));
+        }
+        // An ipBlock source behind a Service that may replace client addresses with node addresses.
+        let by_address = role.ports_with(Access::External).find_map(|p| {
+            let (peers, field) = sources(p.audience?);
+            peers.iter().flatten().any(|s| s.ip_block.is_some()).then_some(field)
+        });
+        if let (Some(field), false) = (by_address, role.service.external_traffic_policy == Some(TrafficPolicy::Local)) {
+            warnings.push(format!(
+                "the {type_} Service {service} has externalTrafficPolicy Cluster, which may replace a client's address with a node's, so the ipBlock entries of spec.networkPolicy.{field} may not match its clients; set spec.roles.{}.service.externalTrafficPolicy: Local",
+                role.name()
+            ));
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load::from_yaml;
+
+    fn warnings_of(spec: &str) -> Vec<String> {
+        let text =
+            format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: x}}\nspec:\n{spec}");
+        warnings(&from_yaml("w.yaml", &text).unwrap().resolve().unwrap())
+    }
+
+    #[test]
+    fn a_cluster_ip_release_gets_none() {
+        assert!(warnings_of("  serviceType: ClusterIP\n").is_empty());
+    }
+
+    #[test]
+    fn unauthenticated_exposure_to_any_address() {
+        let w = warnings_of("  serviceType: LoadBalancer\n");
+        assert_eq!(w.len(), 4, "every role with an external port: {w:#?}");
+        assert!(w[2].contains("x-coordinator lets any address reach beeswax 21000, hs2 21050, hs2-http 28000, webui 25000 of role 'coordinator'"), "{}", w[2]);
+        let ldap = "    coordinator:\n      extraFlags: {enable_ldap_auth: \"true\", webserver_password_file: /p}\n";
+        let w = warnings_of(&format!("  serviceType: LoadBalancer\n  roles:\n{ldap}"));
+        assert!(!w.iter().any(|w| w.contains("role 'coordinator'")), "{w:#?}");
+        let sources = "  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
+        let w = warnings_of(&format!("  serviceType: NodePort\n{sources}"));
+        assert!(
+            w.iter().any(|w| w.contains("reach webui 25000 of role 'coordinator'")),
+            "the web UI stays open: {w:#?}"
+        );
+        let everyone = "  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 0.0.0.0/0}}]\n";
+        let w = warnings_of(&format!("  serviceType: NodePort\n{everyone}"));
+        assert!(w.iter().any(|w| w.contains("hs2 21050")), "0.0.0.0/0 is any address: {w:#?}");
+    }
+
+    #[test]
+    fn load_balancer_source_ranges_restrict() {
+        let spec = "  serviceType: ClusterIP\n  roles:\n    coordinator:\n      service: {type: LoadBalancer, loadBalancerSourceRanges: [10.0.0.0/8]}\n";
+        assert!(warnings_of(spec).is_empty());
+    }
+
+    #[test]
+    fn network_policies_off_and_ip_blocks() {
+        let w = warnings_of("  serviceType: NodePort\n  networkPolicy: {enabled: false}\n");
+        assert!(w.iter().all(|w| w.contains("while NetworkPolicies are off")) && w.len() == 4, "{w:#?}");
+        let spec = "  serviceType: ClusterIP\n  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 10.0.0.0/8}}]\n  roles:\n    coordinator:\n      service: {type: LoadBalancer}\n";
+        let w = warnings_of(spec);
+        assert_eq!(w.len(), 2, "{w:#?}");
+        assert!(w[0].contains("reach webui 25000"), "{}", w[0]);
+        assert!(w[1].contains("externalTrafficPolicy Cluster") && w[1].contains("clientSources"), "{}", w[1]);
+    }
+}
