@@ -46,7 +46,8 @@ Examples:
   impala-k8s policy                                   # the default cluster, as a table
   impala-k8s policy -f cluster.yaml --format markdown
   impala-k8s policy --profile cdh5 --format mermaid
-  impala-k8s policy -f cluster.yaml --format dot | dot -Tsvg > reachability.svg";
+  impala-k8s policy -f cluster.yaml --format dot | dot -Tsvg > reachability.svg
+  kubectl kustomize deploy/overlays/prod | impala-k8s policy --manifests -   # what an overlay really opens";
 
 const CRD_EXAMPLES: &str = "\
 Examples:
@@ -108,6 +109,10 @@ pub enum Command {
         /// The request, as for `gen`.
         #[command(flatten)]
         args: GenArgs,
+        /// Analyze committed manifests instead of a rendering: a YAML file, '-' for stdin
+        /// (`kubectl kustomize overlay | impala-k8s policy --manifests -`), or an --out-dir directory.
+        #[arg(long, value_name = "PATH", conflicts_with_all = GEN_ARG_IDS)]
+        manifests: Option<std::path::PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: crate::output::policy::PolicyFormat,
@@ -181,6 +186,22 @@ pub struct GenOutput {
     #[arg(long, short = 'o', value_enum)]
     pub output: Option<OutputFormat>,
 }
+
+/// The ids of [`GenArgs`]' flags, for flags that exclude a request.
+const GEN_ARG_IDS: [&str; 12] = [
+    "file",
+    "registry",
+    "profile",
+    "namespace",
+    "create_namespace",
+    "release",
+    "image_repository",
+    "tag",
+    "replicas",
+    "service_type",
+    "metastore_uri",
+    "enable",
+];
 
 /// Flags of `gen`; each one overrides the same setting of the file (or the default).
 #[derive(Debug, Clone, Default, Args)]
@@ -569,7 +590,17 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                 }
             }
         }
-        Command::Policy { args, format } => {
+        Command::Policy { args, manifests: Some(path), format } => {
+            debug_assert!(args.file.is_none(), "clap keeps --manifests and the request apart");
+            let analysis = crate::policy::analyze(&crate::policy::read_release(path)?);
+            Ok(Outcome {
+                stdout: crate::output::policy::render(&analysis, *format),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                drift: false,
+            })
+        }
+        Command::Policy { args, manifests: None, format } => {
             let request = args.request()?;
             let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
             let analysis = crate::policy::analyze(manifests.objects());

@@ -41,6 +41,9 @@ pub enum Error {
     /// A committed tree that cannot be read as Kubernetes objects.
     #[error(transparent)]
     Committed(#[from] output::diff::ReadError),
+    /// Committed manifests that `policy` cannot analyze.
+    #[error(transparent)]
+    Manifests(#[from] policy::ManifestsError),
     /// Several errors, each in its own right (every invalid cluster of a run).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
     Many(Vec<Error>),
@@ -67,6 +70,7 @@ impl Error {
                 | Error::Registry(_)
                 | Error::Input { .. }
                 | Error::Committed(_)
+                | Error::Manifests(_)
                 | Error::Write(output::files::WriteError::Refused { .. })
         )
     }

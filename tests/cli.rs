@@ -353,3 +353,29 @@ fn policy_refuses_bad_input_like_gen() {
     assert_eq!(many.status.code(), Some(2));
     assert!(String::from_utf8(many.stderr).unwrap().contains("holds several clusters; this command takes one"));
 }
+
+#[test]
+fn policy_reads_committed_manifests() {
+    let rendered = stdout_of(&["policy", "-f", "examples/production/cluster.yaml"]);
+    assert_eq!(stdout_of(&["policy", "--manifests", "examples/production/rendered"]), rendered);
+    let yaml = stdout_of(&["gen", "-f", "examples/production/cluster.yaml"]);
+    let piped = cmd().args(["policy", "--manifests", "-", "--format", "json"]).write_stdin(yaml).output().unwrap();
+    assert!(piped.status.success());
+    assert_eq!(
+        String::from_utf8(piped.stdout).unwrap(),
+        stdout_of(&["policy", "-f", "examples/production/cluster.yaml", "--format", "json"])
+    );
+
+    let several = cmd().args(["policy", "--manifests", "examples/multi-tenant/rendered"]).output().unwrap();
+    assert_eq!(several.status.code(), Some(2));
+    assert!(String::from_utf8(several.stderr)
+        .unwrap()
+        .contains("several releases (analytics/adhoc, analytics/reporting, finance/ledger)"));
+    let broken = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: x, namespace: y}\nspec: {replicas: many}\n";
+    let out = cmd().args(["policy", "--manifests", "-"]).write_stdin(broken).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("-: StatefulSet y/x: "), "names the object");
+    let both = cmd().args(["policy", "--manifests", "-", "-f", "cluster.yaml"]).output().unwrap();
+    assert_eq!(both.status.code(), Some(2), "a request and manifests exclude each other");
+}

@@ -87,6 +87,27 @@ impl Object {
         }
     }
 
+    /// Reads an object of one of the kinds impala-k8s generates from YAML (or
+    /// JSON); `None` for any other kind.
+    pub fn parse(kind: &str, text: &str) -> Option<Result<Object, serde_yaml::Error>> {
+        fn typed<T: serde::de::DeserializeOwned>(
+            text: &str,
+            wrap: fn(T) -> Object,
+        ) -> Result<Object, serde_yaml::Error> {
+            serde_yaml::from_str(text).map(wrap)
+        }
+        Some(match kind {
+            "Namespace" => typed(text, Object::Namespace),
+            "ServiceAccount" => typed(text, Object::ServiceAccount),
+            "ConfigMap" => typed(text, Object::ConfigMap),
+            "Service" => typed(text, Object::Service),
+            "NetworkPolicy" => typed(text, Object::NetworkPolicy),
+            "StatefulSet" => typed(text, Object::StatefulSet),
+            "PodDisruptionBudget" => typed(text, Object::PodDisruptionBudget),
+            _ => return None,
+        })
+    }
+
     /// The object as JSON, with `apiVersion` and `kind`.
     pub fn to_json(&self) -> serde_json::Value {
         let value = match self {

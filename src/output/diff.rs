@@ -46,7 +46,12 @@ fn key_of(value: &Value) -> Option<Key> {
 /// The objects of one YAML file, by key, each with the file it came from.
 fn read_file(path: &Path, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result<(), ReadError> {
     let text = fs::read_to_string(path).map_err(|e| read_error(path, e.to_string()))?;
-    for (i, doc) in serde_yaml::Deserializer::from_str(&text).enumerate() {
+    read_text(path, &text, into)
+}
+
+/// The objects of one YAML text, by key; `path` names where it came from.
+fn read_text(path: &Path, text: &str, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result<(), ReadError> {
+    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(doc).map_err(|e| read_error(path, format!("document {}: {e}", i + 1)))?;
         if value.is_null() {
             continue;
@@ -60,11 +65,18 @@ fn read_file(path: &Path, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result
     Ok(())
 }
 
-/// The committed objects at `path`: a YAML file, or a directory (the files
-/// impala-k8s's kustomizations list, recursively, else every .yaml and .yml
-/// file in it).
+/// The committed objects at `path`: a YAML file, `-` for stdin, or a
+/// directory (the files impala-k8s's kustomizations list, recursively, else
+/// every .yaml and .yml file in it).
 pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, ReadError> {
     let mut objects = BTreeMap::new();
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| read_error(path, e.to_string()))?;
+        read_text(path, &text, &mut objects)?;
+        return Ok(objects);
+    }
     let meta = fs::metadata(path).map_err(|e| read_error(path, e.to_string()))?;
     if !meta.is_dir() {
         read_file(path, &mut objects)?;

@@ -311,6 +311,73 @@ impl Analysis {
     }
 }
 
+/// Committed manifests that `policy --manifests` cannot analyze.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestsError {
+    /// An object of a known kind that does not read as that kind.
+    #[error("{path}: {kind} {name}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The object's kind.
+        kind: String,
+        /// Its namespace/name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No workload to analyze.
+    #[error("{path}: holds no StatefulSet, so no pod listens anywhere")]
+    NoWorkload {
+        /// The file or directory.
+        path: String,
+    },
+    /// Workloads of several releases.
+    #[error("{path}: holds the StatefulSets of several releases ({releases}); point --manifests at one release")]
+    SeveralReleases {
+        /// The file or directory.
+        path: String,
+        /// The releases, as namespace/instance.
+        releases: String,
+    },
+}
+
+/// The objects of one release in committed manifests (a YAML file, `-` for
+/// stdin, or an `--out-dir` directory), such as a kustomize overlay's output:
+/// the kinds impala-k8s generates, every other kind left out.
+pub fn read_release(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
+    let committed = crate::output::diff::read_committed(path)?;
+    let shown = path.display().to_string();
+    let mut objects = Vec::new();
+    for ((kind, namespace, name), (text, file)) in &committed {
+        if let Some(parsed) = Object::parse(kind, text) {
+            objects.push(parsed.map_err(|e| ManifestsError::Invalid {
+                path: file.display().to_string(),
+                kind: kind.clone(),
+                name: format!("{namespace}/{name}"),
+                message: e.to_string(),
+            })?);
+        }
+    }
+    let releases: BTreeSet<String> = objects
+        .iter()
+        .filter(|o| o.kind() == "StatefulSet")
+        .map(|o| {
+            let meta = o.metadata();
+            let instance = meta.labels.as_ref().and_then(|l| l.get("app.kubernetes.io/instance"));
+            format!("{}/{}", meta.namespace.as_deref().unwrap_or_default(), instance.map_or("-", String::as_str))
+        })
+        .collect();
+    match releases.len() {
+        0 => Err(ManifestsError::NoWorkload { path: shown }.into()),
+        1 => Ok(objects),
+        _ => {
+            let releases = releases.into_iter().collect::<Vec<_>>().join(", ");
+            Err(ManifestsError::SeveralReleases { path: shown, releases }.into())
+        }
+    }
+}
+
 /// The objects the analysis reads.
 struct World<'a> {
     namespace: String,

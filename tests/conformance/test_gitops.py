@@ -64,3 +64,17 @@ def test_json_is_the_same_objects_as_yaml():
     assert (listed["apiVersion"], listed["kind"]) == ("v1", "List")
     as_yaml = objects(run(BIN, "gen", "--enable", "admissiond"))
     assert {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in listed["items"]} == as_yaml
+
+
+def test_policy_reads_what_an_overlay_builds():
+    """`policy --manifests -` on the overlay's kustomize output: the overlay scales
+    the executors and annotates a Service; who reaches what stays the base's."""
+    built = run(KUBECTL, "kustomize", "examples/gitops/overlays/production")
+    overlay = json.loads(run(BIN, "policy", "--manifests", "-", "--format", "json", input=built))
+    base = json.loads(run(BIN, "policy", "-f", "examples/production/cluster.yaml", "--format", "json"))
+    replicas = {w["role"]: w["replicas"] for w in overlay["workloads"]}
+    assert replicas["executor"] == 10 and {w["role"]: w["replicas"] for w in base["workloads"]}["executor"] == 6
+    for analysis in (overlay, base):
+        for w in analysis["workloads"]:
+            w.pop("replicas")
+    assert overlay == base
