@@ -28,6 +28,7 @@ fi
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --quiet
 cargo build --locked
 cargo test --locked
 

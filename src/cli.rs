@@ -227,7 +227,7 @@ pub struct GenArgs {
     /// Image repository (spec.image.repository) [default: apache/impala; a placeholder for cdh5].
     #[arg(long, value_name = "REPOSITORY")]
     pub image_repository: Option<String>,
-    /// Image tag prefix; each role appends -<image>, as in 4.5.0-catalogd (spec.image.tag) [default: 4.5.0].
+    /// Image tag prefix; each role appends `-<image>`, as in 4.5.0-catalogd (spec.image.tag) [default: 4.5.0].
     #[arg(long)]
     pub tag: Option<String>,
     /// Pod count of a role, as ROLE=N (spec.roles.ROLE.replicas); repeatable.

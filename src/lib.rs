@@ -15,6 +15,8 @@
 //! assert!(manifests.to_yaml().contains("kind: StatefulSet"));
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod builders;
 pub mod cli;
 pub mod names;

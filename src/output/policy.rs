@@ -388,3 +388,68 @@ fn dot(graph: &Graph) -> String {
     out.push_str("}\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load::from_yaml;
+
+    fn analysis(spec: &str) -> Analysis {
+        let text = format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: r, namespace: n}}\nspec:\n{spec}");
+        let manifests = crate::render(&from_yaml("t.yaml", &text).unwrap()).unwrap();
+        crate::policy::analyze(manifests.objects())
+    }
+
+    fn reach<'a>(a: &'a Analysis, role: &str, port: &str) -> &'a PortReach {
+        a.ingress.iter().find(|r| r.role == role && r.port.name == port).unwrap()
+    }
+
+    #[test]
+    fn cells_say_who_reaches_a_port() {
+        let a = analysis("  serviceType: NodePort\n");
+        assert_eq!(pods_cell(&a, reach(&a, "statestored", "statestore")), "catalogd, coordinator, executor");
+        assert_eq!(pods_cell(&a, reach(&a, "coordinator", "hs2")), "every pod");
+        assert_eq!(outside_cell(&a, reach(&a, "coordinator", "hs2")), "NodePort r-coordinator:21050 from any address");
+        assert_eq!(outside_cell(&a, reach(&a, "coordinator", "krpc")), "not exposed");
+        let sources = "  serviceType: NodePort\n  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
+        let a = analysis(sources);
+        assert_eq!(
+            outside_cell(&a, reach(&a, "coordinator", "hs2")),
+            "NodePort r-coordinator:21050 from no address (NetworkPolicy)"
+        );
+        assert_eq!(pods_cell(&a, reach(&a, "coordinator", "hs2")), "pods of namespaces team=bi");
+    }
+
+    #[test]
+    fn egress_groups_destinations_with_the_same_ports() {
+        let a =
+            analysis("  networkPolicy:\n    egress:\n      enabled: true\n      metastore: [{cidr: 10.96.0.0/24}]\n");
+        assert_eq!(
+            egress_lines(&a, "statestored"),
+            ["catalogd: 23020/TCP", "coordinator: 23000/TCP", "executor: 23000/TCP", "anywhere: 53/TCP, 53/UDP"]
+        );
+        let catalogd = egress_lines(&a, "catalogd");
+        assert_eq!(
+            catalogd[1..],
+            ["anywhere else: 53/TCP, 53/UDP".to_owned(), "10.96.0.0/24: 53/TCP, 53/UDP, 9083/TCP".to_owned()]
+        );
+        let open = analysis("");
+        assert_eq!(egress_lines(&open, "executor"), ["anywhere (no egress NetworkPolicy)"]);
+    }
+
+    #[test]
+    fn pictures_escape_their_labels() {
+        let graph = Graph {
+            namespace: "ns".into(),
+            nodes: vec![Node { id: "n0".into(), label: "a \"b\"\nc".into(), inside: true, kind: EndpointKind::Role }],
+            edges: vec![Edge { from: "n0".into(), to: "n0".into(), label: "1\\2".into(), egress: true }],
+        };
+        let m = mermaid(&graph);
+        assert!(m.contains("n0[\"a #quot;b#quot;<br/>c\"]") && m.contains("n0 -.->|\"1\\2\"| n0"), "{m}");
+        let d = dot(&graph);
+        assert!(
+            d.contains("n0 [label=\"a \\\"b\\\"\\nc\", shape=box];") && d.contains("[label=\"1\\\\2\", style=dashed]"),
+            "{d}"
+        );
+    }
+}

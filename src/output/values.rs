@@ -26,7 +26,7 @@ use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
 pub struct Values {
     /// Emit the Namespace object with the restricted Pod Security Standard enforced (helm install --create-namespace does not enforce it).
     pub create_namespace: bool,
-    /// The images of the roles: <repository>:<tag>-<role image>, or <repository>@<digest> where a role pins one.
+    /// The images of the roles: `<repository>:<tag>-<role image>`, or `<repository>@<digest>` where a role pins one.
     pub image: ImageValues,
     /// The default type of the roles' external Services: ClusterIP, NodePort or LoadBalancer.
     pub service_type: ServiceType,
@@ -50,7 +50,7 @@ pub struct Values {
 pub struct ImageValues {
     /// The image repository.
     pub repository: String,
-    /// The tag prefix; each role appends -<its image>. Also the app.kubernetes.io/version label.
+    /// The tag prefix; each role appends `-<its image>`. Also the app.kubernetes.io/version label.
     pub tag: String,
     /// Always, IfNotPresent or Never.
     pub pull_policy: PullPolicy,

@@ -1,6 +1,6 @@
 //! What the user asked for: an `ImpalaCluster` ([`crd`]), read from a file
 //! ([`load`]) and overridden by flags, then checked against a registry into a
-//! [`Cluster`] ready for the builders ([`resolve`]).
+//! [`Cluster`] ready for the builders (`resolve`).
 
 pub mod crd;
 pub mod load;
