@@ -221,3 +221,78 @@ fn deep_nesting_and_huge_inputs_are_refused() {
     );
     assert!(impala_k8s::spec::load::from_yaml("wide.yaml", &wide).is_ok());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Whatever the request, `policy` (which reads only the objects) finds
+    /// every peer port open to exactly its running peer roles, and nothing
+    /// reached from outside that no NodePort or LoadBalancer Service carries.
+    #[test]
+    fn policy_finds_what_the_request_promised(
+        profile in profile(),
+        service_type in service_type(),
+        role_types in proptest::collection::btree_map(0usize..8, service_type(), 0..3),
+        overrides in proptest::collection::btree_map(0usize..32, 1024u32..65535, 0..4),
+        enable_admissiond in any::<bool>(),
+        client_cidr in proptest::option::of(prop_oneof![Just("10.0.0.0/8"), Just("0.0.0.0/0"), Just("192.168.1.0/24")]),
+        lockdown in any::<bool>(),
+    ) {
+        let mut spec = ClusterSpec::default();
+        spec.spec.profile = Some(profile);
+        spec.spec.service_type = Some(service_type);
+        // Real roles and ports of the profile, so that most requests are valid.
+        let registry = profile.registry();
+        for (i, type_) in role_types {
+            let role = registry.roles[i % registry.roles.len()].name.to_string();
+            spec.spec.roles.entry(role).or_default().service.type_ = Some(type_);
+        }
+        for (i, number) in overrides {
+            let port = &registry.ports[i % registry.ports.len()];
+            let role = spec.spec.roles.entry(port.role.to_string()).or_default();
+            role.ports.insert(port.name.to_string(), i64::from(number));
+        }
+        if enable_admissiond && profile == Profile::Impala4 {
+            spec.spec.roles.entry("admissiond".into()).or_default().enabled = Some(true);
+        }
+        let np = &mut spec.spec.network_policy;
+        if let Some(cidr) = client_cidr {
+            let peer = serde_json::json!({"ipBlock": {"cidr": cidr}});
+            np.client_sources = Some(vec![serde_json::from_value(peer).unwrap()]);
+        }
+        if lockdown {
+            np.egress = serde_json::from_value(serde_json::json!({"enabled": true, "metastore": [{"cidr": "10.96.0.0/24"}]})).unwrap();
+        }
+        let cluster = match spec.resolve() {
+            Ok(cluster) => cluster,
+            // Colliding overrides, a Service setting on a role without external
+            // ports, or settings for admissiond while it is off.
+            Err(e) => {
+                let expected = ["already used", "no external port", "optional and not enabled"];
+                prop_assert!(expected.iter().any(|m| e.message.contains(m)), "{e}");
+                return Ok(());
+            }
+        };
+        let manifests = impala_k8s::render(&spec).unwrap();
+        let analysis = impala_k8s::policy::analyze(manifests.objects());
+        for role in &cluster.roles {
+            for port in &role.ports {
+                let reach = analysis
+                    .ingress
+                    .iter()
+                    .find(|r| r.role == role.name().as_str() && r.port.name == port.name().as_str())
+                    .unwrap();
+                prop_assert_eq!(i32::from(reach.port.number), port.number.as_i32());
+                if port.audience.is_none() {
+                    let peers: std::collections::BTreeSet<&str> = port.peers.iter().map(|p| p.as_str()).collect();
+                    let from: std::collections::BTreeSet<&str> = reach.from.iter().map(String::as_str).collect();
+                    prop_assert_eq!(from, peers, "{}/{}", role.name(), port.name());
+                }
+                if !reach.from_outside.is_empty() {
+                    prop_assert!(role.service.type_ != ServiceType::ClusterIP);
+                    prop_assert_eq!(port.access, impala_k8s::registry::Access::External);
+                }
+            }
+        }
+    }
+}
