@@ -592,7 +592,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
         }
         Command::Policy { args, manifests: Some(path), format } => {
             debug_assert!(args.file.is_none(), "clap keeps --manifests and the request apart");
-            let analysis = crate::policy::analyze(&crate::policy::read_release(path)?);
+            let analysis = crate::policy::analyze(&crate::policy::read_manifests(path)?);
             Ok(Outcome {
                 stdout: crate::output::policy::render(&analysis, *format),
                 warnings: Vec::new(),
@@ -601,8 +601,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
             })
         }
         Command::Policy { args, manifests: None, format } => {
-            let request = args.request()?;
-            let (manifests, warnings) = render(&request.spec).map_err(|e| request.locate(e))?;
+            let (manifests, warnings) = render_all(args)?;
             let analysis = crate::policy::analyze(manifests.objects());
             Ok(Outcome {
                 stdout: crate::output::policy::render(&analysis, *format),

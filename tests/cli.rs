@@ -338,7 +338,7 @@ fn policy_formats_describe_the_same_graph() {
     assert_eq!(edges(&mermaid, &["-->", "-.->"]), edges(&dot, &[" -> "]));
     assert_eq!(edges(&mermaid, &["-.->"]), edges(&dot, &["style=dashed"]), "egress edges");
     let json: serde_json::Value = serde_json::from_str(&stdout_of(&[&args[..], &["json"]].concat())).unwrap();
-    assert_eq!(json["namespace"], "analytics");
+    assert_eq!(json["namespaces"], serde_json::json!(["analytics"]));
     assert!(json["ingress"].as_array().unwrap().len() > 10);
 }
 
@@ -349,9 +349,30 @@ fn policy_refuses_bad_input_like_gen() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8(out.stderr).unwrap().contains("did you mean `LoadBalancer`"));
-    let many = cmd().args(["policy", "-f", "examples/multi-tenant/specs"]).output().unwrap();
-    assert_eq!(many.status.code(), Some(2));
-    assert!(String::from_utf8(many.stderr).unwrap().contains("holds several clusters; this command takes one"));
+}
+
+#[test]
+fn policy_keeps_releases_apart() {
+    let text = stdout_of(&["policy", "-f", "examples/multi-tenant/specs", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["namespaces"], serde_json::json!(["analytics", "finance"]));
+    let workloads = json["workloads"].as_array().unwrap();
+    let release_of =
+        |id: &str| workloads.iter().find(|w| w["id"] == id).map(|w| w["release"].as_str().unwrap().to_owned());
+    let mut peer_ports = 0;
+    for reach in json["ingress"].as_array().unwrap() {
+        let role = reach["role"].as_str().unwrap();
+        let from: Vec<&str> = reach["from"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        if from.contains(&"anywhere") {
+            continue; // a client port or web UI
+        }
+        peer_ports += 1;
+        for source in from {
+            assert_eq!(release_of(source), release_of(role), "{source} reaches {role} {}", reach["number"]);
+        }
+    }
+    assert!(peer_ports > 20, "{peer_ports}");
+    assert!(text.contains("\"analytics/adhoc/statestored\""), "ids name namespace, release and role");
 }
 
 #[test]
@@ -366,11 +387,11 @@ fn policy_reads_committed_manifests() {
         stdout_of(&["policy", "-f", "examples/production/cluster.yaml", "--format", "json"])
     );
 
-    let several = cmd().args(["policy", "--manifests", "examples/multi-tenant/rendered"]).output().unwrap();
-    assert_eq!(several.status.code(), Some(2));
-    assert!(String::from_utf8(several.stderr)
-        .unwrap()
-        .contains("several releases (analytics/adhoc, analytics/reporting, finance/ledger)"));
+    assert_eq!(
+        stdout_of(&["policy", "--manifests", "examples/multi-tenant/rendered"]),
+        stdout_of(&["policy", "-f", "examples/multi-tenant/specs"]),
+        "a tree of several releases reads like their specs"
+    );
     let broken = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: x, namespace: y}\nspec: {replicas: many}\n";
     let out = cmd().args(["policy", "--manifests", "-"]).write_stdin(broken).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

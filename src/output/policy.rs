@@ -149,17 +149,18 @@ fn tables(analysis: &Analysis, markdown: bool) -> String {
     let mut egress = table(markdown);
     egress.set_header(["ROLE", "MAY CONNECT TO"]);
     for w in &analysis.workloads {
-        egress.add_row([w.role.clone(), egress_lines(analysis, &w.role).join(break_)]);
+        egress.add_row([w.id.clone(), egress_lines(analysis, &w.id).join(break_)]);
     }
+    let namespaces = format!(
+        "{} {}",
+        if analysis.namespaces.len() == 1 { "Namespace" } else { "Namespaces" },
+        analysis.namespaces.join(", ")
+    );
     let summary = if analysis.network_policies == 0 {
-        format!(
-            "No NetworkPolicy in namespace {}: every pod, and every address that can route to the pods, reaches every port.",
-            analysis.namespace
-        )
+        format!("{namespaces}: no NetworkPolicy, so every pod, and every address that can route to the pods, reaches every port.")
     } else {
         format!(
-            "Namespace {}: {} NetworkPolicies, evaluated over {} workloads and their Services.",
-            analysis.namespace,
+            "{namespaces}: {} NetworkPolicies, evaluated over {} workloads and their Services.",
             analysis.network_policies,
             analysis.workloads.len()
         )
@@ -177,7 +178,7 @@ fn tables(analysis: &Analysis, markdown: bool) -> String {
 
 /// A reachability picture: nodes and labelled edges.
 struct Graph {
-    namespace: String,
+    namespaces: Vec<String>,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
 }
@@ -185,8 +186,8 @@ struct Graph {
 struct Node {
     id: String,
     label: String,
-    /// Drawn inside the namespace.
-    inside: bool,
+    /// The namespace it is drawn in, if any.
+    namespace: Option<String>,
     kind: EndpointKind,
 }
 
@@ -320,23 +321,23 @@ fn graph(analysis: &Analysis) -> Graph {
         .filter(|(i, e)| e.kind == EndpointKind::Role || used.contains(&node_id(*i)))
         .map(|(i, e)| {
             let mut label = e.label.clone();
-            if let Some(w) = analysis.workloads.iter().find(|w| w.role == e.id && e.kind == EndpointKind::Role) {
+            if let Some(w) = analysis.workloads.iter().find(|w| w.id == e.id && e.kind == EndpointKind::Role) {
                 if w.replicas != 1 {
                     label = format!("{label} ×{}", w.replicas);
                 }
-                if let Some(note) = role_notes.get(&w.role) {
+                if let Some(note) = role_notes.get(&w.id) {
                     label = format!("{label}\n{note}");
                 }
             }
-            let inside = e.namespace() == Some(analysis.namespace.as_str());
-            Node { id: node_id(i), label, inside, kind: e.kind }
+            let namespace = e.namespace().filter(|ns| analysis.namespaces.iter().any(|n| n == ns)).map(str::to_owned);
+            Node { id: node_id(i), label, namespace, kind: e.kind }
         })
         .collect();
     if used.contains(&node_id(every_pod)) {
         let label = "any pod in the cluster".to_owned();
-        nodes.push(Node { id: node_id(every_pod), label, inside: false, kind: EndpointKind::OtherNamespaces });
+        nodes.push(Node { id: node_id(every_pod), label, namespace: None, kind: EndpointKind::OtherNamespaces });
     }
-    Graph { namespace: analysis.namespace.clone(), nodes, edges }
+    Graph { namespaces: analysis.namespaces.clone(), nodes, edges }
 }
 
 fn mermaid(graph: &Graph) -> String {
@@ -347,12 +348,15 @@ fn mermaid(graph: &Graph) -> String {
         _ => format!("{}([\"{}\"])", n.id, text(&n.label)),
     };
     let mut out = String::from("flowchart LR\n");
-    out.push_str(&format!("  subgraph ns[\"namespace {}\"]\n", text(&graph.namespace)));
-    for n in graph.nodes.iter().filter(|n| n.inside) {
-        out.push_str(&format!("    {}\n", node(n)));
+    for (i, ns) in graph.namespaces.iter().enumerate() {
+        let id = if graph.namespaces.len() == 1 { "ns".to_owned() } else { format!("ns{i}") };
+        out.push_str(&format!("  subgraph {id}[\"namespace {}\"]\n", text(ns)));
+        for n in graph.nodes.iter().filter(|n| n.namespace.as_ref() == Some(ns)) {
+            out.push_str(&format!("    {}\n", node(n)));
+        }
+        out.push_str("  end\n");
     }
-    out.push_str("  end\n");
-    for n in graph.nodes.iter().filter(|n| !n.inside) {
+    for n in graph.nodes.iter().filter(|n| n.namespace.is_none()) {
         out.push_str(&format!("  {}\n", node(n)));
     }
     for e in &graph.edges {
@@ -373,12 +377,16 @@ fn dot(graph: &Graph) -> String {
         format!("{} [label=\"{}\", shape={shape}];", n.id, text(&n.label))
     };
     let mut out = String::from("digraph reachability {\n  rankdir=LR;\n");
-    out.push_str(&format!("  subgraph cluster_namespace {{\n    label=\"namespace {}\";\n", text(&graph.namespace)));
-    for n in graph.nodes.iter().filter(|n| n.inside) {
-        out.push_str(&format!("    {}\n", node(n)));
+    for (i, ns) in graph.namespaces.iter().enumerate() {
+        let id =
+            if graph.namespaces.len() == 1 { "cluster_namespace".to_owned() } else { format!("cluster_namespace{i}") };
+        out.push_str(&format!("  subgraph {id} {{\n    label=\"namespace {}\";\n", text(ns)));
+        for n in graph.nodes.iter().filter(|n| n.namespace.as_ref() == Some(ns)) {
+            out.push_str(&format!("    {}\n", node(n)));
+        }
+        out.push_str("  }\n");
     }
-    out.push_str("  }\n");
-    for n in graph.nodes.iter().filter(|n| !n.inside) {
+    for n in graph.nodes.iter().filter(|n| n.namespace.is_none()) {
         out.push_str(&format!("  {}\n", node(n)));
     }
     for e in &graph.edges {
@@ -440,8 +448,13 @@ mod tests {
     #[test]
     fn pictures_escape_their_labels() {
         let graph = Graph {
-            namespace: "ns".into(),
-            nodes: vec![Node { id: "n0".into(), label: "a \"b\"\nc".into(), inside: true, kind: EndpointKind::Role }],
+            namespaces: vec!["ns".into()],
+            nodes: vec![Node {
+                id: "n0".into(),
+                label: "a \"b\"\nc".into(),
+                namespace: Some("ns".into()),
+                kind: EndpointKind::Role,
+            }],
             edges: vec![Edge { from: "n0".into(), to: "n0".into(), label: "1\\2".into(), egress: true }],
         };
         let m = mermaid(&graph);

@@ -13,7 +13,7 @@
 
 pub mod selectors;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -28,6 +28,8 @@ use selectors::Labels;
 
 /// The label that names a pod's role.
 const COMPONENT: &str = "app.kubernetes.io/component";
+/// The label that names a pod's release.
+const INSTANCE: &str = "app.kubernetes.io/instance";
 /// The label Kubernetes puts on every namespace, holding its name.
 const NAMESPACE_NAME: &str = "kubernetes.io/metadata.name";
 /// A namespace name no selector can name (it is not a valid label value).
@@ -274,8 +276,15 @@ pub struct EgressTarget {
 /// A role's workload as the analysis sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Workload {
+    /// Its endpoint id: the role, or `namespace/release/role` when the
+    /// objects hold several releases.
+    pub id: String,
     /// The role (its `app.kubernetes.io/component` label).
     pub role: String,
+    /// The release (its `app.kubernetes.io/instance` label).
+    pub release: String,
+    /// The StatefulSet's namespace.
+    pub namespace: String,
     /// The StatefulSet's name.
     pub name: String,
     /// Its pod count.
@@ -286,15 +295,15 @@ pub struct Workload {
     labels: Labels,
 }
 
-/// The reachability of a release.
+/// The reachability of one or more releases.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Analysis {
-    /// The release's namespace.
-    pub namespace: String,
+    /// The namespaces of the workloads, sorted.
+    pub namespaces: Vec<String>,
     /// How many NetworkPolicies the objects hold.
     pub network_policies: usize,
-    /// The roles, in the order of the objects.
+    /// The roles, by namespace and StatefulSet name.
     pub workloads: Vec<Workload>,
     /// Every endpoint: the roles first, then the others.
     pub endpoints: Vec<Endpoint>,
@@ -332,20 +341,12 @@ pub enum ManifestsError {
         /// The file or directory.
         path: String,
     },
-    /// Workloads of several releases.
-    #[error("{path}: holds the StatefulSets of several releases ({releases}); point --manifests at one release")]
-    SeveralReleases {
-        /// The file or directory.
-        path: String,
-        /// The releases, as namespace/instance.
-        releases: String,
-    },
 }
 
-/// The objects of one release in committed manifests (a YAML file, `-` for
-/// stdin, or an `--out-dir` directory), such as a kustomize overlay's output:
-/// the kinds impala-k8s generates, every other kind left out.
-pub fn read_release(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
+/// The objects in committed manifests (a YAML file, `-` for stdin, or an
+/// `--out-dir` directory), such as a kustomize overlay's output: the kinds
+/// impala-k8s generates, every other kind left out.
+pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
     let committed = crate::output::diff::read_committed(path)?;
     let shown = path.display().to_string();
     let mut objects = Vec::new();
@@ -359,70 +360,76 @@ pub fn read_release(path: &std::path::Path) -> Result<Vec<Object>, crate::Error>
             })?);
         }
     }
-    let releases: BTreeSet<String> = objects
-        .iter()
-        .filter(|o| o.kind() == "StatefulSet")
-        .map(|o| {
-            let meta = o.metadata();
-            let instance = meta.labels.as_ref().and_then(|l| l.get("app.kubernetes.io/instance"));
-            format!("{}/{}", meta.namespace.as_deref().unwrap_or_default(), instance.map_or("-", String::as_str))
-        })
-        .collect();
-    match releases.len() {
-        0 => Err(ManifestsError::NoWorkload { path: shown }.into()),
-        1 => Ok(objects),
-        _ => {
-            let releases = releases.into_iter().collect::<Vec<_>>().join(", ");
-            Err(ManifestsError::SeveralReleases { path: shown, releases }.into())
-        }
+    if !objects.iter().any(|o| o.kind() == "StatefulSet") {
+        return Err(ManifestsError::NoWorkload { path: shown }.into());
     }
+    Ok(objects)
 }
 
 /// The objects the analysis reads.
 struct World<'a> {
-    namespace: String,
-    namespace_labels: Labels,
+    /// The labels of each namespace that holds a workload or a Namespace object.
+    namespaces: BTreeMap<String, Labels>,
     policies: Vec<&'a NetworkPolicy>,
     services: Vec<&'a Service>,
 }
 
-/// Computes the reachability of the release the objects make up.
+impl World<'_> {
+    /// A namespace's labels, with the name label Kubernetes sets on every namespace.
+    fn labels_of(&self, namespace: &str) -> Labels {
+        let mut labels = self.namespaces.get(namespace).cloned().unwrap_or_default();
+        labels.insert(NAMESPACE_NAME.to_owned(), namespace.to_owned());
+        labels
+    }
+
+    /// Where the pods of a workload are.
+    fn place_of(&self, w: &Workload) -> Place {
+        Place::Pod {
+            namespace: w.namespace.clone(),
+            namespace_labels: self.labels_of(&w.namespace),
+            labels: w.labels.clone(),
+        }
+    }
+}
+
+/// Computes who reaches which port of the releases the objects make up.
 pub fn analyze(objects: &[Object]) -> Analysis {
-    let mut world =
-        World { namespace: String::new(), namespace_labels: Labels::new(), policies: vec![], services: vec![] };
+    let mut world = World { namespaces: BTreeMap::new(), policies: vec![], services: vec![] };
     let mut workloads = Vec::new();
     for object in objects {
         match object {
             Object::NetworkPolicy(p) => world.policies.push(p),
             Object::Service(s) => world.services.push(s),
-            Object::StatefulSet(sts) => {
-                world.namespace = sts.metadata.namespace.clone().unwrap_or_default();
-                workloads.push(workload(sts));
+            Object::StatefulSet(sts) => workloads.push(workload(sts)),
+            Object::Namespace(ns) => {
+                let name = ns.metadata.name.clone().unwrap_or_default();
+                world.namespaces.insert(name, ns.metadata.labels.clone().unwrap_or_default());
             }
-            Object::Namespace(ns) => world.namespace_labels = ns.metadata.labels.clone().unwrap_or_default(),
             _ => {}
         }
     }
-    world.namespace_labels.insert(NAMESPACE_NAME.to_owned(), world.namespace.clone());
-    let endpoints = endpoints(&world, &workloads);
-    let role_place = |w: &Workload| Place::Pod {
-        namespace: world.namespace.clone(),
-        namespace_labels: world.namespace_labels.clone(),
-        labels: w.labels.clone(),
-    };
+    workloads.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let releases: BTreeSet<(&str, &str)> =
+        workloads.iter().map(|w| (w.namespace.as_str(), w.release.as_str())).collect();
+    if releases.len() > 1 {
+        for w in &mut workloads {
+            w.id = format!("{}/{}/{}", w.namespace, w.release, w.role);
+        }
+    }
+    let namespaces: Vec<String> =
+        workloads.iter().map(|w| w.namespace.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    for ns in &namespaces {
+        world.namespaces.entry(ns.clone()).or_default();
+    }
+    let endpoints = endpoints(&world, &workloads, &namespaces);
 
     let mut ingress = Vec::new();
     for dst in &workloads {
-        let dst_place = role_place(dst);
+        let dst_place = world.place_of(dst);
         for port in &dst.ports {
-            let from: Vec<&Endpoint> = endpoints
-                .iter()
-                .filter(|src| {
-                    world.ingress_admits(&dst.labels, &src.place, port)
-                        && world.egress_admits(&src.place, &dst_place, port)
-                })
-                .collect();
-            let exposed_by = world.exposures(&dst.labels, port);
+            let from: Vec<&Endpoint> =
+                endpoints.iter().filter(|src| world.connects(&src.place, &dst_place, port)).collect();
+            let exposed_by = world.exposures(&dst.namespace, &dst.labels, port);
             let from_outside = from
                 .iter()
                 .filter_map(|e| match &e.place {
@@ -433,7 +440,7 @@ pub fn analyze(objects: &[Object]) -> Analysis {
                 })
                 .collect();
             ingress.push(PortReach {
-                role: dst.role.clone(),
+                role: dst.id.clone(),
                 port: port.clone(),
                 from: from.iter().map(|e| e.id.clone()).collect(),
                 exposed_by,
@@ -445,19 +452,16 @@ pub fn analyze(objects: &[Object]) -> Analysis {
     let egress = workloads
         .iter()
         .map(|src| {
-            let src_place = role_place(src);
-            let restricted = world.selecting(&src.labels, "Egress").next().is_some();
+            let src_place = world.place_of(src);
+            let restricted = world.selecting(&src.namespace, &src.labels, "Egress").next().is_some();
             let to = endpoints
                 .iter()
                 .filter_map(|dst| {
-                    let ports = match workloads.iter().find(|w| w.role == dst.id && dst.kind == EndpointKind::Role) {
+                    let ports = match workloads.iter().find(|w| w.id == dst.id && dst.kind == EndpointKind::Role) {
                         Some(w) => Ports::Only(
                             w.ports
                                 .iter()
-                                .filter(|p| {
-                                    world.egress_admits(&src_place, &dst.place, p)
-                                        && world.ingress_admits(&w.labels, &src_place, p)
-                                })
+                                .filter(|p| world.connects(&src_place, &dst.place, p))
                                 .map(|p| PortRef::Numbers {
                                     from: p.number,
                                     to: p.number,
@@ -470,18 +474,11 @@ pub fn analyze(objects: &[Object]) -> Analysis {
                     (!ports.is_empty()).then(|| EgressTarget { endpoint: dst.id.clone(), ports })
                 })
                 .collect();
-            EgressReach { role: src.role.clone(), restricted, to }
+            EgressReach { role: src.id.clone(), restricted, to }
         })
         .collect();
 
-    Analysis {
-        namespace: world.namespace.clone(),
-        network_policies: world.policies.len(),
-        workloads,
-        endpoints,
-        ingress,
-        egress,
-    }
+    Analysis { namespaces, network_policies: world.policies.len(), workloads, endpoints, ingress, egress }
 }
 
 fn workload(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Workload {
@@ -502,8 +499,12 @@ fn workload(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Workload {
         .collect::<Vec<_>>();
     let mut ports = ports;
     ports.sort_by(|a, b| (a.number, &a.protocol).cmp(&(b.number, &b.protocol)));
+    let role = labels.get(COMPONENT).cloned().unwrap_or_else(|| name.clone());
     Workload {
-        role: labels.get(COMPONENT).cloned().unwrap_or_else(|| name.clone()),
+        id: role.clone(),
+        role,
+        release: labels.get(INSTANCE).cloned().unwrap_or_default(),
+        namespace: sts.metadata.namespace.clone().unwrap_or_default(),
         name,
         replicas: spec.and_then(|s| s.replicas).unwrap_or(1),
         ports,
@@ -511,30 +512,26 @@ fn workload(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Workload {
     }
 }
 
-/// The representative endpoints: roles, other pods, other namespaces, the
-/// pods and CIDRs policies name, and any other address.
-fn endpoints(world: &World, workloads: &[Workload]) -> Vec<Endpoint> {
+/// The representative endpoints: roles, the other pods of each namespace,
+/// other namespaces, the pods and CIDRs policies name, and any other address.
+fn endpoints(world: &World, workloads: &[Workload], namespaces: &[String]) -> Vec<Endpoint> {
     let pod = |namespace: &str, namespace_labels: Labels, labels: Labels| Place::Pod {
         namespace: namespace.to_owned(),
         namespace_labels,
         labels,
     };
-    let ns = world.namespace.as_str();
     let mut list: Vec<Endpoint> = workloads
         .iter()
-        .map(|w| Endpoint {
-            id: w.role.clone(),
-            label: w.role.clone(),
-            kind: EndpointKind::Role,
-            place: pod(ns, world.namespace_labels.clone(), w.labels.clone()),
-        })
+        .map(|w| Endpoint { id: w.id.clone(), label: w.id.clone(), kind: EndpointKind::Role, place: world.place_of(w) })
         .collect();
-    list.push(Endpoint {
-        id: "other-pods".into(),
-        label: format!("other pods of {ns}"),
-        kind: EndpointKind::OtherPods,
-        place: pod(ns, world.namespace_labels.clone(), Labels::new()),
-    });
+    for ns in namespaces {
+        list.push(Endpoint {
+            id: if namespaces.len() == 1 { "other-pods".into() } else { format!("other-pods:{ns}") },
+            label: format!("other pods of {ns}"),
+            kind: EndpointKind::OtherPods,
+            place: pod(ns, world.labels_of(ns), Labels::new()),
+        });
+    }
     let other_ns = Labels::from([(NAMESPACE_NAME.to_owned(), SOME_OTHER_NAMESPACE.to_owned())]);
     list.push(Endpoint {
         id: "other-namespaces".into(),
@@ -595,7 +592,7 @@ fn selected_endpoint(peer: &NetworkPolicyPeer, policy_ns: &str, world: &World) -
         if selectors::is_empty(&pods) { "pods".to_owned() } else { format!("pods {}", selectors::describe(&pods)) };
     let (namespace, namespace_labels, label, id) = match &peer.namespace_selector {
         None => {
-            let labels = if policy_ns == world.namespace { world.namespace_labels.clone() } else { Labels::new() };
+            let labels = world.labels_of(policy_ns);
             (
                 policy_ns.to_owned(),
                 labels,
@@ -722,10 +719,15 @@ fn has_type(policy: &NetworkPolicy, type_: &str) -> bool {
 }
 
 impl World<'_> {
-    /// The policies of a type that select the release's pods with these labels.
-    fn selecting<'s>(&'s self, labels: &'s Labels, type_: &'s str) -> impl Iterator<Item = &'s NetworkPolicy> + 's {
+    /// The policies of a type in `namespace` that select its pods with these labels.
+    fn selecting<'s>(
+        &'s self,
+        namespace: &'s str,
+        labels: &'s Labels,
+        type_: &'s str,
+    ) -> impl Iterator<Item = &'s NetworkPolicy> + 's {
         self.policies.iter().copied().filter(move |p| {
-            p.metadata.namespace.as_deref() == Some(self.namespace.as_str())
+            p.metadata.namespace.as_deref() == Some(namespace)
                 && has_type(p, type_)
                 && selectors::matches(
                     p.spec.as_ref().and_then(|s| s.pod_selector.as_ref()).unwrap_or(&LabelSelector::default()),
@@ -735,13 +737,14 @@ impl World<'_> {
     }
 
     /// The rules of one direction (`Ingress` or `Egress`) of the policies
-    /// that select the release pod with `labels`, each as (its policy's
-    /// namespace, its peers, its ports); `None` when no such policy selects
-    /// the pod, which leaves that direction open.
-    fn rules<'s>(&'s self, labels: &'s Labels, type_: &'s str) -> Option<Vec<Rule<'s>>> {
+    /// that select the pod at `place`, each as (its policy's namespace, its
+    /// peers, its ports); `None` when no such policy selects the pod (or the
+    /// place is an address), which leaves that direction open.
+    fn rules<'s>(&'s self, place: &'s Place, type_: &'s str) -> Option<Vec<Rule<'s>>> {
+        let Place::Pod { namespace, labels, .. } = place else { return None };
         let mut rules = Vec::new();
         let mut selected = false;
-        for p in self.selecting(labels, type_) {
+        for p in self.selecting(namespace, labels, type_) {
             selected = true;
             let ns = p.metadata.namespace.as_deref().unwrap_or_default();
             let spec = p.spec.as_ref();
@@ -756,35 +759,23 @@ impl World<'_> {
         selected.then_some(rules)
     }
 
-    /// True when a direction of the pod with `labels` admits `other` on `port`.
-    fn admits(&self, labels: &Labels, type_: &str, other: &Place, port: &ListeningPort) -> bool {
-        self.rules(labels, type_).is_none_or(|rules| {
+    /// True when a direction of the pod at `place` admits `other` on `port`.
+    fn admits(&self, place: &Place, type_: &str, other: &Place, port: &ListeningPort) -> bool {
+        self.rules(place, type_).is_none_or(|rules| {
             rules.iter().any(|&(ns, peers, ports)| covers(peers, ns, other) && port_matches(ports, port))
         })
     }
 
-    /// True when the release pod with `labels` accepts a connection from `src` on `port`.
-    fn ingress_admits(&self, labels: &Labels, src: &Place, port: &ListeningPort) -> bool {
-        self.admits(labels, "Ingress", src, port)
+    /// True when `src` may open a connection to the pod at `dst` on `port`:
+    /// `src`'s egress policies let it out and `dst`'s ingress policies let it in.
+    fn connects(&self, src: &Place, dst: &Place, port: &ListeningPort) -> bool {
+        self.admits(src, "Egress", dst, port) && self.admits(dst, "Ingress", src, port)
     }
 
-    /// True when `src` may open a connection to the release pod at `dst` on
-    /// `port`. Only the release's pods have egress policies here: other pods
-    /// and outside addresses are unrestricted.
-    fn egress_admits(&self, src: &Place, dst: &Place, port: &ListeningPort) -> bool {
-        match src {
-            Place::Pod { namespace, labels, .. } if *namespace == self.namespace => {
-                self.admits(labels, "Egress", dst, port)
-            }
-            _ => true,
-        }
-    }
-
-    /// The ports a release pod at `src` may connect to at an endpoint that is
-    /// not one of the release's roles (whose ports are unknown here).
+    /// The ports a pod at `src` may connect to at an endpoint that is not one
+    /// of the roles (whose ports are unknown here).
     fn egress_ports(&self, src: &Place, dst: &Place) -> Ports {
-        let Place::Pod { labels, .. } = src else { return Ports::All };
-        let Some(rules) = self.rules(labels, "Egress") else { return Ports::All };
+        let Some(rules) = self.rules(src, "Egress") else { return Ports::All };
         let mut ports = Ports::none();
         for (ns, peers, rule_ports_) in rules {
             if covers(peers, ns, dst) {
@@ -795,7 +786,7 @@ impl World<'_> {
     }
 
     /// The Services of the namespace that select the pods and carry the port.
-    fn exposures(&self, labels: &Labels, port: &ListeningPort) -> Vec<Exposure> {
+    fn exposures(&self, namespace: &str, labels: &Labels, port: &ListeningPort) -> Vec<Exposure> {
         let mut found = Vec::new();
         for service in &self.services {
             let Some(spec) = &service.spec else { continue };
@@ -803,7 +794,7 @@ impl World<'_> {
                 .selector
                 .as_ref()
                 .is_some_and(|s| !s.is_empty() && s.iter().all(|(k, v)| labels.get(k) == Some(v)));
-            if service.metadata.namespace.as_deref() != Some(self.namespace.as_str()) || !selects {
+            if service.metadata.namespace.as_deref() != Some(namespace) || !selects {
                 continue;
             }
             for sp in spec.ports.iter().flatten() {

@@ -24,7 +24,7 @@ fn endpoints_of_the_default_cluster() {
     let a = default_analysis();
     let ids: Vec<&str> = a.endpoints.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, [&ROLES[..], &["other-pods", "other-namespaces", "anywhere"]].concat());
-    assert_eq!(a.namespace, "impala");
+    assert_eq!(a.namespaces, ["impala"]);
     assert_eq!(a.network_policies, 5, "default deny plus one per role");
 }
 

@@ -23,6 +23,7 @@ CASES = {
     "impala4-loadbalancer-admissiond": ["--service-type", "LoadBalancer", "--enable", "admissiond"],
     "cdh5": ["--profile", "cdh5"],
     "production": ["-f", str(ROOT / "examples/production/cluster.yaml")],
+    "multi-tenant": ["-f", str(ROOT / "examples/multi-tenant/specs")],
 }
 
 
@@ -63,7 +64,7 @@ def test_mermaid_parses_and_says_what_the_matrix_says(case, tmp_path):
     [diagram] = parse_mermaid(path)
     assert diagram["type"] == "flowchart-v2"
     name = {v: text.split("<br>")[0].split(" ×")[0] for v, text in diagram["vertices"].items()}
-    roles = {r["role"] for r in analysis["workloads"]}
+    roles = {r["id"] for r in analysis["workloads"]}
     addresses = {e["label"] for e in analysis["endpoints"] if e["kind"] in ("cidr", "anywhere")}
     drawn = defaultdict(set)
     outside = defaultdict(set)

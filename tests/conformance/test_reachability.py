@@ -393,3 +393,64 @@ def test_a_wrong_policy_is_caught(tmp_path):
     got, _ = nca_matrices(yaml.safe_dump_all(docs), tmp_path, running, cats)
     assert 24000 not in want.get(("other-namespaces", "statestored"), set())
     assert 24000 in got[("other-namespaces", "statestored")]
+
+
+def test_nca_and_policy_agree_across_releases(tmp_path):
+    """Three releases in two namespaces (examples/multi-tenant), with one
+    bystander per namespace and one elsewhere: nca and `policy` agree pod
+    for pod, and no release reaches another's peer ports."""
+    specs = str(ROOT / "examples/multi-tenant/specs")
+    analysis = json.loads(subprocess.run([BIN, "policy", "-f", specs, "--format", "json"],
+                                         check=True, capture_output=True, text=True).stdout)
+    manifests = subprocess.run([BIN, "gen", "-f", specs], check=True, capture_output=True, text=True).stdout
+    ids = {(w["namespace"], w["name"]): w["id"] for w in analysis["workloads"]}
+    release = {w["id"]: (w["namespace"], w["release"]) for w in analysis["workloads"]}
+
+    def pod(name, namespace, labels):
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+    extra = [pod("other-app", ns, {"app": "other"}) for ns in analysis["namespaces"]]
+    extra += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "elsewhere"}}, pod("impostor", "elsewhere", {})]
+    path = tmp_path / "all.yaml"
+    path.write_text(manifests + "---\n" + yaml.safe_dump_all(extra))
+    out = subprocess.run(["nca", "--connectivity", str(path), "--resource_list", str(path),
+                          "--output_format", "txt_no_fw_rules", "--output_endpoints", "pods"],
+                         check=True, capture_output=True, text=True).stdout
+
+    def category(name):
+        namespace, pod_name = name.split("/")
+        if pod_name == "other-app":
+            return f"other-pods:{namespace}"
+        if pod_name == "impostor":
+            return "other-namespaces"
+        return ids[(namespace, pod_name.rsplit("-", 1)[0])]
+
+    nca = defaultdict(set)
+    for line in out.splitlines():
+        if " => " not in line:
+            continue
+        left, conn = line.split(" : ", 1)
+        src, dst = (e.strip() for e in left.split(" => "))
+        if "/" not in dst or category(dst) not in release:
+            continue  # only the releases' pods are ours to police
+        ports = parse_connection(conn)
+        assert ports != ALL, line
+        if "/" not in src:
+            lo, hi = address_range(src)
+            if not lo <= ipaddress.ip_address(ANYWHERE_ADDRESS) <= hi:
+                continue
+            src = "anywhere"
+        else:
+            src = category(src)
+        nca[(src, category(dst))] |= {n for _, n in ports}
+
+    single = {w["id"] for w in analysis["workloads"] if w["replicas"] == 1}
+    ours = defaultdict(set)
+    for reach in analysis["ingress"]:
+        for src in reach["from"]:
+            if not (src == reach["role"] and src in single):
+                ours[(src, reach["role"])].add(reach["number"])
+    assert dict(nca) == dict(ours)
+    crossing = {(s, d): p for (s, d), p in ours.items() if s in release and release[s] != release[d]}
+    peer_ports = {24000, 23000, 23020, 26000, 27000}
+    assert crossing and all(not p & peer_ports for p in crossing.values()), crossing
