@@ -1,11 +1,11 @@
-//! Reachability: who can reach which port of a release, computed from the
+//! Reachability: who can reach which port of one or more releases, computed from the
 //! generated objects themselves (StatefulSets and their container ports,
 //! Services, Namespaces and NetworkPolicies) with Kubernetes NetworkPolicy
 //! semantics. Nothing here reads the registry: the analysis checks the
 //! builders' output, it does not restate their input.
 //!
-//! The world is modelled by representative endpoints: each role of the
-//! release; another pod of the namespace; a pod of another namespace; pods
+//! The world is modelled by representative endpoints: each role of each
+//! release; another pod of each namespace; a pod of another namespace; pods
 //! that a policy peer names (a namespace or pod selector no other endpoint
 //! satisfies); each CIDR that a policy names; and any other address outside
 //! the cluster. Like the Kubernetes documentation, the analysis treats
@@ -39,9 +39,9 @@ const SOME_OTHER_NAMESPACE: &str = "(another namespace)";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EndpointKind {
-    /// The pods of one role of the release.
+    /// The pods of one role of a release.
     Role,
-    /// Any other pod of the release's namespace.
+    /// Any other pod of a namespace that holds a release.
     OtherPods,
     /// Any pod of another namespace.
     OtherNamespaces,
@@ -66,8 +66,10 @@ enum Place {
 /// A source or destination of traffic.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Endpoint {
-    /// A stable identifier: the role name, `other-pods`, `other-namespaces`,
-    /// `namespace:NAME`, `pods:SELECTOR`, a CIDR, or `anywhere`.
+    /// A stable identifier: the role name (`namespace/release/role` for
+    /// several releases), `other-pods` (`other-pods:NAMESPACE` for several
+    /// namespaces), `other-namespaces`, `namespace:NAME`, `pods:SELECTOR`, a
+    /// CIDR, or `anywhere`.
     pub id: String,
     /// What a person reads.
     pub label: String,
@@ -78,7 +80,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// True for the pods of the release's roles and other pods in the cluster.
+    /// True for the pods of the roles and other pods in the cluster.
     pub fn is_pod(&self) -> bool {
         matches!(self.place, Place::Pod { .. })
     }
