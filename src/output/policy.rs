@@ -340,61 +340,93 @@ fn graph(analysis: &Analysis) -> Graph {
     Graph { namespaces: analysis.namespaces.clone(), nodes, edges }
 }
 
-fn mermaid(graph: &Graph) -> String {
-    let text = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
-    let node = |n: &Node| match n.kind {
-        EndpointKind::Role => format!("{}[\"{}\"]", n.id, text(&n.label)),
-        EndpointKind::Cidr | EndpointKind::Anywhere => format!("{}{{{{\"{}\"}}}}", n.id, text(&n.label)),
-        _ => format!("{}([\"{}\"])", n.id, text(&n.label)),
-    };
-    let mut out = String::from("flowchart LR\n");
-    for (i, ns) in graph.namespaces.iter().enumerate() {
-        let id = if graph.namespaces.len() == 1 { "ns".to_owned() } else { format!("ns{i}") };
-        out.push_str(&format!("  subgraph {id}[\"namespace {}\"]\n", text(ns)));
-        for n in graph.nodes.iter().filter(|n| n.namespace.as_ref() == Some(ns)) {
-            out.push_str(&format!("    {}\n", node(n)));
-        }
-        out.push_str("  end\n");
-    }
-    for n in graph.nodes.iter().filter(|n| n.namespace.is_none()) {
-        out.push_str(&format!("  {}\n", node(n)));
-    }
-    for e in &graph.edges {
-        let arrow = if e.egress { "-.->" } else { "-->" };
-        out.push_str(&format!("  {} {arrow}|\"{}\"| {}\n", e.from, text(&e.label), e.to));
-    }
-    out
+/// How a picture language writes each part of a [`Graph`].
+struct Syntax {
+    /// The first lines.
+    header: &'static str,
+    /// The last lines.
+    footer: &'static str,
+    /// The id of the box of namespace `i` of `count`.
+    group_id: fn(usize, usize) -> String,
+    /// Opens a box: (its id, its title).
+    open_group: fn(&str, &str) -> String,
+    /// Closes a box.
+    close_group: &'static str,
+    /// A node.
+    node: fn(&Node, &str) -> String,
+    /// An edge, with its escaped label.
+    edge: fn(&Edge, &str) -> String,
+    /// Escapes a label.
+    escape: fn(&str) -> String,
 }
 
-fn dot(graph: &Graph) -> String {
-    let text = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-    let node = |n: &Node| {
+const MERMAID: Syntax = Syntax {
+    header: "flowchart LR\n",
+    footer: "",
+    group_id: |i, count| if count == 1 { "ns".to_owned() } else { format!("ns{i}") },
+    open_group: |id, title| format!("  subgraph {id}[\"{title}\"]\n"),
+    close_group: "  end\n",
+    node: |n, label| match n.kind {
+        EndpointKind::Role => format!("{}[\"{label}\"]", n.id),
+        EndpointKind::Cidr | EndpointKind::Anywhere => format!("{}{{{{\"{label}\"}}}}", n.id),
+        _ => format!("{}([\"{label}\"])", n.id),
+    },
+    edge: |e, label| {
+        let arrow = if e.egress { "-.->" } else { "-->" };
+        format!("{} {arrow}|\"{label}\"| {}", e.from, e.to)
+    },
+    escape: |s| s.replace('"', "#quot;").replace('\n', "<br/>"),
+};
+
+const DOT: Syntax = Syntax {
+    header: "digraph reachability {\n  rankdir=LR;\n",
+    footer: "}\n",
+    group_id: |i, count| if count == 1 { "cluster_namespace".to_owned() } else { format!("cluster_namespace{i}") },
+    open_group: |id, title| format!("  subgraph {id} {{\n    label=\"{title}\";\n"),
+    close_group: "  }\n",
+    node: |n, label| {
         let shape = match n.kind {
             EndpointKind::Role => "box",
             EndpointKind::Cidr | EndpointKind::Anywhere => "hexagon",
             _ => "ellipse",
         };
-        format!("{} [label=\"{}\", shape={shape}];", n.id, text(&n.label))
-    };
-    let mut out = String::from("digraph reachability {\n  rankdir=LR;\n");
+        format!("{} [label=\"{label}\", shape={shape}];", n.id)
+    },
+    edge: |e, label| {
+        let style = if e.egress { ", style=dashed" } else { "" };
+        format!("{} -> {} [label=\"{label}\"{style}];", e.from, e.to)
+    },
+    escape: |s| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"),
+};
+
+/// Writes a graph: a box per namespace with its nodes, the other nodes, then the edges.
+fn draw(graph: &Graph, syntax: &Syntax) -> String {
+    let node = |n: &Node| (syntax.node)(n, &(syntax.escape)(&n.label));
+    let mut out = String::from(syntax.header);
     for (i, ns) in graph.namespaces.iter().enumerate() {
-        let id =
-            if graph.namespaces.len() == 1 { "cluster_namespace".to_owned() } else { format!("cluster_namespace{i}") };
-        out.push_str(&format!("  subgraph {id} {{\n    label=\"namespace {}\";\n", text(ns)));
+        let id = (syntax.group_id)(i, graph.namespaces.len());
+        out.push_str(&(syntax.open_group)(&id, &(syntax.escape)(&format!("namespace {ns}"))));
         for n in graph.nodes.iter().filter(|n| n.namespace.as_ref() == Some(ns)) {
             out.push_str(&format!("    {}\n", node(n)));
         }
-        out.push_str("  }\n");
+        out.push_str(syntax.close_group);
     }
     for n in graph.nodes.iter().filter(|n| n.namespace.is_none()) {
         out.push_str(&format!("  {}\n", node(n)));
     }
     for e in &graph.edges {
-        let style = if e.egress { ", style=dashed" } else { "" };
-        out.push_str(&format!("  {} -> {} [label=\"{}\"{style}];\n", e.from, e.to, text(&e.label)));
+        out.push_str(&format!("  {}\n", (syntax.edge)(e, &(syntax.escape)(&e.label))));
     }
-    out.push_str("}\n");
+    out.push_str(syntax.footer);
     out
+}
+
+fn mermaid(graph: &Graph) -> String {
+    draw(graph, &MERMAID)
+}
+
+fn dot(graph: &Graph) -> String {
+    draw(graph, &DOT)
 }
 
 #[cfg(test)]
