@@ -4,7 +4,8 @@
 # time: elapsed seconds and maximum resident set size), best of 3 runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+. scripts/lib.sh
+need /usr/bin/time time
 cargo build --release --locked --quiet
 bin="$PWD/target/release/impala-k8s"
 work="$(mktemp -d)"

@@ -18,12 +18,8 @@ fi
 "$venv-checkov/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/conformance/requirements-checkov.txt
 
 # Graphviz (Debian) renders the DOT pictures; Mermaid's own parser (npm) reads the Mermaid ones.
-if ! command -v dot >/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends graphviz >/dev/null
-fi
+. scripts/lib.sh
+need dot graphviz
 (cd tests/conformance/mermaid && npm ci --silent --no-audit --no-fund)
 
 cargo fmt --check

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use impala_k8s::builders::Object;
 use impala_k8s::registry::{Access, ConfigStyle, Profile, Registry};
 use impala_k8s::spec::{ClusterSpec, ServiceType};
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -30,14 +31,17 @@ fn parse(yaml: &str) -> Parsed {
     for doc in serde_yaml::Deserializer::from_str(yaml) {
         let value = serde_json::Value::deserialize(doc).unwrap();
         let name = value["metadata"]["name"].as_str().unwrap().to_owned();
-        match value["kind"].as_str().unwrap() {
-            "StatefulSet" => drop(parsed.statefulsets.insert(name, serde_json::from_value(value).unwrap())),
-            "Service" => drop(parsed.services.insert(name, serde_json::from_value(value).unwrap())),
-            "NetworkPolicy" => drop(parsed.policies.insert(name, serde_json::from_value(value).unwrap())),
-            "ConfigMap" => drop(parsed.config_maps.insert(name, serde_json::from_value(value).unwrap())),
-            "PodDisruptionBudget" => drop(parsed.budgets.insert(name, serde_json::from_value(value).unwrap())),
-            "Namespace" | "ServiceAccount" => {}
-            other => panic!("unexpected kind {other}"),
+        let kind = value["kind"].as_str().unwrap();
+        // JSON is YAML: the object's own reader takes it.
+        let object =
+            Object::parse(kind, &value.to_string()).unwrap_or_else(|| panic!("unexpected kind {kind}")).unwrap();
+        match object {
+            Object::StatefulSet(o) => drop(parsed.statefulsets.insert(name, o)),
+            Object::Service(o) => drop(parsed.services.insert(name, o)),
+            Object::NetworkPolicy(o) => drop(parsed.policies.insert(name, o)),
+            Object::ConfigMap(o) => drop(parsed.config_maps.insert(name, o)),
+            Object::PodDisruptionBudget(o) => drop(parsed.budgets.insert(name, o)),
+            Object::Namespace(_) | Object::ServiceAccount(_) => {}
         }
     }
     parsed

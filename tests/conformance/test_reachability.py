@@ -160,15 +160,29 @@ def expected(reg, spec, running):
 
 # --- what nca computes ----------------------------------------------------------
 
+def pod(name, namespace, labels):
+    """A bystander pod."""
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+
+
+def namespace(name):
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}
+
+
+def run_nca(manifests, extra, tmp_path):
+    """nca's pod-level connectivity of the manifests plus extra objects, as text."""
+    path = tmp_path / "all.yaml"
+    path.write_text(manifests + "---\n" + yaml.safe_dump_all(extra))
+    return subprocess.run(
+        ["nca", "--connectivity", str(path), "--resource_list", str(path),
+         "--output_format", "txt_no_fw_rules", "--output_endpoints", "pods"],
+        check=True, capture_output=True, text=True).stdout
+
+
 def bystanders(cats):
     """Pods that are not part of the release, one per category, and their namespaces."""
-    def pod(name, namespace, labels):
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
-
-    def namespace(name):
-        return {"apiVersion": "v1", "kind": "Namespace",
-                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}
     impala_labels = {"app.kubernetes.io/name": "impala", "app.kubernetes.io/instance": RELEASE,
                      "app.kubernetes.io/component": "coordinator"}
     docs = [namespace("elsewhere"), pod("other-app", NAMESPACE, {"app": "other-app"}),
@@ -213,12 +227,7 @@ def representative(cat):
 
 
 def nca_matrices(manifests, tmp_path, running, cats):
-    path = tmp_path / "all.yaml"
-    path.write_text(manifests + "---\n" + yaml.safe_dump_all(bystanders(cats)))
-    out = subprocess.run(
-        ["nca", "--connectivity", str(path), "--resource_list", str(path),
-         "--output_format", "txt_no_fw_rules", "--output_endpoints", "pods"],
-        check=True, capture_output=True, text=True).stdout
+    out = run_nca(manifests, bystanders(cats), tmp_path)
     address_cats = [c for c in cats if c == "anywhere" or "/" in c]
 
     def pod_category(name):
@@ -405,17 +414,9 @@ def test_nca_and_policy_agree_across_releases(tmp_path):
     manifests = subprocess.run([BIN, "gen", "-f", specs], check=True, capture_output=True, text=True).stdout
     ids = {(w["namespace"], w["name"]): w["id"] for w in analysis["workloads"]}
     release = {w["id"]: (w["namespace"], w["release"]) for w in analysis["workloads"]}
-
-    def pod(name, namespace, labels):
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace, "labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
     extra = [pod("other-app", ns, {"app": "other"}) for ns in analysis["namespaces"]]
-    extra += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "elsewhere"}}, pod("impostor", "elsewhere", {})]
-    path = tmp_path / "all.yaml"
-    path.write_text(manifests + "---\n" + yaml.safe_dump_all(extra))
-    out = subprocess.run(["nca", "--connectivity", str(path), "--resource_list", str(path),
-                          "--output_format", "txt_no_fw_rules", "--output_endpoints", "pods"],
-                         check=True, capture_output=True, text=True).stdout
+    extra += [namespace("elsewhere"), pod("impostor", "elsewhere", {})]
+    out = run_nca(manifests, extra, tmp_path)
 
     def category(name):
         namespace, pod_name = name.split("/")
