@@ -646,7 +646,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
         }),
         Command::Crd => {
             let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
-            let yaml = serde_yaml::to_string(&crd).expect("JSON values serialize to YAML");
+            let yaml = crate::output::yaml::to_string(&crd);
             Ok(Outcome { stdout: format!("---\n{yaml}"), warnings: Vec::new(), notes: Vec::new(), drift: false })
         }
         Command::Schema => {

@@ -32,7 +32,7 @@ fn read_error(path: &Path, message: impl Into<String>) -> ReadError {
 
 /// The canonical text of an object: sorted keys, block YAML.
 fn canonical(value: &Value) -> String {
-    serde_yaml::to_string(value).expect("JSON values serialize to YAML")
+    super::yaml::to_string(value)
 }
 
 fn key_of(value: &Value) -> Option<Key> {

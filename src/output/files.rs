@@ -67,11 +67,8 @@ pub fn file_name(object: &Object, release: &str) -> String {
 /// The files of a release: one per object, then the kustomization that lists
 /// them in apply order.
 pub fn files(manifests: &Manifests, release: &str) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = manifests
-        .objects()
-        .iter()
-        .map(|o| (file_name(o, release), serde_yaml::to_string(&o.to_json()).expect("JSON values serialize to YAML")))
-        .collect();
+    let mut files: Vec<(String, String)> =
+        manifests.objects().iter().map(|o| (file_name(o, release), super::yaml::to_string(&o.to_json()))).collect();
     let mut kustomization =
         format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
     for (name, _) in &files {

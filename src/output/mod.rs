@@ -6,6 +6,7 @@ pub mod files;
 pub mod policy;
 pub mod ports;
 pub mod values;
+pub mod yaml;
 
 use crate::builders::Object;
 
@@ -34,7 +35,7 @@ impl Manifests {
         for object in &self.objects {
             out.push_str("---\n");
             // A JSON value has string keys only, which YAML always takes.
-            out.push_str(&serde_yaml::to_string(&object.to_json()).expect("JSON values serialize to YAML"));
+            out.push_str(&yaml::to_string(&object.to_json()));
         }
         out
     }

@@ -355,11 +355,7 @@ fn description(schema: &Value, root: &Value) -> Option<String> {
 }
 
 fn scalar(value: &Value) -> String {
-    match value {
-        Value::Object(m) if m.is_empty() => "{}".to_owned(),
-        Value::Array(a) if a.is_empty() => "[]".to_owned(),
-        _ => serde_yaml::to_string(value).expect("a JSON value serializes to YAML").trim_end().to_owned(),
-    }
+    super::yaml::inline_scalar(value)
 }
 
 fn is_leaf(value: &Value) -> bool {
