@@ -321,13 +321,7 @@ impl GenArgs {
             None => {}
             Some(dir) if dir != "-" && std::path::Path::new(dir).is_dir() => {
                 nested = true;
-                let entries =
-                    std::fs::read_dir(dir).map_err(|e| Error::Input { file: dir.clone(), message: e.to_string() })?;
-                let mut files: Vec<std::path::PathBuf> = entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                    .collect();
-                files.sort();
+                let files = spec_files(dir)?;
                 if files.is_empty() {
                     return Err(Error::Input { file: dir.clone(), message: "holds no .yaml or .yml file".into() });
                 }
@@ -425,6 +419,42 @@ impl Request {
             other => other,
         }
     }
+}
+
+/// The `.yaml` and `.yml` files of a directory, sorted. A name with that
+/// ending that cannot be read as a file (a dangling or looping symbolic
+/// link, an entry that cannot be listed) is an error, never skipped: a
+/// skipped spec would look like a deleted cluster to `--out-dir` and `diff`.
+fn spec_files(dir: &str) -> Result<Vec<std::path::PathBuf>, Error> {
+    let input = |file: &std::path::Path, e: std::io::Error| Error::Input {
+        file: file.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| input(std::path::Path::new(dir), e))? {
+        let path = entry.map_err(|e| input(std::path::Path::new(dir), e))?.path();
+        if !path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            continue;
+        }
+        // Follows symbolic links: a dangling or looping one fails here.
+        let meta = std::fs::metadata(&path).map_err(|e| match std::fs::read_link(&path) {
+            Ok(target) => Error::Input {
+                file: path.display().to_string(),
+                message: format!("is a symbolic link to '{}' that cannot be followed: {e}", target.display()),
+            },
+            Err(_) => input(&path, e),
+        })?;
+        if meta.is_file() {
+            files.push(path);
+        } else if !meta.is_dir() {
+            return Err(Error::Input {
+                file: path.display().to_string(),
+                message: "is not a regular file; expected an ImpalaCluster YAML file".into(),
+            });
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Reads a file, or stdin for `-`.
@@ -577,10 +607,14 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
                     } else {
                         crate::output::files::files(&clusters[0].1, &clusters[0].0.spec.release)
                     };
-                    crate::output::files::write_dir(dir, &files)?;
-                    let note =
-                        format!("wrote {} files for {} cluster(s) to {}", files.len(), clusters.len(), dir.display());
-                    Ok(Outcome { stdout: String::new(), warnings, notes: vec![note], drift: false })
+                    let mut notes = crate::output::files::write_dir(dir, &files)?;
+                    notes.push(format!(
+                        "wrote {} files for {} cluster(s) to {}",
+                        files.len(),
+                        clusters.len(),
+                        dir.display()
+                    ));
+                    Ok(Outcome { stdout: String::new(), warnings, notes, drift: false })
                 }
                 (None, OutputFormat::Yaml) => {
                     Ok(Outcome { stdout: objects().to_yaml(), warnings, notes: Vec::new(), drift: false })

@@ -19,6 +19,7 @@
 
 pub mod builders;
 pub mod cli;
+pub mod limits;
 pub mod names;
 pub mod output;
 pub mod policy;

@@ -25,7 +25,7 @@ pub const IMAGE_UID: i64 = 1000;
 pub const IMAGE_GID: i64 = 1000;
 
 const APP_NAME: &str = "impala";
-const MANAGED_BY: &str = "impala-k8s";
+use super::meta::MANAGED_BY;
 const HIVE_SITE: &str = "hive-site.xml";
 const CORE_SITE: &str = "core-site.xml";
 const LLAMA_SITE: &str = "llama-site.xml";

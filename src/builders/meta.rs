@@ -63,6 +63,12 @@ pub struct RecommendedLabels<'a> {
 /// The label key prefix of the recommended labels.
 pub const LABEL_PREFIX: &str = "app.kubernetes.io/";
 
+/// The label that names the tool managing an object.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+
+/// Its value on every object impala-k8s writes.
+pub const MANAGED_BY: &str = "impala-k8s";
+
 impl RecommendedLabels<'_> {
     /// Every recommended label, with `component` where the object belongs to one.
     pub fn labels(&self, component: Option<&str>) -> BTreeMap<String, String> {

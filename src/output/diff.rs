@@ -51,6 +51,10 @@ fn read_file(path: &Path, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result
 
 /// The objects of one YAML text, by key; `path` names where it came from.
 fn read_text(path: &Path, text: &str, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result<(), ReadError> {
+    crate::limits::check(text).map_err(|e| {
+        let at = e.position.map(|(l, c)| format!("line {l} column {c}: ")).unwrap_or_default();
+        read_error(path, format!("{at}{}", e.message))
+    })?;
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(doc).map_err(|e| read_error(path, format!("document {}: {e}", i + 1)))?;
         if value.is_null() {

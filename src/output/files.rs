@@ -8,7 +8,7 @@
 //! the target is left exactly as it was. The files an earlier run wrote are
 //! the resources of its `kustomization.yaml`, which starts with [`HEADER`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -69,13 +69,19 @@ pub fn file_name(object: &Object, release: &str) -> String {
 pub fn files(manifests: &Manifests, release: &str) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> =
         manifests.objects().iter().map(|o| (file_name(o, release), super::yaml::to_string(&o.to_json()))).collect();
-    let mut kustomization =
-        format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
-    for (name, _) in &files {
-        kustomization.push_str(&format!("- {name}\n"));
-    }
+    let kustomization = kustomization(files.iter().map(|(name, _)| name.as_str()));
     files.push((KUSTOMIZATION.to_owned(), kustomization));
     files
+}
+
+/// The text of impala-k8s's kustomization.yaml listing `resources`: nothing
+/// else, so that any edit of the file shows (see [`written_files`]).
+fn kustomization<'a>(resources: impl IntoIterator<Item = &'a str>) -> String {
+    let mut text = format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+    for name in resources {
+        text.push_str(&format!("- {name}\n"));
+    }
+    text
 }
 
 /// The files an earlier run wrote under `dir` (relative paths): its
@@ -95,9 +101,18 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Resu
         });
     }
     into.insert(format!("{prefix}{KUSTOMIZATION}"));
+    crate::limits::check(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.message })?;
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.to_string() })?;
-    for resource in doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str()) {
+    let resources: Vec<&str> =
+        doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    if text != kustomization(resources.iter().copied()) {
+        return Err(WriteError::Refused {
+            path,
+            message: "was changed after impala-k8s wrote it, and impala-k8s rewrites this file on every run, so the change would be lost; keep your changes in a kustomization of your own that lists this directory as a resource, restore this file, and run again".into(),
+        });
+    }
+    for resource in resources {
         if resource.split('/').any(|c| c == ".." || c.is_empty()) {
             continue;
         }
@@ -147,8 +162,20 @@ fn link(from: &Path, to: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// Writes `files` as the content impala-k8s owns in `dir`, atomically.
-pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteError> {
+/// Writes `files` as the content impala-k8s owns in `dir`, atomically; the
+/// notes say where a file that another process wrote during the run, under
+/// a name this run also writes, was kept.
+pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<Vec<String>, WriteError> {
+    write_dir_with(dir, files, || ())
+}
+
+/// [`write_dir`], calling `before_exchange` once the new tree is staged (for
+/// tests that write into `dir` while a run is under way).
+fn write_dir_with(
+    dir: &Path,
+    files: &[(String, String)],
+    before_exchange: impl FnOnce(),
+) -> Result<Vec<String>, WriteError> {
     let name = dir.file_name().ok_or_else(|| WriteError::Refused {
         path: dir.to_owned(),
         message: "not a directory name to write into".into(),
@@ -157,14 +184,19 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), WriteErro
     fs::create_dir_all(parent).map_err(io_err(parent))?;
     let staging = parent.join(format!(".{}.impala-k8s-{}", name.to_string_lossy(), std::process::id()));
     let _ = fs::remove_dir_all(&staging);
-    let result = stage_and_swap(dir, &staging, files);
+    let result = stage_and_swap(dir, &staging, files, before_exchange);
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
-fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Result<(), WriteError> {
+fn stage_and_swap(
+    dir: &Path,
+    staging: &Path,
+    files: &[(String, String)],
+    before_exchange: impl FnOnce(),
+) -> Result<Vec<String>, WriteError> {
     fs::create_dir(staging).map_err(io_err(staging))?;
     for (file, content) in files {
         let path = staging.join(file);
@@ -174,7 +206,10 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
         fs::write(&path, content).map_err(io_err(&path))?;
     }
     match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(staging, dir).map_err(io_err(dir)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            before_exchange();
+            fs::rename(staging, dir).map_err(io_err(dir)).map(|()| Vec::new())
+        }
         Err(e) => Err(io_err(dir)(e)),
         Ok(meta) if !meta.is_dir() => {
             Err(WriteError::Refused { path: dir.to_owned(), message: "exists and is not a directory".into() })
@@ -182,8 +217,12 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
         Ok(_) => {
             let previous = written_files(dir)?;
             let ours: BTreeSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+            for stale in previous.iter().filter(|f| !ours.contains(f.as_str())) {
+                check_generated(&dir.join(stale))?;
+            }
             let mut existing = Vec::new();
             walk(dir, "", &mut existing)?;
+            let before = identities(dir, &existing)?;
             for file in existing.iter().filter(|f| !previous.contains(*f)) {
                 if ours.contains(file.as_str()) {
                     return Err(WriteError::Refused {
@@ -193,6 +232,7 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
                 }
                 link(&dir.join(file), &staging.join(file))?;
             }
+            before_exchange();
             rustix::fs::renameat_with(
                 rustix::fs::CWD,
                 staging,
@@ -202,23 +242,118 @@ fn stage_and_swap(dir: &Path, staging: &Path, files: &[(String, String)]) -> Res
             )
             .map_err(|e| io_err(dir)(e.into()))?;
             // The staging path now holds the old directory.
-            fs::remove_dir_all(staging).map_err(io_err(staging))
+            let notes = rescue(staging, dir, &before, &ours)?;
+            fs::remove_dir_all(staging).map_err(io_err(staging))?;
+            Ok(notes)
         }
     }
+}
+
+/// Refuses to remove a file that impala-k8s's kustomization lists but that
+/// impala-k8s did not write: someone added it to the list by hand. A file it
+/// wrote is a kustomization of its own or one object with its
+/// `app.kubernetes.io/managed-by` label.
+fn check_generated(path: &Path) -> Result<(), WriteError> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        // Already gone, or a directory: nothing of anyone's to lose here.
+        Err(_) => return Ok(()),
+    };
+    let ours = text.starts_with(HEADER)
+        || (crate::limits::check(&text).is_ok()
+            && serde_yaml::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
+                v["metadata"]["labels"][crate::builders::meta::MANAGED_BY_LABEL] == crate::builders::meta::MANAGED_BY
+            }));
+    if ours {
+        return Ok(());
+    }
+    Err(WriteError::Refused {
+        path: path.to_owned(),
+        message: format!(
+            "is listed in impala-k8s's {KUSTOMIZATION} but was not written by impala-k8s (it lacks the {}: {} label), and this run would remove it; list it in a kustomization of your own instead",
+            crate::builders::meta::MANAGED_BY_LABEL,
+            crate::builders::meta::MANAGED_BY
+        ),
+    })
+}
+
+/// What tells one file from another that replaced it under the same name:
+/// device, inode and change time (an inode number can be reused at once).
+type Identity = (u64, u64, i64, i64);
+
+fn identity(meta: &fs::Metadata) -> Identity {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
+}
+
+/// The identity of each of `files` under `dir`.
+fn identities(dir: &Path, files: &[String]) -> Result<BTreeMap<String, Identity>, WriteError> {
+    let mut ids = BTreeMap::new();
+    for file in files {
+        let path = dir.join(file);
+        ids.insert(file.clone(), identity(&fs::symlink_metadata(&path).map_err(io_err(&path))?));
+    }
+    Ok(ids)
+}
+
+/// Moves into `dir` every file of the old tree `old` that is not what the run
+/// found there at the start (`before`): files another process wrote or
+/// replaced while the run was under way. Files that were there at the start
+/// are impala-k8s's own (replaced by this run) or were linked into the new
+/// tree. A file under a name this run writes is kept beside it, with a note.
+fn rescue(
+    old: &Path,
+    dir: &Path,
+    before: &BTreeMap<String, Identity>,
+    ours: &BTreeSet<&str>,
+) -> Result<Vec<String>, WriteError> {
+    let mut files = Vec::new();
+    walk(old, "", &mut files)?;
+    let mut notes = Vec::new();
+    for file in files {
+        let (from, mut to) = (old.join(&file), dir.join(&file));
+        let source = fs::symlink_metadata(&from).map_err(io_err(&from))?;
+        if before.get(&file) == Some(&identity(&source)) {
+            continue;
+        }
+        match fs::symlink_metadata(&to) {
+            // Linked into the new tree (linking changed its change time).
+            Ok(target)
+                if {
+                    let (t, s) = (identity(&target), identity(&source));
+                    (t.0, t.1) == (s.0, s.1)
+                } =>
+            {
+                continue
+            }
+            Ok(_) if ours.contains(file.as_str()) => {
+                to = dir.join(format!("{file}.kept"));
+                notes.push(format!(
+                    "{} was written by another process during this run; it is kept as {}",
+                    dir.join(file).display(),
+                    to.display()
+                ));
+            }
+            _ => {}
+        }
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        fs::rename(&from, &to).map_err(io_err(&to))?;
+    }
+    Ok(notes)
 }
 
 /// The files of several releases, each in `<namespace>/<release>/`, and a
 /// kustomization that lists those directories.
 pub fn cluster_tree(clusters: &[(&str, &str, &Manifests)]) -> Vec<(String, String)> {
     let mut all = Vec::new();
-    let mut kustomization =
-        format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
-    for (namespace, release, manifests) in clusters {
-        let prefix = format!("{namespace}/{release}");
-        kustomization.push_str(&format!("- {prefix}\n"));
+    let prefixes: Vec<String> =
+        clusters.iter().map(|(namespace, release, _)| format!("{namespace}/{release}")).collect();
+    for (prefix, (_, release, manifests)) in prefixes.iter().zip(clusters) {
         all.extend(files(manifests, release).into_iter().map(|(f, c)| (format!("{prefix}/{f}"), c)));
     }
-    all.push((KUSTOMIZATION.to_owned(), kustomization));
+    all.push((KUSTOMIZATION.to_owned(), kustomization(prefixes.iter().map(String::as_str))));
     all
 }
 
@@ -265,8 +400,9 @@ mod tests {
         fs::write(dir.join("overlays/patch.yaml"), "x").unwrap();
         let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
         let readme = inode(&dir.join("README.md"));
-        // A second run without admissiond's... with fewer objects: a file of the first run goes.
-        fs::write(dir.join("stale-service.yaml"), "old").unwrap();
+        // A second run with fewer objects: a file of the first run goes.
+        let stale = "metadata:\n  labels:\n    app.kubernetes.io/managed-by: impala-k8s\n  name: stale\n";
+        fs::write(dir.join("stale-service.yaml"), stale).unwrap();
         let mut kustomization = fs::read_to_string(dir.join(KUSTOMIZATION)).unwrap();
         kustomization.push_str("- stale-service.yaml\n");
         fs::write(dir.join(KUSTOMIZATION), kustomization).unwrap();
@@ -296,5 +432,59 @@ mod tests {
         assert!(e.to_string().contains("refusing to overwrite"), "{e}");
         assert_eq!(fs::read_to_string(other.join("namespace.yaml")).unwrap(), "mine");
         assert_eq!(fs::read_dir(&root).unwrap().count(), 2, "no staging directory left");
+    }
+
+    #[test]
+    fn files_written_during_the_run_are_kept() {
+        let root = temp("race");
+        let dir = root.join("out");
+        write_dir(&dir, &release_files()).unwrap();
+        fs::write(dir.join("README.md"), "first").unwrap();
+        let notes = write_dir_with(&dir, &release_files(), || {
+            // Another process, while the new tree is staged: a new file, a new
+            // version of a foreign file (replaced, as editors save), one in a new
+            // directory, and one under a name this run writes.
+            fs::write(dir.join("notes.txt"), "new").unwrap();
+            fs::write(dir.join("README.tmp"), "second").unwrap();
+            fs::rename(dir.join("README.tmp"), dir.join("README.md")).unwrap();
+            fs::create_dir(dir.join("patches")).unwrap();
+            fs::write(dir.join("patches/p.yaml"), "p").unwrap();
+            fs::write(dir.join("namespace.tmp"), "theirs").unwrap();
+            fs::rename(dir.join("namespace.tmp"), dir.join("namespace.yaml")).unwrap();
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(dir.join("README.md")).unwrap(), "second");
+        assert_eq!(fs::read_to_string(dir.join("patches/p.yaml")).unwrap(), "p");
+        assert_eq!(fs::read_to_string(dir.join("namespace.yaml.kept")).unwrap(), "theirs");
+        assert!(fs::read_to_string(dir.join("namespace.yaml")).unwrap().contains("kind: Namespace"));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("namespace.yaml was written by another process"), "{notes:?}");
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 1, "no staging directory left");
+    }
+
+    #[test]
+    fn an_edited_kustomization_is_refused_not_lost() {
+        let root = temp("edited");
+        let dir = root.join("out");
+        write_dir(&dir, &release_files()).unwrap();
+        let path = dir.join(KUSTOMIZATION);
+        let edited = format!("{}commonLabels:\n  team: data\n", fs::read_to_string(&path).unwrap());
+        fs::write(&path, &edited).unwrap();
+        let e = write_dir(&dir, &release_files()).unwrap_err();
+        assert!(e.to_string().contains("was changed after impala-k8s wrote it"), "{e}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), edited, "the edit is still there");
+        // A file of the user's added to the list would be removed as stale: refused too.
+        write_dir(&root.join("fresh"), &release_files()).unwrap();
+        let path = root.join("fresh").join(KUSTOMIZATION);
+        fs::write(root.join("fresh/mine.yaml"), "kind: ConfigMap\n").unwrap();
+        fs::write(&path, format!("{}- mine.yaml\n", fs::read_to_string(&path).unwrap())).unwrap();
+        let e = write_dir(&root.join("fresh"), &release_files()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("mine.yaml: is listed in impala-k8s's kustomization.yaml but was not written by impala-k8s"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(root.join("fresh/mine.yaml")).unwrap(), "kind: ConfigMap\n");
     }
 }

@@ -256,7 +256,7 @@ fn style(s: &str, key: bool) -> Style {
     if s.contains('\n') && !key {
         // Like serde_yaml: a string of several lines is a literal block when it can be.
         // Other line breaks, and more than one final newline, read back safest double-quoted.
-        let simple_breaks = !s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) && !s.ends_with("\n\n");
+        let simple_breaks = !s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) && !s.ends_with("\n\n") && s != "\n";
         return if allowed.block && simple_breaks { Style::Literal } else { Style::DoubleQuoted };
     }
     if allowed.plain && !allowed.multiline && !is_ambiguous(s) {

@@ -372,6 +372,12 @@ pub struct Registry {
 impl Registry {
     /// Parses and validates a registry; `origin` names the file in errors.
     pub fn from_yaml(origin: &str, text: &str) -> Result<Registry, RegistryError> {
+        crate::limits::check(text).map_err(|e| RegistryError {
+            origin: origin.to_owned(),
+            location: e.position,
+            path: "registry".to_owned(),
+            message: e.message,
+        })?;
         let de = serde_yaml::Deserializer::from_str(text);
         let registry: Registry = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();

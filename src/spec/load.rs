@@ -85,6 +85,9 @@ pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> 
             "the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)",
         ))];
     }
+    if let Err(e) = crate::limits::check(text) {
+        return vec![Err(error(file, e.position, "document", e.message))];
+    }
     let mut specs = Vec::new();
     for (index, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let mut ignored = Vec::new();
