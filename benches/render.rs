@@ -10,7 +10,7 @@ fn main() {
     let mut spec = ClusterSpec::default();
     // As the chart renders it: Helm creates the namespace.
     spec.spec.create_namespace = Some(false);
-    let render = || impala_k8s::render(&spec).expect("the default cluster renders").to_yaml();
+    let render = || impala_k8s::render(&spec).expect("the default cluster renders").manifests.to_yaml();
     for _ in 0..200 {
         std::hint::black_box(render());
     }

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use impala_k8s::spec::ClusterSpec;
-//! let manifests = impala_k8s::render(&ClusterSpec::default()).unwrap();
+//! let manifests = impala_k8s::render(&ClusterSpec::default()).unwrap().manifests;
 //! assert!(manifests.to_yaml().contains("kind: StatefulSet"));
 //! ```
 
@@ -46,7 +46,7 @@ pub enum Error {
     Committed(#[from] output::diff::ReadError),
     /// Committed manifests that `policy` cannot analyze.
     #[error(transparent)]
-    Manifests(#[from] policy::ManifestsError),
+    Manifests(#[from] output::diff::ManifestsError),
     /// Several errors, each in its own right (every invalid cluster of a run).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\nerror: "))]
     Many(Vec<Error>),
@@ -90,8 +90,19 @@ impl Error {
     }
 }
 
+/// A rendered request: its objects, and the warnings a person should see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendering {
+    /// The objects, in their stable order.
+    pub manifests: Manifests,
+    /// Settings that work but deserve a second look (exposure without
+    /// authentication, for example), for stderr.
+    pub warnings: Vec<String>,
+}
+
 /// Checks a request against its profile's registry and builds every object.
-pub fn render(spec: &ClusterSpec) -> Result<Manifests, Error> {
+pub fn render(spec: &ClusterSpec) -> Result<Rendering, Error> {
     let cluster = spec.resolve()?;
-    Ok(Manifests::new(builders::build(&cluster)))
+    let warnings = spec::warnings::warnings(&cluster);
+    Ok(Rendering { manifests: Manifests::new(builders::build(&cluster)), warnings })
 }

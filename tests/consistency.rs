@@ -76,7 +76,7 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides
     let number_of = |role: &str, port: &str, default: u16| {
         overrides.iter().find(|o| o.0 == role && o.1 == port).map_or(i32::from(default), |o| o.2 as i32)
     };
-    let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
+    let yaml = impala_k8s::render(&spec).unwrap().manifests.to_yaml();
     let out = parse(&yaml);
     let registry: &Registry = profile.registry();
     let running: BTreeSet<&str> = registry
@@ -315,7 +315,7 @@ fn no_nulls_empty_values_or_status() {
                 continue;
             }
             let spec = request(profile, ServiceType::ClusterIP, enable);
-            let yaml = impala_k8s::render(&spec).unwrap().to_yaml();
+            let yaml = impala_k8s::render(&spec).unwrap().manifests.to_yaml();
             let mut problems = Vec::new();
             for (i, doc) in serde_yaml::Deserializer::from_str(&yaml).enumerate() {
                 walk(&format!("doc[{i}]"), &serde_json::Value::deserialize(doc).unwrap(), &mut problems);
@@ -334,7 +334,7 @@ fn check_drain(profile: Profile, drains: &[(&str, u32, u32)]) {
         d.grace_period_seconds = Some(grace);
         d.deadline_seconds = Some(deadline);
     }
-    let out = parse(&impala_k8s::render(&spec).unwrap().to_yaml());
+    let out = parse(&impala_k8s::render(&spec).unwrap().manifests.to_yaml());
     let registry = profile.registry();
     for sts in out.statefulsets.values() {
         let pod = sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap();

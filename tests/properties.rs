@@ -49,7 +49,7 @@ proptest! {
         for role in enable {
             spec.spec.roles.entry(role).or_default().enabled = Some(true);
         }
-        match impala_k8s::render(&spec) {
+        match impala_k8s::render(&spec).map(|r| r.manifests) {
             Err(e) => prop_assert!(!e.to_string().is_empty()),
             Ok(manifests) => {
                 for object in manifests.objects() {
@@ -196,9 +196,9 @@ proptest! {
         doc.insert("spec".into(), spec);
         let text = serde_yaml::to_string(&doc).unwrap();
         match impala_k8s::spec::load::from_yaml("fuzz.yaml", &text) {
-            Err(e) => prop_assert!(!e.message.is_empty() && !e.field.is_empty()),
+            Err(e) => prop_assert!(!e.message.is_empty() && !e.field.is_root()),
             Ok(request) => {
-                if let Ok(manifests) = impala_k8s::render(&request) {
+                if let Ok(impala_k8s::Rendering { manifests, .. }) = impala_k8s::render(&request) {
                     prop_assert!(!manifests.to_yaml().is_empty());
                 }
             }
@@ -273,7 +273,7 @@ proptest! {
                 return Ok(());
             }
         };
-        let manifests = impala_k8s::render(&spec).unwrap();
+        let manifests = impala_k8s::render(&spec).unwrap().manifests;
         let analysis = impala_k8s::policy::analyze(manifests.objects());
         for role in &cluster.roles {
             for port in &role.ports {

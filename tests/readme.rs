@@ -41,7 +41,7 @@ fn readme_pictures_are_what_policy_draws() {
     for profile in Profile::ALL {
         let mut spec = impala_k8s::spec::ClusterSpec::default();
         spec.spec.profile = Some(profile);
-        let manifests = impala_k8s::render(&spec).unwrap();
+        let manifests = impala_k8s::render(&spec).unwrap().manifests;
         let picture = render(&impala_k8s::policy::analyze(manifests.objects()), PolicyFormat::Mermaid);
         assert!(
             README.contains(&format!("```mermaid\n{picture}```")),
@@ -55,7 +55,7 @@ fn readme_shows_the_production_policy_as_it_is() {
     use impala_k8s::output::policy::{render, PolicyFormat};
     let spec =
         impala_k8s::spec::load::from_yaml("cluster.yaml", include_str!("../examples/production/cluster.yaml")).unwrap();
-    let manifests = impala_k8s::render(&spec).unwrap();
+    let manifests = impala_k8s::render(&spec).unwrap().manifests;
     let table = render(&impala_k8s::policy::analyze(manifests.objects()), PolicyFormat::Table);
     assert!(README.contains(&table), "README's policy table differs from `policy -f examples/production/cluster.yaml`");
 }

@@ -196,7 +196,7 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
             objects.push(Object::NetworkPolicy(policy.build()));
 
             // Egress lockdown: DNS, the ports of the peers it connects to, the metastore and storage.
-            if let Some((metastore, storage)) = &np.egress {
+            if let Some(crate::spec::Egress { metastore, storage }) = &np.egress {
                 let mut egress = NetworkPolicyBuilder::egress(
                     meta(cluster.egress_policy_name(name), component).build(),
                     selector.clone(),

@@ -12,6 +12,7 @@ use similar::TextDiff;
 
 use super::files::{written_files, HEADER, KUSTOMIZATION};
 use super::Manifests;
+use crate::builders::Object;
 
 /// An object's identity: kind, namespace and name.
 pub type Key = (String, String, String);
@@ -152,6 +153,52 @@ pub fn diff(rendered: &Manifests, committed: &BTreeMap<Key, (String, PathBuf)>) 
     out
 }
 
+/// Committed manifests that `policy --manifests` cannot analyze.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestsError {
+    /// An object of a known kind that does not read as that kind.
+    #[error("{path}: {kind} {name}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The object's kind.
+        kind: String,
+        /// Its namespace/name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No workload to analyze.
+    #[error("{path}: holds no StatefulSet, so no pod listens anywhere")]
+    NoWorkload {
+        /// The file or directory.
+        path: String,
+    },
+}
+
+/// The objects in committed manifests (a YAML file, `-` for stdin, or an
+/// `--out-dir` directory), such as a kustomize overlay's output: the kinds
+/// impala-k8s generates, every other kind left out.
+pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
+    let committed = read_committed(path)?;
+    let shown = path.display().to_string();
+    let mut objects = Vec::new();
+    for ((kind, namespace, name), (text, file)) in &committed {
+        if let Some(parsed) = Object::parse(kind, text) {
+            objects.push(parsed.map_err(|e| ManifestsError::Invalid {
+                path: file.display().to_string(),
+                kind: kind.clone(),
+                name: format!("{namespace}/{name}"),
+                message: e.to_string(),
+            })?);
+        }
+    }
+    if !objects.iter().any(|o| o.kind() == "StatefulSet") {
+        return Err(ManifestsError::NoWorkload { path: shown }.into());
+    }
+    Ok(objects)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,7 +213,7 @@ mod tests {
 
     #[test]
     fn same_objects_in_another_order_and_format_match() {
-        let manifests = crate::render(&ClusterSpec::default()).unwrap();
+        let manifests = crate::render(&ClusterSpec::default()).unwrap().manifests;
         let dir = temp("order");
         // Reversed, as JSON-style flow YAML.
         let text: String = manifests
@@ -182,7 +229,7 @@ mod tests {
 
     #[test]
     fn drift_missing_and_extra_objects_are_shown() {
-        let manifests = crate::render(&ClusterSpec::default()).unwrap();
+        let manifests = crate::render(&ClusterSpec::default()).unwrap().manifests;
         let dir = temp("drift");
         let mut yaml = manifests.to_yaml().replace("replicas: 2", "replicas: 3");
         yaml.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n  namespace: impala\n");

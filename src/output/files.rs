@@ -370,7 +370,7 @@ mod tests {
     }
 
     fn release_files() -> Vec<(String, String)> {
-        files(&crate::render(&ClusterSpec::default()).unwrap(), "impala")
+        files(&crate::render(&ClusterSpec::default()).unwrap().manifests, "impala")
     }
 
     #[test]

@@ -436,7 +436,7 @@ mod tests {
 
     fn analysis(spec: &str) -> Analysis {
         let text = format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: r, namespace: n}}\nspec:\n{spec}");
-        let manifests = crate::render(&from_yaml("t.yaml", &text).unwrap()).unwrap();
+        let manifests = crate::render(&from_yaml("t.yaml", &text).unwrap()).unwrap().manifests;
         crate::policy::analyze(manifests.objects())
     }
 

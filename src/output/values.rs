@@ -289,7 +289,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
                         .collect()
                 };
                 match np.and_then(|n| n.egress.as_ref()) {
-                    Some((metastore, storage)) => {
+                    Some(crate::spec::Egress { metastore, storage }) => {
                         EgressValues { enabled: true, metastore: endpoints(metastore), storage: endpoints(storage) }
                     }
                     None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new() },

@@ -322,52 +322,6 @@ impl Analysis {
     }
 }
 
-/// Committed manifests that `policy --manifests` cannot analyze.
-#[derive(Debug, thiserror::Error)]
-pub enum ManifestsError {
-    /// An object of a known kind that does not read as that kind.
-    #[error("{path}: {kind} {name}: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// The object's kind.
-        kind: String,
-        /// Its namespace/name.
-        name: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// No workload to analyze.
-    #[error("{path}: holds no StatefulSet, so no pod listens anywhere")]
-    NoWorkload {
-        /// The file or directory.
-        path: String,
-    },
-}
-
-/// The objects in committed manifests (a YAML file, `-` for stdin, or an
-/// `--out-dir` directory), such as a kustomize overlay's output: the kinds
-/// impala-k8s generates, every other kind left out.
-pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
-    let committed = crate::output::diff::read_committed(path)?;
-    let shown = path.display().to_string();
-    let mut objects = Vec::new();
-    for ((kind, namespace, name), (text, file)) in &committed {
-        if let Some(parsed) = Object::parse(kind, text) {
-            objects.push(parsed.map_err(|e| ManifestsError::Invalid {
-                path: file.display().to_string(),
-                kind: kind.clone(),
-                name: format!("{namespace}/{name}"),
-                message: e.to_string(),
-            })?);
-        }
-    }
-    if !objects.iter().any(|o| o.kind() == "StatefulSet") {
-        return Err(ManifestsError::NoWorkload { path: shown }.into());
-    }
-    Ok(objects)
-}
-
 /// The objects the analysis reads.
 struct World<'a> {
     /// The labels of each namespace that holds a workload or a Namespace object.

@@ -6,11 +6,11 @@ fn analysis_of(yaml: &str) -> Analysis {
     let header = "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: impala}\n";
     let text = if yaml.contains("apiVersion") { yaml.to_owned() } else { format!("{header}{yaml}") };
     let spec = from_yaml("test.yaml", &text).unwrap();
-    analyze(crate::render(&spec).unwrap().objects())
+    analyze(crate::render(&spec).unwrap().manifests.objects())
 }
 
 fn default_analysis() -> Analysis {
-    analyze(crate::render(&ClusterSpec::default()).unwrap().objects())
+    analyze(crate::render(&ClusterSpec::default()).unwrap().manifests.objects())
 }
 
 fn reach<'a>(a: &'a Analysis, role: &str, port: &str) -> &'a PortReach {
@@ -95,7 +95,7 @@ fn client_sources_web_ui_sources_and_egress_lockdown() {
 
 /// The release's single ingress policy for a role, to edit by hand.
 fn edited(edit: impl Fn(&mut k8s_openapi::api::networking::v1::NetworkPolicySpec)) -> Analysis {
-    let mut objects = crate::render(&ClusterSpec::default()).unwrap().objects().to_vec();
+    let mut objects = crate::render(&ClusterSpec::default()).unwrap().manifests.objects().to_vec();
     for o in &mut objects {
         if let Object::NetworkPolicy(p) = o {
             if p.metadata.name.as_deref() == Some("impala-statestored-ingress") {

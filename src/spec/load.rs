@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::crd::{ImpalaClusterSpec, API_VERSION, KIND};
-use super::{did_you_mean, ClusterSpec, Location, SpecError, DEFAULT_NAMESPACE, DEFAULT_RELEASE};
+use super::path::Segment;
+use super::{did_you_mean, ClusterSpec, FieldPath, Location, SpecError, DEFAULT_NAMESPACE, DEFAULT_RELEASE};
 
 /// An ImpalaCluster document as a file holds it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -53,7 +54,7 @@ static SCHEMA: LazyLock<Value> = LazyLock::new(json_schema);
 fn error(
     file: &str,
     position: Option<(usize, usize)>,
-    field: impl Into<String>,
+    field: impl Into<FieldPath>,
     message: impl Into<String>,
 ) -> SpecError {
     SpecError { location: Some(Location { file: file.to_owned(), position }), ..SpecError::new(field, message) }
@@ -99,17 +100,17 @@ pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> 
             Ok(None) => continue,
             Ok(Some(document)) => check(file, text, index, document, &ignored),
             Err(e) => {
-                let field = e.path().to_string();
+                let field = path_of(e.path());
                 let inner = e.into_inner();
                 let message = inner.to_string();
                 let message = message.split(" at line ").next().unwrap_or(&message);
                 // serde_yaml puts the path in front of its message; the field says it once.
                 let message = match message.split_once(": ") {
-                    Some((head, rest)) if !head.contains(' ') && field.starts_with(head) => rest,
+                    Some((head, rest)) if !head.contains(' ') && field.to_string().starts_with(head) => rest,
                     _ => message,
                 }
                 .to_owned();
-                let field = if field == "." || field == "?" { "document".to_owned() } else { field };
+                let field = if field.is_root() { FieldPath::from("document") } else { field };
                 // After a parse error serde_yaml cannot find the next document: stop reading.
                 specs.push(Err(error(
                     file,
@@ -147,11 +148,13 @@ fn check(
             .map(|k| format!(", did you mean `{k}`?"))
             .unwrap_or_default();
         let allowed = if known.is_empty() { String::new() } else { format!("; known fields: {}", known.join(", ")) };
-        let field =
-            path.iter().fold(
-                String::new(),
-                |acc, s| if acc.is_empty() || s.starts_with('[') { acc + s } else { acc + "." + s },
-            );
+        let field: FieldPath = path
+            .iter()
+            .map(|s| match s.strip_prefix('[').and_then(|i| i.strip_suffix(']')?.parse().ok()) {
+                Some(index) => Segment::Index(index),
+                None => Segment::Key(s.clone()),
+            })
+            .collect();
         let position = super::positions::positions_in(text, index).locate_key(&field);
         return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
@@ -187,6 +190,19 @@ fn with_suggestion(message: &str) -> String {
         Some(c) => format!("{message}; did you mean `{c}`?"),
         None => message.to_owned(),
     }
+}
+
+/// A serde_path_to_error path as a field path (unknown steps left out).
+fn path_of(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment as S;
+    path.iter()
+        .filter_map(|s| match s {
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Map { key } => Some(Segment::Key(key.clone())),
+            S::Enum { variant } => Some(Segment::Key(variant.clone())),
+            S::Unknown => None,
+        })
+        .collect()
 }
 
 fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
@@ -303,7 +319,7 @@ mod tests {
         assert!(load(&format!("{HEAD}---\n{HEAD}")).unwrap_err().message.contains("more than one document"));
         let e = load("apiVersion: v1\nkind: ImpalaCluster\n").unwrap_err();
         assert_eq!(
-            (e.field.as_str(), e.message.as_str()),
+            (e.field.to_string().as_str(), e.message.as_str()),
             ("apiVersion", "'v1' is not supported: expected impala-k8s.dev/v1alpha1")
         );
         assert_eq!(load("apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n").unwrap_err().field, "kind");

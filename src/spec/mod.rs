@@ -2,8 +2,11 @@
 //! ([`load`]) and overridden by flags, then checked against a registry into a
 //! [`Cluster`] ready for the builders (`resolve`).
 
+mod checks;
 pub mod crd;
 pub mod load;
+mod model;
+pub mod path;
 pub mod positions;
 mod resolve;
 pub mod starter;
@@ -15,10 +18,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crd::ImpalaClusterSpec;
-pub use resolve::{
-    default_resources, Cluster, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, EgressRule,
-    MAX_REPLICAS, MAX_STATEFULSET_NAME,
+pub use model::{
+    default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, Egress,
+    EgressRule, DRAIN_MARGIN_SECONDS, MAX_REPLICAS, MAX_STATEFULSET_NAME,
 };
+pub use path::FieldPath;
 
 use crate::registry::{Profile, Registry};
 
@@ -137,14 +141,14 @@ pub struct SpecError {
     /// The file and position, when the request came from a file.
     pub location: Option<Location>,
     /// The field path (`spec.roles.coordinator.ports.hs2`).
-    pub field: String,
+    pub field: FieldPath,
     /// What is wrong with its value and what is allowed.
     pub message: String,
 }
 
 impl SpecError {
     /// An error in `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
         SpecError { location: None, field: field.into(), message: message.into() }
     }
 }

@@ -5,37 +5,31 @@ use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, Span};
 
-enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
-}
+use super::FieldPath;
 
-fn child(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
-    }
+enum Frame {
+    Map { path: FieldPath, key: Option<String> },
+    Seq { path: FieldPath, index: usize },
 }
 
 /// Line and column (both 1-based) of the fields of a document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Positions {
     /// Where each field's key stands (sequence items: where the item starts).
-    pub keys: BTreeMap<String, (usize, usize)>,
+    pub keys: BTreeMap<FieldPath, (usize, usize)>,
     /// Where each scalar value stands.
-    pub values: BTreeMap<String, (usize, usize)>,
+    pub values: BTreeMap<FieldPath, (usize, usize)>,
 }
 
 impl Positions {
     /// The position of a field's value, else of its key, else of its nearest
     /// ancestor that the document has.
-    pub fn locate(&self, path: &str) -> Option<(usize, usize)> {
+    pub fn locate(&self, path: &FieldPath) -> Option<(usize, usize)> {
         self.values.get(path).copied().or_else(|| locate(&self.keys, path))
     }
 
     /// The position of a field's key (or its nearest ancestor's).
-    pub fn locate_key(&self, path: &str) -> Option<(usize, usize)> {
+    pub fn locate_key(&self, path: &FieldPath) -> Option<(usize, usize)> {
         locate(&self.keys, path)
     }
 }
@@ -77,9 +71,9 @@ pub fn positions_in(text: &str, document: usize) -> Positions {
         let Ok((event, span)) = event else { break };
         // The path a value event stands for, given the frame it appears in.
         let value_path = match stack.last_mut() {
-            Some(Frame::Map { path, key: Some(k) }) => Some(child(path, k)),
+            Some(Frame::Map { path, key: Some(k) }) => Some(path.key(k.as_str())),
             Some(Frame::Seq { path, index }) => {
-                let p = format!("{path}[{index}]");
+                let p = path.index(*index);
                 *index += 1;
                 found.entry(p.clone()).or_insert(at(&span));
                 Some(p)
@@ -90,7 +84,7 @@ pub fn positions_in(text: &str, document: usize) -> Positions {
             Event::Scalar(value, ..) => match stack.last_mut() {
                 Some(Frame::Map { path, key }) => {
                     if key.is_none() {
-                        found.entry(child(path, &value)).or_insert(at(&span));
+                        found.entry(path.key(value.as_ref())).or_insert(at(&span));
                         *key = Some(value.into_owned());
                     } else {
                         // A scalar value: errors point at the value, as serde's do.
@@ -122,14 +116,13 @@ pub fn positions_in(text: &str, document: usize) -> Positions {
     Positions { keys: found, values }
 }
 
-fn locate(positions: &BTreeMap<String, (usize, usize)>, path: &str) -> Option<(usize, usize)> {
-    let mut path = path;
+fn locate(positions: &BTreeMap<FieldPath, (usize, usize)>, path: &FieldPath) -> Option<(usize, usize)> {
+    let mut path = path.clone();
     loop {
-        if let Some(&p) = positions.get(path) {
+        if let Some(&p) = positions.get(&path) {
             return Some(p);
         }
-        let cut = path.rfind(['.', '['])?;
-        path = &path[..cut];
+        path = path.parent().filter(|p| !p.is_root())?;
     }
 }
 
@@ -152,21 +145,21 @@ spec:
       - podSelector: {}
 ";
         let p = positions(text);
-        assert_eq!(p.locate("apiVersion"), Some((1, 13)));
-        assert_eq!(p.locate_key("apiVersion"), Some((1, 1)));
-        assert_eq!(p.locate("spec.roles.coordinator.ports.hs2"), Some((5, 20)));
-        assert_eq!(p.locate_key("spec.roles.coordinator.ports.hs2"), Some((5, 15)));
-        assert_eq!(p.locate("spec.networkPolicy.clientSources[0].ipBlock.cidr"), Some((9, 17)));
-        assert_eq!(p.locate("spec.networkPolicy.clientSources[1]"), Some((10, 9)));
-        assert_eq!(p.locate("spec.roles.coordinator.replicas"), Some((4, 5)));
-        assert_eq!(p.locate("metadata.name"), None);
+        assert_eq!(p.locate(&"apiVersion".into()), Some((1, 13)));
+        assert_eq!(p.locate_key(&"apiVersion".into()), Some((1, 1)));
+        assert_eq!(p.locate(&"spec.roles.coordinator.ports.hs2".into()), Some((5, 20)));
+        assert_eq!(p.locate_key(&"spec.roles.coordinator.ports.hs2".into()), Some((5, 15)));
+        assert_eq!(p.locate(&"spec.networkPolicy.clientSources[0].ipBlock.cidr".into()), Some((9, 17)));
+        assert_eq!(p.locate(&"spec.networkPolicy.clientSources[1]".into()), Some((10, 9)));
+        assert_eq!(p.locate(&"spec.roles.coordinator.replicas".into()), Some((4, 5)));
+        assert_eq!(p.locate(&"metadata.name".into()), None);
     }
 
     #[test]
     fn later_documents() {
         let p = positions_in("a: 1\n---\nb:\n  c: 2\n", 1);
-        assert_eq!(p.locate("b.c"), Some((4, 6)));
-        assert_eq!(p.locate("a"), None);
+        assert_eq!(p.locate(&"b.c".into()), Some((4, 6)));
+        assert_eq!(p.locate(&"a".into()), None);
         assert_eq!(positions_in("a: 1\n", 3), Positions::default());
     }
 

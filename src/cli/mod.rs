@@ -1,0 +1,159 @@
+//! The command line: [`args`] holds the clap types and each command's
+//! examples, [`input`] reads specs (files, directories, stdin, several
+//! documents) into requests, [`render`] renders every cluster of a request
+//! through the library, and this module dispatches each command and prints
+//! its outcome.
+
+pub mod args;
+pub mod input;
+pub mod render;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use kube::CustomResourceExt;
+
+pub use args::{Cli, Command, GenArgs, GenOutput, InitArgs, OutputFormat, PortsArgs, ValuesArgs, VERSION};
+pub use input::{Request, Source};
+use render::Clusters;
+
+use crate::output::policy::PolicyFormat;
+use crate::output::{ports, values};
+use crate::spec::crd::ImpalaCluster;
+use crate::Error;
+
+/// What a command prints: stdout on success, warnings for stderr.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Everything for stdout, written only once the command has succeeded.
+    pub stdout: String,
+    /// Warnings for stderr.
+    pub warnings: Vec<String>,
+    /// Other messages for stderr (what was written where).
+    pub notes: Vec<String>,
+    /// True when `diff` found drift: exit status 1.
+    pub drift: bool,
+}
+
+impl Outcome {
+    /// Just text for stdout.
+    fn stdout(stdout: String) -> Self {
+        Outcome { stdout, ..Default::default() }
+    }
+}
+
+/// Runs a command and returns what it prints, or the error.
+pub fn execute(command: &Command) -> Result<Outcome, Error> {
+    match command {
+        Command::Gen { args, output } => gen(args, output),
+        Command::Policy { manifests: Some(path), format, .. } => {
+            let analysis = crate::policy::analyze(&crate::output::diff::read_manifests(path)?);
+            Ok(Outcome::stdout(crate::output::policy::render(&analysis, *format)))
+        }
+        Command::Policy { args, manifests: None, format } => policy(args, *format),
+        Command::Diff { args, path } => {
+            let rendered = Clusters::render(args)?;
+            let committed = crate::output::diff::read_committed(path)?;
+            let diff = crate::output::diff::diff(&rendered.combined(), &committed);
+            let drift = !diff.is_empty();
+            Ok(Outcome { stdout: diff, warnings: rendered.warnings, notes: Vec::new(), drift })
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut <Cli as clap::CommandFactory>::command(), "impala-k8s", &mut out);
+            Ok(Outcome::stdout(String::from_utf8(out).expect("completions are UTF-8")))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            // Rendering into memory cannot fail.
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).expect("roff into memory");
+            Ok(Outcome::stdout(String::from_utf8(out).expect("roff is UTF-8")))
+        }
+        Command::Ports(args) => Ok(Outcome::stdout(ports::render(args.profile.registry(), args.format))),
+        Command::Crd => {
+            let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
+            Ok(Outcome::stdout(format!("---\n{}", crate::output::yaml::to_string(&crd))))
+        }
+        Command::Schema => Ok(Outcome::stdout(pretty_json(&crate::spec::load::json_schema()))),
+        Command::Init(args) => Ok(Outcome::stdout(crate::spec::starter::starter(args.profile))),
+        Command::Values(args) if args.schema => Ok(Outcome::stdout(pretty_json(&values::schema()))),
+        Command::Values(args) => {
+            let request = args.gen.request()?;
+            let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
+            Ok(Outcome::stdout(values::to_commented_yaml(&values)))
+        }
+    }
+}
+
+fn pretty_json(value: &serde_json::Value) -> String {
+    let mut json = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    json.push('\n');
+    json
+}
+
+/// `gen`: every cluster to stdout (YAML or JSON), or into a directory.
+fn gen(args: &GenArgs, output: &GenOutput) -> Result<Outcome, Error> {
+    let rendered = Clusters::render(args)?;
+    let Some(dir) = &output.out_dir else {
+        let objects = rendered.combined();
+        let stdout = match output.output.unwrap_or_default() {
+            OutputFormat::Yaml => objects.to_yaml(),
+            OutputFormat::Json => objects.to_json(),
+        };
+        return Ok(Outcome { stdout, warnings: rendered.warnings, ..Default::default() });
+    };
+    let clusters = &rendered.clusters;
+    let files = if rendered.nested {
+        let tree: Vec<(&str, &str, &crate::output::Manifests)> =
+            clusters.iter().map(|(r, m)| (r.spec.namespace.as_str(), r.spec.release.as_str(), m)).collect();
+        crate::output::files::cluster_tree(&tree)
+    } else {
+        crate::output::files::files(&clusters[0].1, &clusters[0].0.spec.release)
+    };
+    let mut notes = crate::output::files::write_dir(dir, &files)?;
+    notes.push(format!("wrote {} files for {} cluster(s) to {}", files.len(), clusters.len(), dir.display()));
+    Ok(Outcome { stdout: String::new(), warnings: rendered.warnings, notes, drift: false })
+}
+
+/// `policy` of a rendering.
+fn policy(args: &GenArgs, format: PolicyFormat) -> Result<Outcome, Error> {
+    let rendered = Clusters::render(args)?;
+    let analysis = crate::policy::analyze(rendered.combined().objects());
+    Ok(Outcome {
+        stdout: crate::output::policy::render(&analysis, format),
+        warnings: rendered.warnings,
+        ..Default::default()
+    })
+}
+
+/// Runs the command line: prints the result, or an error on stderr with exit
+/// status 2 for bad input and 1 for any other failure. Nothing reaches stdout
+/// unless the command succeeded.
+pub fn run(cli: Cli) -> ExitCode {
+    let mut stderr = std::io::stderr().lock();
+    match execute(&cli.command) {
+        Ok(outcome) => {
+            for warning in &outcome.warnings {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
+            for note in &outcome.notes {
+                let _ = writeln!(stderr, "{note}");
+            }
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) if outcome.drift => ExitCode::from(1),
+                Ok(()) => ExitCode::SUCCESS,
+                // The reader went away (`| head`): nothing to report.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: writing to stdout: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The checks of a request: each refuses a value with its field path, the
+//! value and what is allowed.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use ipnet::IpNet;
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use regex::Regex;
+
+use super::crd::EgressEndpoint;
+use super::model::{Cluster, EgressRule, MAX_STATEFULSET_NAME};
+use super::{did_you_mean, FieldPath, SpecError};
+use crate::names::{is_label_value, is_qualified_name, PortNumber};
+
+pub(super) fn fail<T>(field: impl Into<FieldPath>, message: impl Into<String>) -> Result<T, SpecError> {
+    Err(SpecError::new(field, message))
+}
+
+/// " (did you mean 'x'?)" when a candidate is close to `value`, else "".
+pub(super) fn hint<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(value, candidates).map(|c| format!(" (did you mean '{c}'?)")).unwrap_or_default()
+}
+
+/// The node port range of a default cluster.
+pub(super) const NODE_PORTS: std::ops::RangeInclusive<i64> = 30000..=32767;
+
+pub(super) static REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
+    // The distribution reference grammar: an optional registry host, then path components.
+    Regex::new(r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
+        .expect("valid regex")
+});
+pub(super) static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("valid regex"));
+pub(super) static DIGEST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^sha256:[0-9a-f]{64}$").expect("valid regex"));
+
+/// Checks a CIDR; Kubernetes wants the network address (`10.0.0.0/8`, not `10.0.0.1/8`).
+pub(super) fn check_cidr(field: &FieldPath, cidr: &str) -> Result<(), SpecError> {
+    match IpNet::from_str(cidr) {
+        Ok(net) if net.trunc() == net => Ok(()),
+        Ok(net) => fail(field, format!("'{cidr}' is not a network address; did you mean '{}'?", net.trunc())),
+        Err(_) => fail(
+            field,
+            format!("'{cidr}' is not a CIDR: expected an address and a prefix length, like 10.0.0.0/8 or fd00::/8"),
+        ),
+    }
+}
+
+pub(super) fn check_labels(
+    field: &FieldPath,
+    labels: &BTreeMap<String, String>,
+    values_are_labels: bool,
+) -> Result<(), SpecError> {
+    for (key, value) in labels {
+        if !is_qualified_name(key) {
+            return fail(field.key(key.as_str()), format!("'{key}' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
+        }
+        if values_are_labels && !is_label_value(value) {
+            return fail(field.key(key.as_str()), format!("'{value}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn check_metastore_uri(uris: &str) -> Result<Vec<PortNumber>, SpecError> {
+    let mut ports = Vec::new();
+    for uri in uris.split(',') {
+        let port = url::Url::parse(uri.trim()).ok().filter(|u| {
+            u.scheme() == "thrift"
+                && u.host_str().is_some_and(|h| !h.is_empty())
+                && u.path().trim_matches('/').is_empty()
+        });
+        match port.and_then(|u| u.port()).and_then(|p| PortNumber::try_from(i64::from(p)).ok()) {
+            Some(port) => ports.push(port),
+            None => {
+                return fail(
+                    "spec.metastoreUri",
+                    format!(
+                        "'{uri}' is not a Hive Metastore URI: expected thrift://HOST:PORT, several separated by commas"
+                    ),
+                )
+            }
+        }
+    }
+    Ok(ports)
+}
+
+pub(super) fn check_peers(field: &FieldPath, peers: &Option<Vec<NetworkPolicyPeer>>) -> Result<(), SpecError> {
+    let Some(peers) = peers else { return Ok(()) };
+    if peers.is_empty() {
+        return fail(field, "an empty list would admit no one; omit the field to admit everyone, or list the sources");
+    }
+    for (i, peer) in peers.iter().enumerate() {
+        if peer.ip_block.is_none() && peer.namespace_selector.is_none() && peer.pod_selector.is_none() {
+            return fail(field.index(i), "a source needs ipBlock, namespaceSelector or podSelector");
+        }
+        if let Some(block) = &peer.ip_block {
+            check_cidr(&field.index(i).key("ipBlock").key("cidr"), &block.cidr)?;
+            for (j, except) in block.except.iter().flatten().enumerate() {
+                check_cidr(&field.index(i).key("ipBlock").key("except").index(j), except)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn egress_rules(
+    field: &FieldPath,
+    endpoints: &[EgressEndpoint],
+    default_ports: &[PortNumber],
+) -> Result<Vec<EgressRule>, SpecError> {
+    let mut rules = Vec::new();
+    for (i, endpoint) in endpoints.iter().enumerate() {
+        check_cidr(&field.index(i).key("cidr"), &endpoint.cidr)?;
+        let mut ports = Vec::new();
+        for (j, &port) in endpoint.ports.iter().enumerate() {
+            ports.push(
+                PortNumber::try_from(port).or_else(|e| fail(field.index(i).key("ports").index(j), e.to_string()))?,
+            );
+        }
+        if ports.is_empty() {
+            ports = default_ports.to_vec();
+        }
+        ports.sort();
+        ports.dedup();
+        rules.push(EgressRule { cidr: endpoint.cidr.clone(), ports });
+    }
+    Ok(rules)
+}
+
+/// Every object name the release makes is within Kubernetes' limits.
+pub(super) fn check_names(cluster: &Cluster<'_>) -> Result<(), SpecError> {
+    for role in &cluster.roles {
+        let name = role.name();
+        let sts = cluster.workload_name(name);
+        if sts.len() > MAX_STATEFULSET_NAME {
+            return fail("metadata.name", format!("release name '{}' makes StatefulSet name '{sts}' {} characters long; at most {MAX_STATEFULSET_NAME} are allowed (its pods' controller-revision-hash label adds 11)", cluster.release, sts.len()));
+        }
+        for service in [cluster.internal_service_name(name), cluster.external_service_name(name)] {
+            if service.len() > 63 {
+                return fail("metadata.name", format!("release name '{}' makes Service name '{service}' {} characters long; Kubernetes allows at most 63", cluster.release, service.len()));
+            }
+        }
+    }
+    Ok(())
+}

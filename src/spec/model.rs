@@ -1,0 +1,261 @@
+//! The resolved model: a [`Cluster`] and its roles, ports and Services as the
+//! builders read them, with the names of the objects they become.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+use super::crd::{PullPolicy, TrafficPolicy};
+use super::ServiceType;
+use crate::names::{NamespaceName, PortName, PortNumber, ReleaseName, RoleName};
+use crate::registry::{Access, Audience, CpuMemory, Drain, Port, Registry, Role};
+
+/// A port of a running role, as it will be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterPort<'r> {
+    /// The registry entry.
+    pub entry: &'r Port,
+    /// The port number, after overrides.
+    pub number: PortNumber,
+    /// Which Service carries it: the cluster-local one, or the external one.
+    pub access: Access,
+    /// Who else may reach it besides its peers: clients or administrators
+    /// (from the configured sources), or nobody for a peer port.
+    pub audience: Option<Audience>,
+    /// The running roles that connect to it.
+    pub peers: Vec<&'r RoleName>,
+    /// A pinned node port.
+    pub node_port: Option<i32>,
+}
+
+impl ClusterPort<'_> {
+    /// The port's Kubernetes name.
+    pub fn name(&self) -> &PortName {
+        &self.entry.name
+    }
+}
+
+/// A role's external Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterService {
+    /// Its type.
+    pub type_: ServiceType,
+    /// Its annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// Its extra labels.
+    pub labels: BTreeMap<String, String>,
+    /// `loadBalancerSourceRanges`.
+    pub load_balancer_source_ranges: Vec<String>,
+    /// `loadBalancerClass`.
+    pub load_balancer_class: Option<String>,
+    /// `externalTrafficPolicy`.
+    pub external_traffic_policy: Option<TrafficPolicy>,
+}
+
+/// A role that runs, with its settled replica count, image, pod settings and ports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterRole<'r> {
+    /// The registry entry.
+    pub role: &'r Role,
+    /// The pod count, as the Kubernetes API types it.
+    pub replicas: i32,
+    /// The full image reference.
+    pub image: String,
+    /// The pull policy.
+    pub pull_policy: PullPolicy,
+    /// Resource requests and limits.
+    pub resources: ResourceRequirements,
+    /// Node labels the pods must run on.
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints the pods tolerate.
+    pub tolerations: Vec<Toleration>,
+    /// Node and pod affinity.
+    pub affinity: Option<Affinity>,
+    /// Pod annotations.
+    pub pod_annotations: BTreeMap<String, String>,
+    /// Extra pod labels.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra daemon flags (or llama-site properties).
+    pub extra_flags: BTreeMap<String, String>,
+    /// The external Service.
+    pub service: ClusterService,
+    /// Its ports, in registry order.
+    pub ports: Vec<ClusterPort<'r>>,
+    /// Its graceful shutdown, when the daemon drains.
+    pub drain: Option<ClusterDrain<'r>>,
+}
+
+/// A role's graceful shutdown, with its settled times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterDrain<'r> {
+    /// The registry entry (signal and flags).
+    pub drain: &'r Drain,
+    /// The grace period in seconds.
+    pub grace_period_seconds: u32,
+    /// The deadline in seconds.
+    pub deadline_seconds: u32,
+}
+
+/// What the kubelet waits beyond the drain deadline before it kills a pod.
+pub const DRAIN_MARGIN_SECONDS: u32 = 30;
+
+impl ClusterDrain<'_> {
+    /// The pod's `terminationGracePeriodSeconds`: the deadline and a margin.
+    pub fn termination_grace_period_seconds(&self) -> i64 {
+        i64::from(self.deadline_seconds) + i64::from(DRAIN_MARGIN_SECONDS)
+    }
+}
+
+impl<'r> ClusterRole<'r> {
+    /// The role's name.
+    pub fn name(&self) -> &'r RoleName {
+        &self.role.name
+    }
+
+    /// The ports with the given access.
+    pub fn ports_with(&self, access: Access) -> impl Iterator<Item = &ClusterPort<'r>> {
+        self.ports.iter().filter(move |p| p.access == access)
+    }
+
+    /// The port with the given name.
+    pub fn port(&self, name: &PortName) -> Option<&ClusterPort<'r>> {
+        self.ports.iter().find(|p| p.name() == name)
+    }
+}
+
+/// An egress destination of the lockdown: a CIDR and its TCP ports (all when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EgressRule {
+    /// The address range.
+    pub cidr: String,
+    /// The ports.
+    pub ports: Vec<PortNumber>,
+}
+
+/// The egress lockdown: the destinations outside the release that roles may reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Egress {
+    /// The Hive Metastore (catalogd, and coordinators).
+    pub metastore: Vec<EgressRule>,
+    /// Table storage (roles that read and write tables).
+    pub storage: Vec<EgressRule>,
+}
+
+/// The NetworkPolicies to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterNetworkPolicy {
+    /// Who may reach client ports; everyone when `None`.
+    pub client_sources: Option<Vec<NetworkPolicyPeer>>,
+    /// Who may reach web UIs; everyone when `None`.
+    pub web_ui_sources: Option<Vec<NetworkPolicyPeer>>,
+    /// The egress lockdown: the metastore and storage destinations, when enabled.
+    pub egress: Option<Egress>,
+}
+
+/// A checked request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster<'r> {
+    /// The registry the cluster is built from.
+    pub registry: &'r Registry,
+    /// The release name.
+    pub release: ReleaseName,
+    /// The namespace.
+    pub namespace: NamespaceName,
+    /// Whether the Namespace object is emitted.
+    pub create_namespace: bool,
+    /// The Hive Metastore URI(s).
+    pub metastore_uri: String,
+    /// Extra hive-site.xml properties.
+    pub hive_site: BTreeMap<String, String>,
+    /// Extra core-site.xml properties.
+    pub core_site: BTreeMap<String, String>,
+    /// Image pull secrets.
+    pub pull_secrets: Vec<String>,
+    /// The image tag prefix, also the `app.kubernetes.io/version` label.
+    pub version: String,
+    /// True when the images are the registry's placeholder.
+    pub placeholder_image: bool,
+    /// The NetworkPolicies, or `None` when they are off.
+    pub network_policy: Option<ClusterNetworkPolicy>,
+    /// The running roles, in registry order.
+    pub roles: Vec<ClusterRole<'r>>,
+}
+
+/// The largest replica count Kubernetes accepts (an `int32`).
+pub const MAX_REPLICAS: u32 = i32::MAX as u32;
+
+/// The longest StatefulSet name: its pods carry a `controller-revision-hash`
+/// label of the name plus 11 characters, and a label value has at most 63.
+pub const MAX_STATEFULSET_NAME: usize = 52;
+
+/// A registry's default requests and limits as Kubernetes resource requirements.
+pub fn default_resources(defaults: &crate::registry::Resources) -> ResourceRequirements {
+    let map = |r: &CpuMemory| {
+        BTreeMap::from([("cpu".to_owned(), Quantity(r.cpu.clone())), ("memory".to_owned(), Quantity(r.memory.clone()))])
+    };
+    ResourceRequirements {
+        requests: Some(map(&defaults.requests)),
+        limits: Some(map(&defaults.limits)),
+        ..Default::default()
+    }
+}
+
+impl<'r> Cluster<'r> {
+    /// The running role with this name.
+    pub fn role(&self, name: &str) -> Option<&ClusterRole<'r>> {
+        self.roles.iter().find(|r| r.name().as_str() == name)
+    }
+
+    /// The name of a role's StatefulSet: `<release>-<role>`.
+    pub fn workload_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}", self.release)
+    }
+
+    /// The name of a role's external Service, `<release>-<role>`: what clients use.
+    pub fn external_service_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}", self.release)
+    }
+
+    /// The name of a role's cluster-local Service, `<release>-<role>-internal`:
+    /// what peers use (ClusterIP for singletons, headless for scalable roles).
+    pub fn internal_service_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}-internal", self.release)
+    }
+
+    /// The name of a role's ingress NetworkPolicy: `<release>-<role>-ingress`.
+    pub fn policy_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}-ingress", self.release)
+    }
+
+    /// The name of a role's egress NetworkPolicy: `<release>-<role>-egress`.
+    pub fn egress_policy_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}-egress", self.release)
+    }
+
+    /// The name of the release's default-deny NetworkPolicy.
+    pub fn default_deny_name(&self) -> String {
+        format!("{}-default-deny-ingress", self.release)
+    }
+
+    /// The name of the release's default-deny egress NetworkPolicy (lockdown).
+    pub fn default_deny_egress_name(&self) -> String {
+        format!("{}-default-deny-egress", self.release)
+    }
+
+    /// The name of the Hadoop/Hive client configuration ConfigMap.
+    pub fn hadoop_config_name(&self) -> String {
+        format!("{}-hadoop-config", self.release)
+    }
+
+    /// The name of a role's own configuration ConfigMap (llama-site.xml).
+    pub fn role_config_name(&self, role: &RoleName) -> String {
+        format!("{}-{role}-config", self.release)
+    }
+
+    /// The name of the release's ServiceAccount.
+    pub fn service_account_name(&self) -> String {
+        self.release.to_string()
+    }
+}
