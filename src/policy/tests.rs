@@ -1,6 +1,9 @@
 use super::*;
 use crate::spec::load::from_yaml;
 use crate::spec::ClusterSpec;
+use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 fn analysis_of(yaml: &str) -> Analysis {
     let header = "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: impala}\n";

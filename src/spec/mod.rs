@@ -9,6 +9,7 @@ mod model;
 pub mod path;
 pub mod positions;
 mod resolve;
+mod role;
 pub mod starter;
 pub mod warnings;
 

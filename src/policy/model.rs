@@ -1,0 +1,297 @@
+//! The result of the analysis: endpoints, the ports roles listen on, who
+//! reaches each, through which Services, and where each role may connect.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use ipnet::IpNet;
+
+use super::selectors::Labels;
+
+/// What an endpoint stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointKind {
+    /// The pods of one role of a release.
+    Role,
+    /// Any other pod of a namespace that holds a release.
+    OtherPods,
+    /// Any pod of another namespace.
+    OtherNamespaces,
+    /// The pods a NetworkPolicy peer selects, which no endpoint above stands for.
+    Selected,
+    /// The addresses of a CIDR a NetworkPolicy names (except those of smaller
+    /// CIDRs named too, which are endpoints of their own).
+    Cidr,
+    /// Any other address outside the cluster.
+    Anywhere,
+}
+
+/// Where an endpoint is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Place {
+    /// A pod of a namespace.
+    Pod { namespace: String, namespace_labels: Labels, labels: Labels },
+    /// Addresses outside the cluster: a CIDR, or any other address (`None`).
+    Address(Option<IpNet>),
+}
+
+/// A source or destination of traffic.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Endpoint {
+    /// A stable identifier: the role name (`namespace/release/role` for
+    /// several releases), `other-pods` (`other-pods:NAMESPACE` for several
+    /// namespaces), `other-namespaces`, `namespace:NAME`, `pods:SELECTOR`, a
+    /// CIDR, or `anywhere`.
+    pub id: String,
+    /// What a person reads.
+    pub label: String,
+    /// What it stands for.
+    pub kind: EndpointKind,
+    #[serde(skip)]
+    pub(super) place: Place,
+}
+
+impl Endpoint {
+    /// True for the pods of the roles and other pods in the cluster.
+    pub fn is_pod(&self) -> bool {
+        matches!(self.place, Place::Pod { .. })
+    }
+
+    /// The namespace of a pod endpoint.
+    pub fn namespace(&self) -> Option<&str> {
+        match &self.place {
+            Place::Pod { namespace, .. } => Some(namespace),
+            Place::Address(_) => None,
+        }
+    }
+}
+
+/// A port a role's container declares.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListeningPort {
+    /// The containerPort's name.
+    pub name: String,
+    /// Its number.
+    pub number: u16,
+    /// Its protocol (`TCP`).
+    pub protocol: String,
+}
+
+/// One or more ports of one protocol, as a NetworkPolicy names them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PortRef {
+    /// A port number or a range of them.
+    Numbers {
+        /// The first port.
+        from: u16,
+        /// The last port (equal to `from` for one port).
+        to: u16,
+        /// The protocol.
+        protocol: String,
+    },
+    /// A named container port.
+    Named {
+        /// The name.
+        name: String,
+        /// The protocol.
+        protocol: String,
+    },
+    /// Every port of a protocol.
+    Every {
+        /// The protocol.
+        protocol: String,
+    },
+}
+
+impl fmt::Display for PortRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PortRef::Numbers { from, to, protocol } if from == to => write!(f, "{from}/{protocol}"),
+            PortRef::Numbers { from, to, protocol } => write!(f, "{from}-{to}/{protocol}"),
+            PortRef::Named { name, protocol } => write!(f, "{name}/{protocol}"),
+            PortRef::Every { protocol } => write!(f, "every {protocol} port"),
+        }
+    }
+}
+
+impl serde::Serialize for PortRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The ports a rule admits: every port, or some.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ports {
+    /// Every port of every protocol.
+    All,
+    /// These ports.
+    Only(BTreeSet<PortRef>),
+}
+
+impl Ports {
+    pub(super) fn none() -> Self {
+        Ports::Only(BTreeSet::new())
+    }
+
+    /// True when no port is admitted.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Ports::Only(p) if p.is_empty())
+    }
+
+    pub(super) fn union(&mut self, other: Ports) {
+        match (&mut *self, other) {
+            (Ports::All, _) => {}
+            (_, Ports::All) => *self = Ports::All,
+            (Ports::Only(a), Ports::Only(b)) => a.extend(b),
+        }
+    }
+}
+
+impl fmt::Display for Ports {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ports::All => f.write_str("every port"),
+            Ports::Only(ports) => {
+                let list: Vec<String> = ports.iter().map(ToString::to_string).collect();
+                f.write_str(&list.join(", "))
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Ports {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Ports::All => serializer.serialize_str("all"),
+            Ports::Only(ports) => serializer.collect_seq(ports),
+        }
+    }
+}
+
+/// A Service that carries a role's port.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exposure {
+    /// The Service's name.
+    pub service: String,
+    /// Its type (`ClusterIP`, `NodePort`, `LoadBalancer`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The Service port.
+    pub port: i32,
+    /// The node port, when one is fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<i32>,
+    /// `loadBalancerSourceRanges`: the only client addresses a load balancer admits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_ranges: Vec<String>,
+}
+
+impl Exposure {
+    /// True when the Service opens the port outside the cluster.
+    pub fn is_external(&self) -> bool {
+        self.type_ == "NodePort" || self.type_ == "LoadBalancer"
+    }
+
+    /// True when clients at these addresses get through the load balancer's
+    /// source ranges (always true without ranges).
+    pub(super) fn admits(&self, address: Option<&IpNet>) -> bool {
+        self.source_ranges.is_empty()
+            || self.source_ranges.iter().filter_map(|r| IpNet::from_str(r).ok()).any(|range| match address {
+                Some(net) => range.contains(net),
+                None => range.prefix_len() == 0,
+            })
+    }
+}
+
+/// Who reaches one port of one role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortReach {
+    /// The role.
+    pub role: String,
+    /// The port.
+    #[serde(flatten)]
+    pub port: ListeningPort,
+    /// Every endpoint the NetworkPolicies let through (their ids), pods and
+    /// addresses alike, whatever the Services.
+    pub from: Vec<String>,
+    /// The Services that carry the port.
+    pub exposed_by: Vec<Exposure>,
+    /// The addresses outside the cluster that actually reach the port: through
+    /// a NodePort or LoadBalancer Service and admitted by the NetworkPolicies
+    /// and the load balancer's source ranges.
+    pub from_outside: Vec<String>,
+}
+
+/// Where one role's pods may open connections.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EgressReach {
+    /// The role.
+    pub role: String,
+    /// True when an egress NetworkPolicy selects the role's pods.
+    pub restricted: bool,
+    /// Per endpoint (by id), the ports the role's pods may connect to;
+    /// endpoints they cannot reach at all are left out.
+    pub to: Vec<EgressTarget>,
+}
+
+/// The ports a role may connect to at one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EgressTarget {
+    /// The endpoint's id.
+    pub endpoint: String,
+    /// The ports.
+    pub ports: Ports,
+}
+
+/// A role's workload as the analysis sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Workload {
+    /// Its endpoint id: the role, or `namespace/release/role` when the
+    /// objects hold several releases.
+    pub id: String,
+    /// The role (its `app.kubernetes.io/component` label).
+    pub role: String,
+    /// The release (its `app.kubernetes.io/instance` label).
+    pub release: String,
+    /// The StatefulSet's namespace.
+    pub namespace: String,
+    /// The StatefulSet's name.
+    pub name: String,
+    /// Its pod count.
+    pub replicas: i32,
+    /// Its containers' ports.
+    pub ports: Vec<ListeningPort>,
+    #[serde(skip)]
+    pub(super) labels: Labels,
+}
+
+/// The reachability of one or more releases.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Analysis {
+    /// The namespaces of the workloads, sorted.
+    pub namespaces: Vec<String>,
+    /// How many NetworkPolicies the objects hold.
+    pub network_policies: usize,
+    /// The roles, by namespace and StatefulSet name.
+    pub workloads: Vec<Workload>,
+    /// Every endpoint: the roles first, then the others.
+    pub endpoints: Vec<Endpoint>,
+    /// Per role and port, who reaches it.
+    pub ingress: Vec<PortReach>,
+    /// Per role, where it may connect.
+    pub egress: Vec<EgressReach>,
+}
+
+impl Analysis {
+    /// The endpoint with this id.
+    pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
+        self.endpoints.iter().find(|e| e.id == id)
+    }
+}

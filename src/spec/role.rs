@@ -1,0 +1,340 @@
+//! One role of a request, resolved in named steps: replicas, ports and
+//! access, the external Service, pod settings, extra flags, drain and image.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::checks::{check_cidr, check_labels, fail, hint, NODE_PORTS};
+use super::crd::{ImpalaClusterSpec, PullPolicy, RoleSpec};
+use super::model::{default_resources, ClusterDrain, ClusterPort, ClusterRole, ClusterService, MAX_REPLICAS};
+use super::{FieldPath, ServiceType, SpecError};
+use crate::names::{is_qualified_name, FlagName, PortNumber, RoleName};
+use crate::registry::{Access, Audience, ConfigStyle, Registry, Role};
+
+/// The image repository and tag prefix every role's image is made of.
+pub(super) struct Images<'a> {
+    /// The repository.
+    pub repository: &'a str,
+    /// The tag prefix.
+    pub tag: &'a str,
+}
+
+/// What every step of one role reads.
+pub(super) struct RoleInput<'a, 'r> {
+    pub registry: &'r Registry,
+    pub role: &'r Role,
+    /// The user's settings of the role.
+    pub spec: &'a RoleSpec,
+    /// `spec.roles.<role>`.
+    pub field: FieldPath,
+    pub running: &'a BTreeSet<&'r RoleName>,
+    pub default_service_type: ServiceType,
+}
+
+impl<'r> RoleInput<'_, 'r> {
+    fn name(&self) -> &'r str {
+        self.role.name.as_str()
+    }
+
+    /// Every step of the role, in order.
+    pub(super) fn resolve(
+        &self,
+        cluster: &ImpalaClusterSpec,
+        images: &Images<'_>,
+        node_ports: &mut BTreeMap<i32, FieldPath>,
+    ) -> Result<ClusterRole<'r>, SpecError> {
+        let replicas = self.replicas()?;
+        let service_type = self.spec.service.type_.unwrap_or(self.default_service_type);
+        let ports = self.ports(service_type, node_ports)?;
+        let service = self.service(&ports, service_type)?;
+        self.check_pod_settings()?;
+        self.check_extra_flags()?;
+        let drain = self.drain()?;
+        let image = self.image(cluster, images)?;
+        let rs = self.spec;
+        Ok(ClusterRole {
+            role: self.role,
+            replicas,
+            image,
+            pull_policy: cluster.image.pull_policy.unwrap_or(PullPolicy::IfNotPresent),
+            resources: rs.resources.clone().unwrap_or_else(|| default_resources(&self.role.resources)),
+            node_selector: rs.node_selector.clone(),
+            tolerations: rs.tolerations.clone(),
+            affinity: rs.affinity.clone(),
+            pod_annotations: rs.pod_annotations.clone(),
+            pod_labels: rs.pod_labels.clone(),
+            extra_flags: rs.extra_flags.clone(),
+            service,
+            ports,
+            drain,
+        })
+    }
+
+    /// The pod count: 1 for a singleton, within the role's bounds otherwise.
+    fn replicas(&self) -> Result<i32, SpecError> {
+        let (name, role) = (self.name(), self.role);
+        let count = self.spec.replicas.unwrap_or(role.replicas.default);
+        if role.is_singleton() && count != 1 {
+            return fail(
+                self.field.key("replicas"),
+                format!("role '{name}' is a singleton and runs exactly 1 pod, not {count}"),
+            );
+        }
+        let max = role.replicas.max.unwrap_or(MAX_REPLICAS).min(MAX_REPLICAS);
+        if count < role.replicas.min || count > max {
+            return fail(
+                self.field.key("replicas"),
+                format!("role '{name}' runs at least {} and at most {max} pod(s), not {count}", role.replicas.min),
+            );
+        }
+        Ok(i32::try_from(count).expect("at most MAX_REPLICAS"))
+    }
+
+    /// The ports with their number and access overrides and node ports; no
+    /// two with one number.
+    fn ports(
+        &self,
+        service_type: ServiceType,
+        node_ports: &mut BTreeMap<i32, FieldPath>,
+    ) -> Result<Vec<ClusterPort<'r>>, SpecError> {
+        let (name, rs) = (self.name(), self.spec);
+        let port_names: Vec<&str> = self.registry.ports_of(&self.role.name).map(|p| p.name.as_str()).collect();
+        for (what, keys) in [
+            ("ports", rs.ports.keys().collect::<Vec<_>>()),
+            ("access", rs.access.keys().collect()),
+            ("service.nodePorts", rs.service.node_ports.keys().collect()),
+        ] {
+            if let Some(key) = keys.into_iter().find(|k| !port_names.contains(&k.as_str())) {
+                let field = what.split('.').fold(self.field.clone(), |f, k| f.key(k)).key(key.as_str());
+                return fail(
+                    field,
+                    format!(
+                        "role '{name}' has no port '{key}'{}; its ports are: {}",
+                        hint(key, port_names.iter().copied()),
+                        port_names.join(", ")
+                    ),
+                );
+            }
+        }
+        let mut ports: Vec<ClusterPort<'r>> = Vec::new();
+        for entry in self.registry.ports_of(&self.role.name) {
+            let key = entry.name.as_str();
+            let field = self.field.key("ports").key(key);
+            let number = match rs.ports.get(key) {
+                Some(&n) => PortNumber::try_from(n).or_else(|e| fail(&field, e.to_string()))?,
+                None => entry.number,
+            };
+            if let Some(other) = ports.iter().find(|p| p.number == number) {
+                return fail(field, format!("port {number} of '{key}' is already used by port '{}' of role '{name}'; every port of a pod needs its own number", other.name()));
+            }
+            let access = rs.access.get(key).copied().unwrap_or(entry.access);
+            let audience = match (entry.access, access) {
+                (Access::External, _) => Some(entry.audience.unwrap_or_default()),
+                (Access::Internal, Access::External) => Some(Audience::Clients),
+                (Access::Internal, Access::Internal) => None,
+            };
+            let node_port = match rs.service.node_ports.get(key) {
+                None => None,
+                Some(&n) => Some(self.node_port(key, n, access, service_type, node_ports)?),
+            };
+            let peers = entry.peers.iter().filter(|p| self.running.contains(p)).collect();
+            ports.push(ClusterPort { entry, number, access, audience, peers, node_port });
+        }
+        Ok(ports)
+    }
+
+    /// A pinned node port: on an external port of a NodePort or LoadBalancer
+    /// Service, in range, and pinned once in the whole cluster.
+    fn node_port(
+        &self,
+        key: &str,
+        n: i64,
+        access: Access,
+        service_type: ServiceType,
+        node_ports: &mut BTreeMap<i32, FieldPath>,
+    ) -> Result<i32, SpecError> {
+        let (name, field) = (self.name(), &self.field);
+        let at = field.key("service").key("nodePorts").key(key);
+        if access == Access::Internal {
+            return fail(at, format!("port '{key}' of role '{name}' is internal and never gets a node port; expose it explicitly with {field}.access.{key}: external"));
+        }
+        if service_type == ServiceType::ClusterIP {
+            return fail(at, format!("the external Service of role '{name}' is ClusterIP and has no node ports; set {field}.service.type to NodePort or LoadBalancer"));
+        }
+        if !NODE_PORTS.contains(&n) {
+            return fail(at, format!("node port {n} is outside the node port range 30000-32767"));
+        }
+        let n = i32::try_from(n).expect("in the node port range");
+        if let Some(other) = node_ports.insert(n, at.clone()) {
+            return fail(
+                at,
+                format!("node port {n} is already pinned by {other}; node ports are shared by the whole cluster"),
+            );
+        }
+        Ok(n)
+    }
+
+    /// The external Service: settings only where it exists and its type honours them.
+    fn service(&self, ports: &[ClusterPort<'_>], service_type: ServiceType) -> Result<ClusterService, SpecError> {
+        let (name, svc) = (self.name(), &self.spec.service);
+        let field = self.field.key("service");
+        let has_external = ports.iter().any(|p| p.access == Access::External);
+        if !has_external && (svc.type_.is_some() || svc != &Default::default()) {
+            return fail(
+                field,
+                format!("role '{name}' has no external port, so it has no external Service to configure"),
+            );
+        }
+        let type_field = format!("{}.type", field);
+        if service_type != ServiceType::LoadBalancer {
+            if !svc.load_balancer_source_ranges.is_empty() {
+                return fail(field.key("loadBalancerSourceRanges"), format!("the external Service of role '{name}' is {service_type}, which ignores loadBalancerSourceRanges; set {type_field}: LoadBalancer"));
+            }
+            if svc.load_balancer_class.is_some() {
+                return fail(field.key("loadBalancerClass"), format!("the external Service of role '{name}' is {service_type}, which ignores loadBalancerClass; set {type_field}: LoadBalancer"));
+            }
+        }
+        if service_type == ServiceType::ClusterIP && svc.external_traffic_policy.is_some() {
+            return fail(field.key("externalTrafficPolicy"), format!("the external Service of role '{name}' is ClusterIP, which has no external traffic; set {type_field} to NodePort or LoadBalancer"));
+        }
+        for (i, range) in svc.load_balancer_source_ranges.iter().enumerate() {
+            check_cidr(&field.key("loadBalancerSourceRanges").index(i), range)?;
+        }
+        if let Some(class) = &svc.load_balancer_class {
+            if !is_qualified_name(class) || !class.contains('/') {
+                return fail(field.key("loadBalancerClass"), format!("'{class}' is not a load balancer class: expected a label-style name with a prefix, like example.com/internal-vip"));
+            }
+        }
+        check_labels(&field.key("annotations"), &svc.annotations, false)?;
+        check_labels(&field.key("labels"), &svc.labels, true)?;
+        Ok(ClusterService {
+            type_: service_type,
+            annotations: svc.annotations.clone(),
+            labels: svc.labels.clone(),
+            load_balancer_source_ranges: svc.load_balancer_source_ranges.clone(),
+            load_balancer_class: svc.load_balancer_class.clone(),
+            external_traffic_policy: svc.external_traffic_policy,
+        })
+    }
+
+    /// Node selector, annotations and labels: valid, and never a label impala-k8s sets.
+    fn check_pod_settings(&self) -> Result<(), SpecError> {
+        let (rs, field) = (self.spec, &self.field);
+        check_labels(&field.key("nodeSelector"), &rs.node_selector, true)?;
+        check_labels(&field.key("podAnnotations"), &rs.pod_annotations, false)?;
+        check_labels(&field.key("podLabels"), &rs.pod_labels, true)?;
+        let own = [("podLabels", &rs.pod_labels), ("service.labels", &rs.service.labels)];
+        for (what, labels) in own {
+            if let Some(key) = labels.keys().find(|k| k.starts_with(crate::builders::meta::LABEL_PREFIX)) {
+                let at = what.split('.').fold(field.clone(), |f, k| f.key(k)).key(key.as_str());
+                return fail(at, format!("'{key}' is set by impala-k8s (selectors depend on it); choose another key"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Extra flags: well-formed, of the role's configuration style, and never
+    /// one the registry manages.
+    fn check_extra_flags(&self) -> Result<(), SpecError> {
+        let (name, role) = (self.name(), self.role);
+        let managed = managed_flags(self.registry, role);
+        for flag in self.spec.extra_flags.keys() {
+            let at = self.field.key("extraFlags").key(flag.as_str());
+            let parsed = FlagName::try_from(flag.trim_start_matches('-')).or_else(|e| fail(&at, e.to_string()))?;
+            if flag.starts_with('-') {
+                return fail(at, format!("write the flag without its leading '-': '{parsed}'"));
+            }
+            if parsed.is_gflag() != (role.config == ConfigStyle::Gflags) {
+                return fail(
+                    at,
+                    format!(
+                        "'{flag}' is not a setting of role '{name}', which takes {}",
+                        if role.config == ConfigStyle::Gflags { "gflags" } else { "llama-site.xml properties" }
+                    ),
+                );
+            }
+            if let Some(why) = managed.get(flag.as_str()) {
+                return fail(at, format!("flag '{flag}' is managed by the registry: {why}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The graceful shutdown: the registry's defaults, the user's times, the
+    /// grace period within the deadline.
+    fn drain(&self) -> Result<Option<ClusterDrain<'r>>, SpecError> {
+        let field = self.field.key("drain");
+        let Some(drain) = &self.role.drain else {
+            return match self.spec.drain {
+                None => Ok(None),
+                Some(_) => fail(
+                    field,
+                    format!("role '{}' has no graceful shutdown: its daemon stops at once on SIGTERM", self.name()),
+                ),
+            };
+        };
+        let given = self.spec.drain.clone().unwrap_or_default();
+        let grace_period_seconds = given.grace_period_seconds.unwrap_or(drain.grace_period_seconds);
+        let deadline_seconds = given.deadline_seconds.unwrap_or(drain.deadline_seconds);
+        if grace_period_seconds > deadline_seconds {
+            let at = if given.grace_period_seconds.is_some() { "gracePeriodSeconds" } else { "deadlineSeconds" };
+            return fail(
+                field.key(at),
+                format!(
+                    "the grace period ({grace_period_seconds} s) must not outlast the deadline ({deadline_seconds} s)"
+                ),
+            );
+        }
+        Ok(Some(ClusterDrain { drain, grace_period_seconds, deadline_seconds }))
+    }
+
+    /// The role's image: `repository@digest`, or `repository:tag-<image>`.
+    fn image(&self, cluster: &ImpalaClusterSpec, images: &Images<'_>) -> Result<String, SpecError> {
+        let (repository, tag, suffix) = (images.repository, images.tag, &self.role.image);
+        let image = match cluster.image.digests.get(self.name()) {
+            Some(digest) => format!("{repository}@{digest}"),
+            None if suffix.is_empty() => format!("{repository}:{tag}"),
+            None => format!("{repository}:{tag}-{suffix}"),
+        };
+        if !image.contains('@') && image.len() - repository.len() - 1 > 128 {
+            return fail(
+                "spec.image.tag",
+                format!("tag '{tag}-{suffix}' is longer than the 128 characters a tag may have"),
+            );
+        }
+        Ok(image)
+    }
+}
+
+/// The flags the registry sets on a role, each with why and what to set instead.
+fn managed_flags<'r>(registry: &'r Registry, role: &'r Role) -> BTreeMap<&'r str, String> {
+    let name = role.name.as_str();
+    let ports = registry.ports.iter().flat_map(|p| {
+        let own = (
+            p.flag.as_str(),
+            format!(
+                "it sets port '{}' of role '{}'; set spec.roles.{}.ports.{} instead",
+                p.name, p.role, p.role, p.name
+            ),
+        );
+        let client = p.client_flags.iter().flat_map(move |c| {
+            [c.host.as_str(), c.port.as_str()].map(|f| {
+                (
+                    f,
+                    format!(
+                        "it tells peers where port '{}' of role '{}' is; the registry sets it from the Service",
+                        p.name, p.role
+                    ),
+                )
+            })
+        });
+        std::iter::once(own).chain(client)
+    });
+    let fixed = role.flags.iter().map(|(f, v)| (f.as_str(), format!("role '{name}' always sets it to '{v}'")));
+    let drain = role.drain.iter().flat_map(|d| {
+        [
+            (d.grace_period_flag.as_str(), format!("set spec.roles.{name}.drain.gracePeriodSeconds instead")),
+            (d.deadline_flag.as_str(), format!("set spec.roles.{name}.drain.deadlineSeconds instead")),
+        ]
+    });
+    ports.chain(fixed).chain(drain).collect()
+}
