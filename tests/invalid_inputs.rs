@@ -206,7 +206,7 @@ fn a_registry_file_is_validated_like_the_built_in_ones() {
     let out = Command::cargo_bin("impala-k8s").unwrap().arg("gen").arg("--registry").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("ports[9].peers[0]: peer 'coordinatr' of port 'catalog' is not a role"), "{stderr}");
+    assert!(stderr.contains("ports[6].peers[0]: peer 'coordinatr' of port 'catalog' is not a role"), "{stderr}");
     // And a valid one renders, its roles and ports followed everywhere.
     let path =
         write("registry-ok", &include_str!("../registries/impala4.yaml").replace("number: 26000", "number: 26100"));

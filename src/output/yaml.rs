@@ -562,7 +562,8 @@ mod tests {
 
         #[test]
         fn layout_matches_serde_yaml_for_unambiguous_strings(s in "[a-zA-Z][a-zA-Z0-9 ./:#-]{0,10}( ?\n[a-z ]{0,6}){0,3}") {
-            proptest::prop_assume!(!is_ambiguous(&s));
+            // Deliberate differences: more than one final newline is written double-quoted.
+            proptest::prop_assume!(!is_ambiguous(&s) && !s.ends_with("\n\n"));
             let value = json!({ "k": s.clone(), "list": [s.clone(), { "m": [s] }] });
             proptest::prop_assert_eq!(to_string(&value), serde_yaml::to_string(&value).unwrap());
         }

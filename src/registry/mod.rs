@@ -5,7 +5,7 @@
 //! registries live in `registries/` and are compiled into the binary; a custom
 //! registry is loaded and validated the same way.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -13,6 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::names::{FlagName, PortName, PortNumber, RoleName, VolumeName};
+
+mod validate;
 
 /// A built-in port registry.
 #[derive(
@@ -314,12 +316,87 @@ impl Role {
     }
 }
 
-/// One port of one role, declared once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// One port of one role, declared once: the expanded view every layer
+/// downstream of the registry reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
     /// The role that listens on the port.
     pub role: RoleName,
+    /// Where the port is declared in the registry file.
+    pub source: PortSource,
+    /// The port's Kubernetes name (containerPort, Service port).
+    pub name: PortName,
+    /// The port number.
+    pub number: PortNumber,
+    /// Who may reach it: its peers only, or the outside world.
+    pub access: Access,
+    /// Who uses an external port: clients (the default) or administrators (web UIs).
+    pub audience: Option<Audience>,
+    /// The gflag (or llama-site property) that sets the port on its daemon.
+    pub flag: FlagName,
+    /// Flags that tell the connecting roles where to find the port.
+    pub client_flags: Option<ClientFlags>,
+    /// The roles that connect to the port.
+    pub peers: Vec<RoleName>,
+    /// The transport protocol.
+    pub protocol: Protocol,
+    /// The application protocol spoken on it (`Thrift (HiveServer2)`).
+    pub application: String,
+    /// The component as the source document names it, where it differs from the role's.
+    pub component: Option<String>,
+    /// The service as the source document names it.
+    pub service: String,
+    /// One line on what the port is for.
+    pub description: String,
+}
+
+/// Where a [`Port`] is declared: the entry of the registry file, and the
+/// position of its role in the entry's `roles` when it names several. Only
+/// messages read it: two registries that declare the same ports are equal
+/// however their files group them, so sources always compare equal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PortSource {
+    /// The index of the entry in `ports`.
+    pub entry: usize,
+    /// The index in the entry's `roles`, or `None` for `role`.
+    pub role_index: Option<usize>,
+}
+
+impl PartialEq for PortSource {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for PortSource {}
+
+impl PortSource {
+    /// The entry's field path (`ports[3]`).
+    pub fn path(&self) -> String {
+        format!("ports[{}]", self.entry)
+    }
+
+    /// The field path of the port's role (`ports[3].role`, `ports[4].roles[1]`).
+    pub fn role_path(&self) -> String {
+        match self.role_index {
+            Some(i) => format!("ports[{}].roles[{i}]", self.entry),
+            None => format!("ports[{}].role", self.entry),
+        }
+    }
+}
+
+/// A port entry as a registry file holds it: the port of one role (`role`),
+/// or a port that several roles declare alike (`roles: [coordinator,
+/// executor]`), which stands for one port of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortEntry {
+    /// The role that listens on the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleName>,
+    /// The roles that each listen on the port, alike (instead of `role`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleName>,
     /// The port's Kubernetes name (containerPort, Service port).
     pub name: PortName,
     /// The port number.
@@ -351,9 +428,28 @@ pub struct Port {
     pub description: String,
 }
 
-/// A validated port registry.
+/// A port registry as its file holds it; [`Registry`] is its expanded view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistryFile {
+    /// The registry's name (`impala4`).
+    pub profile: String,
+    /// A human title (`Apache Impala 4.5`).
+    pub title: String,
+    /// The Impala version, for the `app.kubernetes.io/version` label.
+    pub version: String,
+    /// The default image.
+    pub image: ImageDefaults,
+    /// The roles, in the order they are rendered.
+    pub roles: Vec<Role>,
+    /// The ports: each entry names one role, or several that declare it alike.
+    pub ports: Vec<PortEntry>,
+}
+
+/// A validated port registry, every port expanded to one role (read from and
+/// written as a [`RegistryFile`]; written with one role per entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "RegistryFile", into = "RegistryFile")]
 pub struct Registry {
     /// The registry's name (`impala4`).
     pub profile: String,
@@ -365,8 +461,49 @@ pub struct Registry {
     pub image: ImageDefaults,
     /// The roles, in the order they are rendered.
     pub roles: Vec<Role>,
-    /// Every port of every role.
+    /// Every port of every role, in file order (a shared entry in the order of its roles).
     pub ports: Vec<Port>,
+}
+
+impl TryFrom<RegistryFile> for Registry {
+    type Error = String;
+
+    fn try_from(file: RegistryFile) -> Result<Self, String> {
+        Registry::expand(file).map_err(|(path, message)| format!("{path}: {message}"))
+    }
+}
+
+impl From<Registry> for RegistryFile {
+    fn from(registry: Registry) -> Self {
+        let ports = registry
+            .ports
+            .into_iter()
+            .map(|p| PortEntry {
+                role: Some(p.role),
+                roles: Vec::new(),
+                name: p.name,
+                number: p.number,
+                access: p.access,
+                audience: p.audience,
+                flag: p.flag,
+                client_flags: p.client_flags,
+                peers: p.peers,
+                protocol: p.protocol,
+                application: p.application,
+                component: p.component,
+                service: p.service,
+                description: p.description,
+            })
+            .collect();
+        RegistryFile {
+            profile: registry.profile,
+            title: registry.title,
+            version: registry.version,
+            image: registry.image,
+            roles: registry.roles,
+            ports,
+        }
+    }
 }
 
 impl Registry {
@@ -379,7 +516,7 @@ impl Registry {
             message: e.message,
         })?;
         let de = serde_yaml::Deserializer::from_str(text);
-        let registry: Registry = serde_path_to_error::deserialize(de).map_err(|e| {
+        let file: RegistryFile = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             RegistryError {
@@ -389,13 +526,60 @@ impl Registry {
                 message: strip_location(&inner.to_string()),
             }
         })?;
-        registry.validate().map_err(|(path, message)| RegistryError {
-            origin: origin.to_owned(),
-            location: None,
-            path,
-            message,
-        })?;
+        let invalid = |(path, message)| RegistryError { origin: origin.to_owned(), location: None, path, message };
+        let registry = Registry::expand(file).map_err(invalid)?;
+        registry.validate().map_err(invalid)?;
         Ok(registry)
+    }
+
+    /// The expanded view of a registry file: one port per role of each
+    /// entry. Fails (with the field path) on an entry that names no role, or
+    /// names one twice.
+    fn expand(file: RegistryFile) -> Result<Registry, (String, String)> {
+        let mut ports = Vec::new();
+        for (entry, p) in file.ports.into_iter().enumerate() {
+            let roles: Vec<(RoleName, Option<usize>)> = match (p.role, p.roles.is_empty()) {
+                (Some(role), true) => vec![(role, None)],
+                (None, false) => p.roles.into_iter().enumerate().map(|(i, r)| (r, Some(i))).collect(),
+                (role, _) => {
+                    let what = if role.is_some() { "both" } else { "neither" };
+                    return Err((
+                        format!("ports[{entry}]"),
+                        format!("port '{}' names {what}: give role (one role) or roles (several roles that declare the port alike)", p.name),
+                    ));
+                }
+            };
+            for (role, role_index) in roles {
+                if ports.iter().any(|q: &Port| q.source.entry == entry && q.role == role) {
+                    let i = role_index.unwrap_or_default();
+                    return Err((format!("ports[{entry}].roles[{i}]"), format!("role '{role}' is listed twice")));
+                }
+                ports.push(Port {
+                    role,
+                    source: PortSource { entry, role_index },
+                    name: p.name.clone(),
+                    number: p.number,
+                    access: p.access,
+                    audience: p.audience,
+                    flag: p.flag.clone(),
+                    client_flags: p.client_flags.clone(),
+                    peers: p.peers.clone(),
+                    protocol: p.protocol,
+                    application: p.application.clone(),
+                    component: p.component.clone(),
+                    service: p.service.clone(),
+                    description: p.description.clone(),
+                });
+            }
+        }
+        Ok(Registry {
+            profile: file.profile,
+            title: file.title,
+            version: file.version,
+            image: file.image,
+            roles: file.roles,
+            ports,
+        })
     }
 
     /// The role with this name.
@@ -412,210 +596,6 @@ impl Registry {
     pub fn role_names(&self) -> String {
         self.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
     }
-
-    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
-        let err = |path: String, message: String| Err((path, message));
-        if self.roles.is_empty() {
-            return err("roles".into(), "a registry needs at least one role".into());
-        }
-        let mut role_names = BTreeSet::new();
-        for (i, role) in self.roles.iter().enumerate() {
-            let path = format!("roles[{i}]");
-            if !role_names.insert(&role.name) {
-                return err(format!("{path}.name"), format!("role '{}' is declared twice", role.name));
-            }
-            let r = role.replicas;
-            if r.min > r.default || r.max.is_some_and(|max| r.default > max || max == 0) {
-                return err(
-                    format!("{path}.replicas"),
-                    format!(
-                        "replicas of role '{}' need 0 < max and min <= default <= max (min {}, default {}, max {})",
-                        role.name,
-                        r.min,
-                        r.default,
-                        r.max.map_or("unbounded".into(), |m| m.to_string())
-                    ),
-                );
-            }
-            for flag in role.flags.keys() {
-                if flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
-                    return err(
-                        format!("{path}.flags.{flag}"),
-                        format!(
-                            "'{flag}' is not a setting of role '{}', which is configured by {:?}",
-                            role.name, role.config
-                        ),
-                    );
-                }
-            }
-            if let Some(drain) = &role.drain {
-                let valid_signal = drain.signal.strip_prefix("SIG").is_some_and(|rest| {
-                    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+')
-                });
-                if !valid_signal {
-                    return err(
-                        format!("{path}.drain.signal"),
-                        format!("'{}' is not a signal name like SIGRTMIN", drain.signal),
-                    );
-                }
-                if drain.grace_period_seconds > drain.deadline_seconds {
-                    return err(
-                        format!("{path}.drain"),
-                        format!(
-                            "the grace period ({} s) of role '{}' is longer than its deadline ({} s)",
-                            drain.grace_period_seconds, role.name, drain.deadline_seconds
-                        ),
-                    );
-                }
-            }
-            if !role.conf_dir.starts_with('/') {
-                return err(format!("{path}.confDir"), format!("'{}' is not an absolute path", role.conf_dir));
-            }
-            for (volume, dir) in &role.writable_dirs {
-                if !dir.path.starts_with('/') || dir.path == role.conf_dir {
-                    return err(
-                        format!("{path}.writableDirs.{volume}.path"),
-                        format!("'{}' must be an absolute path other than the configuration directory", dir.path),
-                    );
-                }
-                if volume.as_str() == CONF_VOLUME {
-                    return err(
-                        format!("{path}.writableDirs.{volume}"),
-                        format!("volume name '{CONF_VOLUME}' is reserved for the configuration files"),
-                    );
-                }
-            }
-            if let Some(p) = &role.probe.http_path {
-                if !p.starts_with('/') {
-                    return err(format!("{path}.probe.httpPath"), format!("'{p}' must start with '/'"));
-                }
-            }
-            if !self.ports.iter().any(|p| p.role == role.name && p.name == role.probe.port) {
-                return err(
-                    format!("{path}.probe.port"),
-                    format!("role '{}' has no port named '{}' to probe", role.name, role.probe.port),
-                );
-            }
-        }
-        let mut seen: BTreeMap<&RoleName, (BTreeSet<&PortName>, BTreeSet<PortNumber>)> = BTreeMap::new();
-        for (i, port) in self.ports.iter().enumerate() {
-            let path = format!("ports[{i}]");
-            let Some(role) = self.role(port.role.as_str()) else {
-                return err(
-                    format!("{path}.role"),
-                    format!("role '{}' is not declared; the roles are: {}", port.role, self.role_names()),
-                );
-            };
-            let (names, numbers) = seen.entry(&port.role).or_default();
-            if !names.insert(&port.name) {
-                return err(
-                    format!("{path}.name"),
-                    format!("port name '{}' is used twice in role '{}'", port.name, port.role),
-                );
-            }
-            if !numbers.insert(port.number) {
-                return err(
-                    format!("{path}.number"),
-                    format!("port {} is used twice in role '{}'", port.number, port.role),
-                );
-            }
-            if port.flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
-                return err(
-                    format!("{path}.flag"),
-                    format!(
-                        "'{}' is not a setting of role '{}', which is configured by {:?}",
-                        port.flag, role.name, role.config
-                    ),
-                );
-            }
-            let mut peers = BTreeSet::new();
-            for (j, peer) in port.peers.iter().enumerate() {
-                let Some(peer_role) = self.role(peer.as_str()) else {
-                    return err(
-                        format!("{path}.peers[{j}]"),
-                        format!(
-                            "peer '{peer}' of port '{}' is not a role; the roles are: {}",
-                            port.name,
-                            self.role_names()
-                        ),
-                    );
-                };
-                if !peers.insert(peer) {
-                    return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is listed twice"));
-                }
-                if port.client_flags.is_some() && peer_role.config != ConfigStyle::Gflags {
-                    return err(
-                        format!("{path}.peers[{j}]"),
-                        format!(
-                            "peer '{peer}' is configured by {:?} and cannot take the client flags of port '{}'",
-                            peer_role.config, port.name
-                        ),
-                    );
-                }
-            }
-            if port.access == Access::Internal && port.audience.is_some() {
-                return err(
-                    format!("{path}.audience"),
-                    format!(
-                        "internal port '{}' is reached by its peers; only an external port has an audience",
-                        port.name
-                    ),
-                );
-            }
-            if port.access == Access::Internal && port.peers.is_empty() {
-                return err(
-                    format!("{path}.peers"),
-                    format!(
-                        "internal port '{}' of role '{}' has no peers, so nothing could reach it",
-                        port.name, port.role
-                    ),
-                );
-            }
-            if let Some(cf) = &port.client_flags {
-                if !cf.host.is_gflag() || !cf.port.is_gflag() {
-                    return err(format!("{path}.clientFlags"), "client flags must be gflags".into());
-                }
-            }
-        }
-        for role in &self.roles {
-            let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
-            if let Err(flag) = check_unique(self.settings_of(role, &all)) {
-                return err(
-                    format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
-                    format!("flag '{flag}' would be set twice on role '{}'", role.name),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    /// The names of every setting a role gets when the `enabled` roles run:
-    /// its port flags, its fixed flags and the client flags of the ports it connects to.
-    fn settings_of<'a>(
-        &'a self,
-        role: &'a Role,
-        enabled: &'a BTreeSet<&RoleName>,
-    ) -> impl Iterator<Item = &'a FlagName> + 'a {
-        let own = self.ports_of(&role.name).map(|p| &p.flag);
-        let fixed = role.flags.keys();
-        let client = self
-            .ports
-            .iter()
-            .filter(move |p| enabled.contains(&p.role) && p.peers.contains(&role.name))
-            .filter_map(|p| p.client_flags.as_ref())
-            .flat_map(|cf| [&cf.host, &cf.port]);
-        own.chain(fixed).chain(client)
-    }
-}
-
-fn check_unique<'a>(flags: impl Iterator<Item = &'a FlagName>) -> Result<(), &'a FlagName> {
-    let mut seen = BTreeSet::new();
-    for flag in flags {
-        if !seen.insert(flag) {
-            return Err(flag);
-        }
-    }
-    Ok(())
 }
 
 /// serde_yaml appends " at line L column C" to its messages; the location is
@@ -705,5 +685,31 @@ mod tests {
     fn rejects_an_unreachable_internal_port() {
         let e = mutate(|d| d["ports"][3]["peers"] = serde_yaml::Value::Sequence(vec![]));
         assert!(e.message.contains("has no peers"), "{e}");
+    }
+
+    #[test]
+    fn a_shared_entry_is_one_port_of_each_role() {
+        let impala4 = Profile::Impala4.registry();
+        let krpc: Vec<&Port> = impala4.ports.iter().filter(|p| p.name.as_str() == "krpc").collect();
+        assert_eq!(krpc.iter().map(|p| p.role.as_str()).collect::<Vec<_>>(), ["coordinator", "executor"]);
+        assert_eq!(krpc[1].source.role_path(), "ports[3].roles[1]");
+        // The one-role form reads as the same registry: it is how the registry is written.
+        let written = serde_yaml::to_string(impala4).unwrap();
+        assert!(!written.contains("roles: ["), "written one role per entry");
+        assert_eq!(&Registry::from_yaml("written.yaml", &written).unwrap(), impala4);
+    }
+
+    #[test]
+    fn a_shared_entry_names_its_roles_once() {
+        let e = mutate(|d| d["ports"][3]["role"] = "coordinator".into());
+        assert_eq!(e.path, "ports[3]");
+        assert!(e.message.contains("port 'krpc' names both: give role (one role) or roles"), "{e}");
+        let e = mutate(|d| d["ports"][0].as_mapping_mut().unwrap().remove("role").map(drop).unwrap());
+        assert!(e.message.contains("port 'beeswax' names neither"), "{e}");
+        let e = mutate(|d| d["ports"][3]["roles"] = serde_yaml::from_str("[executor, executor]").unwrap());
+        assert_eq!((e.path.as_str(), e.message.as_str()), ("ports[3].roles[1]", "role 'executor' is listed twice"));
+        let e = mutate(|d| d["ports"][4]["number"] = 27000.into());
+        assert_eq!(e.path, "ports[4].number");
+        assert!(e.message.contains("port 27000 is used twice in role 'coordinator'"), "{e}");
     }
 }

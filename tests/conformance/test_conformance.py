@@ -17,7 +17,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-BIN = os.environ.get("IMPALA_K8S", str(Path(__file__).resolve().parents[2] / "target" / "debug" / "impala-k8s"))
+from impala import BIN  # noqa: E402  (re-exported for the modules that use this one's cases)
 K8S_VERSIONS = ["1.33.0", "1.37.0"]
 SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"]
 # (profile, extra flags): every profile, and impala4 with its optional role.

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from test_conformance import BIN
+from impala import BIN
 
 # kubectl (with kustomize) is part of these machines: its absence fails the suite, never skips it.
 KUBECTL = shutil.which("kubectl") or "kubectl"

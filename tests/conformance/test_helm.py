@@ -13,7 +13,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from test_conformance import BIN
+from impala import BIN
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "impala"
@@ -121,6 +121,23 @@ def test_the_comparison_can_fail(tmp_path):
     other = objects(run("gen", "-f", str(path), "--create-namespace", "false"))
     key = ("StatefulSet", "analytics", "lake-coordinator")
     assert without_helm_labels(helm_objects[key]) != without_helm_labels(other[key])
+
+
+def test_a_registry_with_shared_ports_renders_like_its_expanded_form(tmp_path):
+    """The registry file form (`roles: [coordinator, executor]`) in the values
+    renders exactly what gen renders with the built-in registry."""
+    values = yaml.safe_load(run("values"))
+    shared = yaml.safe_load((ROOT / "registries/impala4.yaml").read_text())
+    assert any("roles" in p for p in shared["ports"]), "the built-in registry shares ports"
+    values["registry"] = shared
+    chart = helm.Chart.load(str(CHART))
+    chart.validate_schema(values)
+    rendered = chart.render(values, name="impala", namespace="impala")
+    helm_objects = objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
+    gen_objects = objects(run("gen", "--create-namespace", "false"))
+    assert sorted(helm_objects) == sorted(gen_objects)
+    for key, obj in helm_objects.items():
+        assert without_helm_labels(obj) == without_helm_labels(gen_objects[key]), key
 
 
 def test_default_values_render_what_gen_renders():

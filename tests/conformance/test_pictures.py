@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_conformance import BIN
+from impala import BIN
 
 ROOT = Path(__file__).resolve().parents[2]
 MERMAID = ROOT / "tests" / "conformance" / "mermaid"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_conformance import BIN
+from impala import BIN
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = os.environ.get("CHECKOV", str(ROOT / ".venv-checkov" / "bin" / "checkov"))

@@ -14,8 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-BIN = os.environ.get("IMPALA_K8S", str(Path(__file__).resolve().parents[2] / "target" / "debug" / "impala-k8s"))
-ROOT = Path(__file__).resolve().parents[2]
+from impala import ROOT, run
 
 # Strings a YAML 1.1 (or 1.2) resolver takes for something else when plain.
 TRICKY = ["yes", "no", "on", "off", "y", "n", "NO", "Yes", "OFF", "true", "null", "~", "2001-12-14",
@@ -44,10 +43,6 @@ def hostile_spec():
             "coreSite": {"fs.trash.interval": "0o17"},
         },
     }
-
-
-def run(*args, stdin=None):
-    return subprocess.run([BIN, *args], input=stdin, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,12 @@ anything it cannot honour; every template reads the model.
 {{- define "impala.model" -}}
 {{- $ := . -}}
 {{- $reg := .Values.registry -}}
+{{- /* A port entry may name several roles (roles: [coordinator, executor]): one port of each. */ -}}
+{{- $regPorts := list -}}
+{{- range $reg.ports -}}
+{{- $entry := omit . "roles" -}}
+{{- if .roles }}{{ range .roles }}{{ $regPorts = append $regPorts (merge (dict "role" .) $entry) }}{{ end }}{{ else }}{{ $regPorts = append $regPorts $entry }}{{ end -}}
+{{- end -}}
 {{- $roleNames := list -}}
 {{- range $reg.roles }}{{ $roleNames = append $roleNames .name }}{{ end -}}
 {{- range $name, $v := .Values.roles -}}
@@ -84,11 +90,11 @@ anything it cannot honour; every template reads the model.
 {{- $ports := list -}}
 {{- $numbers := dict -}}
 {{- $portNames := list -}}
-{{- range $reg.ports }}{{ if eq .role $role.name }}{{ $portNames = append $portNames .name }}{{ end }}{{ end -}}
+{{- range $regPorts }}{{ if eq .role $role.name }}{{ $portNames = append $portNames .name }}{{ end }}{{ end -}}
 {{- range $key, $_ := ($rv.containerPorts | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.containerPorts.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
 {{- range $key, $_ := ($rv.access | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.access.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
 {{- range $key, $_ := ($svc.nodePorts | default dict) }}{{ if not (has $key $portNames) }}{{ fail (printf "roles.%s.service.nodePorts.%s: role '%s' has no port '%s'; its ports are: %s" $role.name $key $role.name $key (join ", " $portNames)) }}{{ end }}{{ end -}}
-{{- range $reg.ports -}}
+{{- range $regPorts -}}
 {{- if eq .role $role.name -}}
 {{- $number := int (dig .name .number ($rv.containerPorts | default dict)) -}}
 {{- if hasKey $numbers (toString $number) -}}
@@ -152,7 +158,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- /* Extra flags never fight the registry. */ -}}
 {{- $managed := dict -}}
-{{- range $reg.ports }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
+{{- range $regPorts }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
 {{- range $name, $r := $roles -}}
 {{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
 {{- if or (hasKey $managed $flag) (hasKey ($r.role.flags | default dict) $flag) (eq $flag ($r.drain.gracePeriodFlag | default "")) (eq $flag ($r.drain.deadlineFlag | default "")) -}}

@@ -1,0 +1,233 @@
+//! The checks a registry passes when it is loaded: roles well formed, every
+//! port on a declared role, unique within its pod, reached by declared
+//! roles, and no flag set twice on a daemon.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Access, ConfigStyle, Port, Registry, Role, CONF_VOLUME};
+use crate::names::{FlagName, PortName, PortNumber, RoleName};
+
+/// A failed check: the field path in the registry and what is wrong.
+type Failure = (String, String);
+
+fn err(path: String, message: String) -> Result<(), Failure> {
+    Err((path, message))
+}
+
+/// The ports and port numbers seen so far in each role's pod.
+type Seen<'a> = BTreeMap<&'a RoleName, (BTreeSet<&'a PortName>, BTreeSet<PortNumber>)>;
+
+impl Registry {
+    /// Every check, with the field path of the first failure.
+    pub(crate) fn validate(&self) -> Result<(), Failure> {
+        if self.roles.is_empty() {
+            return err("roles".into(), "a registry needs at least one role".into());
+        }
+        let mut role_names = BTreeSet::new();
+        for (i, role) in self.roles.iter().enumerate() {
+            if !role_names.insert(&role.name) {
+                return err(format!("roles[{i}].name"), format!("role '{}' is declared twice", role.name));
+            }
+            self.validate_role(&format!("roles[{i}]"), role)?;
+        }
+        let mut seen = Seen::new();
+        for port in &self.ports {
+            self.validate_port(port, &mut seen)?;
+        }
+        for role in &self.roles {
+            let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
+            if let Err(flag) = check_unique(self.settings_of(role, &all)) {
+                return err(
+                    format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
+                    format!("flag '{flag}' would be set twice on role '{}'", role.name),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// One role: replicas, flags, drain, directories and probe.
+    fn validate_role(&self, path: &str, role: &Role) -> Result<(), Failure> {
+        let r = role.replicas;
+        if r.min > r.default || r.max.is_some_and(|max| r.default > max || max == 0) {
+            return err(
+                format!("{path}.replicas"),
+                format!(
+                    "replicas of role '{}' need 0 < max and min <= default <= max (min {}, default {}, max {})",
+                    role.name,
+                    r.min,
+                    r.default,
+                    r.max.map_or("unbounded".into(), |m| m.to_string())
+                ),
+            );
+        }
+        for flag in role.flags.keys() {
+            if flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
+                return err(
+                    format!("{path}.flags.{flag}"),
+                    format!(
+                        "'{flag}' is not a setting of role '{}', which is configured by {:?}",
+                        role.name, role.config
+                    ),
+                );
+            }
+        }
+        if let Some(drain) = &role.drain {
+            let valid_signal = drain.signal.strip_prefix("SIG").is_some_and(|rest| {
+                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+')
+            });
+            if !valid_signal {
+                return err(
+                    format!("{path}.drain.signal"),
+                    format!("'{}' is not a signal name like SIGRTMIN", drain.signal),
+                );
+            }
+            if drain.grace_period_seconds > drain.deadline_seconds {
+                return err(
+                    format!("{path}.drain"),
+                    format!(
+                        "the grace period ({} s) of role '{}' is longer than its deadline ({} s)",
+                        drain.grace_period_seconds, role.name, drain.deadline_seconds
+                    ),
+                );
+            }
+        }
+        if !role.conf_dir.starts_with('/') {
+            return err(format!("{path}.confDir"), format!("'{}' is not an absolute path", role.conf_dir));
+        }
+        for (volume, dir) in &role.writable_dirs {
+            if !dir.path.starts_with('/') || dir.path == role.conf_dir {
+                return err(
+                    format!("{path}.writableDirs.{volume}.path"),
+                    format!("'{}' must be an absolute path other than the configuration directory", dir.path),
+                );
+            }
+            if volume.as_str() == CONF_VOLUME {
+                return err(
+                    format!("{path}.writableDirs.{volume}"),
+                    format!("volume name '{CONF_VOLUME}' is reserved for the configuration files"),
+                );
+            }
+        }
+        if let Some(p) = &role.probe.http_path {
+            if !p.starts_with('/') {
+                return err(format!("{path}.probe.httpPath"), format!("'{p}' must start with '/'"));
+            }
+        }
+        if !self.ports.iter().any(|p| p.role == role.name && p.name == role.probe.port) {
+            return err(
+                format!("{path}.probe.port"),
+                format!("role '{}' has no port named '{}' to probe", role.name, role.probe.port),
+            );
+        }
+        Ok(())
+    }
+
+    /// One port: on a declared role, unique in its pod, of the role's
+    /// configuration style, reached by declared roles.
+    fn validate_port<'a>(&'a self, port: &'a Port, seen: &mut Seen<'a>) -> Result<(), Failure> {
+        let path = port.source.path();
+        let Some(role) = self.role(port.role.as_str()) else {
+            return err(
+                port.source.role_path(),
+                format!("role '{}' is not declared; the roles are: {}", port.role, self.role_names()),
+            );
+        };
+        let (names, numbers) = seen.entry(&port.role).or_default();
+        if !names.insert(&port.name) {
+            return err(
+                format!("{}.name", port.source.role_path()),
+                format!("port name '{}' is used twice in role '{}'", port.name, port.role),
+            );
+        }
+        if !numbers.insert(port.number) {
+            return err(
+                format!("{path}.number"),
+                format!("port {} is used twice in role '{}'", port.number, port.role),
+            );
+        }
+        if port.flag.is_gflag() != (role.config == ConfigStyle::Gflags) {
+            return err(
+                format!("{path}.flag"),
+                format!(
+                    "'{}' is not a setting of role '{}', which is configured by {:?}",
+                    port.flag, role.name, role.config
+                ),
+            );
+        }
+        let mut peers = BTreeSet::new();
+        for (j, peer) in port.peers.iter().enumerate() {
+            let Some(peer_role) = self.role(peer.as_str()) else {
+                return err(
+                    format!("{path}.peers[{j}]"),
+                    format!(
+                        "peer '{peer}' of port '{}' is not a role; the roles are: {}",
+                        port.name,
+                        self.role_names()
+                    ),
+                );
+            };
+            if !peers.insert(peer) {
+                return err(format!("{path}.peers[{j}]"), format!("peer '{peer}' is listed twice"));
+            }
+            if port.client_flags.is_some() && peer_role.config != ConfigStyle::Gflags {
+                return err(
+                    format!("{path}.peers[{j}]"),
+                    format!(
+                        "peer '{peer}' is configured by {:?} and cannot take the client flags of port '{}'",
+                        peer_role.config, port.name
+                    ),
+                );
+            }
+        }
+        if port.access == Access::Internal && port.audience.is_some() {
+            return err(
+                format!("{path}.audience"),
+                format!("internal port '{}' is reached by its peers; only an external port has an audience", port.name),
+            );
+        }
+        if port.access == Access::Internal && port.peers.is_empty() {
+            return err(
+                format!("{path}.peers"),
+                format!(
+                    "internal port '{}' of role '{}' has no peers, so nothing could reach it",
+                    port.name, port.role
+                ),
+            );
+        }
+        if let Some(cf) = &port.client_flags {
+            if !cf.host.is_gflag() || !cf.port.is_gflag() {
+                return err(format!("{path}.clientFlags"), "client flags must be gflags".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The names of every setting a role gets when the `enabled` roles run:
+    /// its port flags, its fixed flags and the client flags of the ports it connects to.
+    fn settings_of<'a>(
+        &'a self,
+        role: &'a Role,
+        enabled: &'a BTreeSet<&RoleName>,
+    ) -> impl Iterator<Item = &'a FlagName> + 'a {
+        let own = self.ports_of(&role.name).map(|p| &p.flag);
+        let fixed = role.flags.keys();
+        let client = self
+            .ports
+            .iter()
+            .filter(move |p| enabled.contains(&p.role) && p.peers.contains(&role.name))
+            .filter_map(|p| p.client_flags.as_ref())
+            .flat_map(|cf| [&cf.host, &cf.port]);
+        own.chain(fixed).chain(client)
+    }
+}
+
+fn check_unique<'a>(flags: impl Iterator<Item = &'a FlagName>) -> Result<(), &'a FlagName> {
+    let mut seen = BTreeSet::new();
+    for flag in flags {
+        if !seen.insert(flag) {
+            return Err(flag);
+        }
+    }
+    Ok(())
+}
