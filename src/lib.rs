@@ -38,6 +38,9 @@ pub enum Error {
     /// A registry that is not valid.
     #[error(transparent)]
     Registry(#[from] registry::RegistryError),
+    /// A container an API server would refuse (a custom registry can make one).
+    #[error(transparent)]
+    Container(#[from] builders::container::ContainerError),
     /// An output directory that cannot be written or is not ours to replace.
     #[error(transparent)]
     Write(#[from] output::files::WriteError),
@@ -71,6 +74,7 @@ impl Error {
             self,
             Error::Spec(_)
                 | Error::Registry(_)
+                | Error::Container(_)
                 | Error::Input { .. }
                 | Error::Committed(_)
                 | Error::Manifests(_)
@@ -104,5 +108,5 @@ pub struct Rendering {
 pub fn render(spec: &ClusterSpec) -> Result<Rendering, Error> {
     let cluster = spec.resolve()?;
     let warnings = spec::warnings::warnings(&cluster);
-    Ok(Rendering { manifests: Manifests::new(builders::build(&cluster)), warnings })
+    Ok(Rendering { manifests: Manifests::new(builders::build(&cluster)?), warnings })
 }

@@ -231,3 +231,21 @@ fn errors_name_the_flag_only_for_values_the_flag_set() {
         "error: spec.roles.catalogd.enabled: role 'catalogd' always runs; only optional roles are enabled (optional roles of impala4: admissiond) (set by --enable)",
     );
 }
+
+#[test]
+fn a_registry_that_makes_an_invalid_container_is_refused() {
+    // Two writable directories of statestored at one path: an API server refuses the pod.
+    let registry = include_str!("../registries/impala4.yaml").replacen(
+        "logs: { path: /opt/impala/logs, sizeLimit: 2Gi }",
+        "logs: { path: /tmp, sizeLimit: 2Gi }",
+        1,
+    );
+    let path = write("registry-mounts", &registry);
+    let out = Command::cargo_bin("impala-k8s").unwrap().arg("gen").arg("--registry").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: the container of role 'statestored': volumes 'logs' and 'tmp' would both be mounted at /tmp; each mount needs its own path\n"
+    );
+}

@@ -9,15 +9,14 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ServiceAccount};
 use sha2::{Digest, Sha256};
 
 use super::config::{hadoop_xml, ConfigMapBuilder};
-use super::container::{http_get_probe, tcp_probe, ContainerBuilder, ProbeTiming};
+use super::container::{http_get_probe, tcp_probe, ContainerBuilder, ContainerError, ProbeTiming};
 use super::meta::{ObjectMetaBuilder, RecommendedLabels};
 use super::network_policy::{cidr, pods, NetworkPolicyBuilder};
 use super::service::ServiceBuilder;
 use super::workload::{PodSpecBuilder, StatefulSetBuilder};
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
-use crate::spec::crd::TrafficPolicy;
-use crate::spec::{Cluster, ClusterRole, ServiceType};
+use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType};
 
 /// The uid the Impala images run as (user `impala`, docker/impala_base/Dockerfile).
 pub const IMAGE_UID: i64 = 1000;
@@ -73,82 +72,133 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     settings
 }
 
-/// Every object of the release, unsorted.
-pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
-    let labels = RecommendedLabels {
-        name: APP_NAME,
-        instance: cluster.release.as_str(),
-        version: &cluster.version,
-        part_of: APP_NAME,
-        managed_by: MANAGED_BY,
-    };
-    let meta = |name: String, component: Option<&str>| {
-        ObjectMetaBuilder::new(name).namespace(cluster.namespace.as_str()).with_labels(labels.labels(component))
-    };
+/// Every object of the release, unsorted; fails where a custom registry
+/// would make a container an API server refuses.
+pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
+    let release = Release::new(cluster);
     let mut objects = Vec::new();
-
     if cluster.create_namespace {
-        let ns_meta =
-            ObjectMetaBuilder::new(cluster.namespace.as_str()).with_labels(labels.labels(None)).with_labels([
+        objects.push(release.namespace());
+    }
+    objects.push(release.service_account());
+    let hadoop = release.hadoop_config();
+    if let Some(np) = &cluster.network_policy {
+        objects.extend(release.default_deny(np.egress.is_some()));
+    }
+    for role in &cluster.roles {
+        let settings = daemon_settings(cluster, role);
+        // The shared Hadoop/Hive files, and llama-site.xml for Llama.
+        let role_config = release.role_config(role, &settings);
+        let mut config_maps = vec![&hadoop];
+        config_maps.extend(&role_config);
+        objects.extend(role_config.clone().map(Object::ConfigMap));
+        objects.extend(release.services(role));
+        if let Some(np) = &cluster.network_policy {
+            objects.push(release.ingress_policy(role, np));
+            if let Some(egress) = &np.egress {
+                objects.push(release.egress_policy(role, egress));
+            }
+        }
+        objects.extend(release.workload(role, &settings, &config_maps)?);
+    }
+    objects.push(Object::ConfigMap(hadoop));
+    Ok(objects)
+}
+
+/// A release's cluster and labels: what every object of it is built from.
+struct Release<'a, 'r> {
+    cluster: &'a Cluster<'r>,
+    labels: RecommendedLabels<'a>,
+}
+
+impl<'a, 'r> Release<'a, 'r> {
+    fn new(cluster: &'a Cluster<'r>) -> Self {
+        let labels = RecommendedLabels {
+            name: APP_NAME,
+            instance: cluster.release.as_str(),
+            version: &cluster.version,
+            part_of: APP_NAME,
+            managed_by: MANAGED_BY,
+        };
+        Release { cluster, labels }
+    }
+
+    /// The metadata of a namespaced object, with the recommended labels.
+    fn meta(&self, name: String, component: Option<&str>) -> ObjectMetaBuilder {
+        ObjectMetaBuilder::new(name)
+            .namespace(self.cluster.namespace.as_str())
+            .with_labels(self.labels.labels(component))
+    }
+
+    /// The namespace, enforcing the restricted Pod Security Standard.
+    fn namespace(&self) -> Object {
+        let meta = ObjectMetaBuilder::new(self.cluster.namespace.as_str())
+            .with_labels(self.labels.labels(None))
+            .with_labels([
                 ("pod-security.kubernetes.io/enforce".to_owned(), "restricted".to_owned()),
                 ("pod-security.kubernetes.io/enforce-version".to_owned(), "latest".to_owned()),
             ]);
-        objects.push(Object::Namespace(Namespace { metadata: ns_meta.build(), ..Default::default() }));
+        Object::Namespace(Namespace { metadata: meta.build(), ..Default::default() })
     }
-    objects.push(Object::ServiceAccount(ServiceAccount {
-        metadata: meta(cluster.service_account_name(), None).build(),
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }));
 
-    let mut hive_site = cluster.hive_site.clone();
-    hive_site.insert("hive.metastore.uris".to_owned(), cluster.metastore_uri.clone());
-    let hadoop = ConfigMapBuilder::new(meta(cluster.hadoop_config_name(), None).build())
-        .add_file(CORE_SITE, hadoop_xml(&cluster.core_site))
-        .add_file(HIVE_SITE, hadoop_xml(&hive_site))
-        .build();
+    /// The release's ServiceAccount, its token not mounted.
+    fn service_account(&self) -> Object {
+        Object::ServiceAccount(ServiceAccount {
+            metadata: self.meta(self.cluster.service_account_name(), None).build(),
+            automount_service_account_token: Some(false),
+            ..Default::default()
+        })
+    }
 
-    if let Some(np) = &cluster.network_policy {
-        objects.push(Object::NetworkPolicy(
-            NetworkPolicyBuilder::ingress(meta(cluster.default_deny_name(), None).build(), labels.selector(None))
-                .build(),
-        ));
-        if np.egress.is_some() {
-            objects.push(Object::NetworkPolicy(
-                NetworkPolicyBuilder::egress(
-                    meta(cluster.default_deny_egress_name(), None).build(),
-                    labels.selector(None),
-                )
-                .build(),
-            ));
+    /// core-site.xml and hive-site.xml (with the metastore URI).
+    fn hadoop_config(&self) -> ConfigMap {
+        let cluster = self.cluster;
+        let mut hive_site = cluster.hive_site.clone();
+        hive_site.insert("hive.metastore.uris".to_owned(), cluster.metastore_uri.clone());
+        ConfigMapBuilder::new(self.meta(cluster.hadoop_config_name(), None).build())
+            .add_file(CORE_SITE, hadoop_xml(&cluster.core_site))
+            .add_file(HIVE_SITE, hadoop_xml(&hive_site))
+            .build()
+    }
+
+    /// Default-deny ingress, and egress under the lockdown.
+    fn default_deny(&self, egress: bool) -> Vec<Object> {
+        let cluster = self.cluster;
+        let mut objects = vec![Object::NetworkPolicy(
+            NetworkPolicyBuilder::ingress(
+                self.meta(cluster.default_deny_name(), None).build(),
+                self.labels.selector(None),
+            )
+            .build(),
+        )];
+        if egress {
+            let meta = self.meta(cluster.default_deny_egress_name(), None).build();
+            objects.push(Object::NetworkPolicy(NetworkPolicyBuilder::egress(meta, self.labels.selector(None)).build()));
         }
+        objects
     }
 
-    for role in &cluster.roles {
+    /// llama-site.xml, for a role configured by it.
+    fn role_config(&self, role: &ClusterRole<'_>, settings: &BTreeMap<String, String>) -> Option<ConfigMap> {
         let name = role.name();
+        (role.role.config == ConfigStyle::LlamaSite).then(|| {
+            ConfigMapBuilder::new(self.meta(self.cluster.role_config_name(name), Some(name.as_str())).build())
+                .add_file(LLAMA_SITE, hadoop_xml(settings))
+                .build()
+        })
+    }
+
+    /// Internal ports on a cluster-local Service (headless for scalable
+    /// roles), external ones on a Service of the chosen type.
+    fn services(&self, role: &ClusterRole<'_>) -> Vec<Object> {
+        let (cluster, name) = (self.cluster, role.name());
         let component = Some(name.as_str());
-        let selector = labels.selector(component);
-
-        // Configuration: the shared Hadoop/Hive files, and llama-site.xml for Llama.
-        let settings = daemon_settings(cluster, role);
-        let mut config_maps = vec![&hadoop];
-        let role_config;
-        if role.role.config == ConfigStyle::LlamaSite {
-            role_config = ConfigMapBuilder::new(meta(cluster.role_config_name(name), component).build())
-                .add_file(LLAMA_SITE, hadoop_xml(&settings))
-                .build();
-            config_maps.push(&role_config);
-            objects.push(Object::ConfigMap(role_config.clone()));
-        }
-
-        // Services: internal ports on a cluster-local Service, external ones on their own.
+        let selector = self.labels.selector(component);
+        let mut objects = Vec::new();
         let internal: Vec<_> = role.ports_with(Access::Internal).collect();
         if !role.role.is_singleton() || !internal.is_empty() {
-            let mut service = ServiceBuilder::new(
-                meta(cluster.internal_service_name(name), component).build(),
-                ServiceType::ClusterIP.as_str(),
-                selector.clone(),
-            );
+            let meta = self.meta(cluster.internal_service_name(name), component).build();
+            let mut service = ServiceBuilder::new(meta, ServiceType::ClusterIP, selector.clone());
             if !role.role.is_singleton() {
                 service = service.headless();
             }
@@ -160,79 +210,76 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         let external: Vec<_> = role.ports_with(Access::External).collect();
         if !external.is_empty() {
             let s = &role.service;
-            let mut service_meta = meta(cluster.external_service_name(name), component).with_labels(s.labels.clone());
+            let mut meta = self.meta(cluster.external_service_name(name), component).with_labels(s.labels.clone());
             for (key, value) in &s.annotations {
-                service_meta = service_meta.with_annotation(key, value);
+                meta = meta.with_annotation(key, value);
             }
-            let mut service = ServiceBuilder::new(service_meta.build(), s.type_.as_str(), selector.clone())
+            let mut service = ServiceBuilder::new(meta.build(), s.type_, selector)
                 .load_balancer_source_ranges(&s.load_balancer_source_ranges)
                 .load_balancer_class(s.load_balancer_class.as_deref())
-                .external_traffic_policy(s.external_traffic_policy.map(|p| match p {
-                    TrafficPolicy::Cluster => "Cluster",
-                    TrafficPolicy::Local => "Local",
-                }));
+                .external_traffic_policy(s.external_traffic_policy);
             for port in &external {
                 service = service.add_port(port.name(), port.number, port.entry.protocol, port.node_port);
             }
             objects.push(Object::Service(service.build()));
         }
+        objects
+    }
 
-        if let Some(np) = &cluster.network_policy {
-            // Ingress: each port from its peers' pods, and from its audience's sources.
-            let mut policy =
-                NetworkPolicyBuilder::ingress(meta(cluster.policy_name(name), component).build(), selector.clone());
-            for port in &role.ports {
-                if !port.peers.is_empty() {
-                    let peers = port.peers.iter().map(|peer| pods(labels.selector(Some(peer.as_str())))).collect();
-                    policy = policy.allow_from(port.number, port.entry.protocol, Some(peers));
-                }
-                let sources = match port.audience {
-                    None => continue,
-                    Some(Audience::Clients) => &np.client_sources,
-                    Some(Audience::Administrators) => &np.web_ui_sources,
-                };
-                policy = policy.allow_from(port.number, port.entry.protocol, sources.clone());
+    /// Ingress: each port from its peers' pods, and from its audience's sources.
+    fn ingress_policy(&self, role: &ClusterRole<'_>, np: &ClusterNetworkPolicy) -> Object {
+        let name = role.name();
+        let meta = self.meta(self.cluster.policy_name(name), Some(name.as_str())).build();
+        let mut policy = NetworkPolicyBuilder::ingress(meta, self.labels.selector(Some(name.as_str())));
+        for port in &role.ports {
+            if !port.peers.is_empty() {
+                let peers = port.peers.iter().map(|peer| pods(self.labels.selector(Some(peer.as_str())))).collect();
+                policy = policy.allow_from(port.number, port.entry.protocol, Some(peers));
             }
-            objects.push(Object::NetworkPolicy(policy.build()));
+            let sources = match port.audience {
+                None => continue,
+                Some(Audience::Clients) => &np.client_sources,
+                Some(Audience::Administrators) => &np.web_ui_sources,
+            };
+            policy = policy.allow_from(port.number, port.entry.protocol, sources.clone());
+        }
+        Object::NetworkPolicy(policy.build())
+    }
 
-            // Egress lockdown: DNS, the ports of the peers it connects to, the metastore and storage.
-            if let Some(crate::spec::Egress { metastore, storage }) = &np.egress {
-                let mut egress = NetworkPolicyBuilder::egress(
-                    meta(cluster.egress_policy_name(name), component).build(),
-                    selector.clone(),
-                )
-                .allow_dns();
-                for target in &cluster.roles {
-                    let ports: Vec<_> = target
-                        .ports
-                        .iter()
-                        .filter(|p| p.peers.contains(&name))
-                        .map(|p| (p.number, p.entry.protocol))
-                        .collect();
-                    if !ports.is_empty() {
-                        egress =
-                            egress.allow_to(Some(vec![pods(labels.selector(Some(target.name().as_str())))]), &ports);
-                    }
-                }
-                for (destination, rules) in [(Destination::Metastore, metastore), (Destination::Storage, storage)] {
-                    if role.role.reaches.contains(&destination) {
-                        for rule in rules {
-                            let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
-                            egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
-                        }
-                    }
-                }
-                objects.push(Object::NetworkPolicy(egress.build()));
+    /// Egress lockdown: DNS, the ports of the peers it connects to, the
+    /// metastore and storage where the role reaches them.
+    fn egress_policy(&self, role: &ClusterRole<'_>, lockdown: &Egress) -> Object {
+        let name = role.name();
+        let meta = self.meta(self.cluster.egress_policy_name(name), Some(name.as_str())).build();
+        let mut egress = NetworkPolicyBuilder::egress(meta, self.labels.selector(Some(name.as_str()))).allow_dns();
+        for target in &self.cluster.roles {
+            let ports: Vec<_> =
+                target.ports.iter().filter(|p| p.peers.contains(&name)).map(|p| (p.number, p.entry.protocol)).collect();
+            if !ports.is_empty() {
+                egress = egress.allow_to(Some(vec![pods(self.labels.selector(Some(target.name().as_str())))]), &ports);
             }
         }
+        for (destination, rules) in
+            [(Destination::Metastore, &lockdown.metastore), (Destination::Storage, &lockdown.storage)]
+        {
+            if role.role.reaches.contains(&destination) {
+                for rule in rules {
+                    let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
+                    egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
+                }
+            }
+        }
+        Object::NetworkPolicy(egress.build())
+    }
 
-        // The workload.
-        // GET /healthz where the daemon serves it, a TCP check otherwise.
+    /// The daemon's container: image, flags, ports, probes (GET /healthz where
+    /// the daemon serves it, a TCP check otherwise), drain and mounts.
+    fn container(&self, role: &ClusterRole<'_>, settings: &BTreeMap<String, String>) -> ContainerBuilder {
         let probe = |timing| match &role.role.probe.http_path {
             Some(path) => http_get_probe(&role.role.probe.port, path, timing),
             None => tcp_probe(&role.role.probe.port, timing),
         };
-        let mut container = ContainerBuilder::new(name.as_str())
+        let mut container = ContainerBuilder::new(role.name().as_str())
             .image(&role.image, role.pull_policy.as_str())
             .resources(role.resources.clone())
             .startup_probe(probe(STARTUP))
@@ -249,11 +296,27 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
         if let Some(drain) = &role.drain {
             container = container.drain_on_stop(&drain.drain.signal);
         }
+        for (volume, dir) in &role.role.writable_dirs {
+            container = container.add_volume_mount(volume.as_str(), &dir.path, false);
+        }
+        container
+    }
+
+    /// The StatefulSet, and a PodDisruptionBudget for a role of several pods.
+    fn workload(
+        &self,
+        role: &ClusterRole<'_>,
+        settings: &BTreeMap<String, String>,
+        config_maps: &[&ConfigMap],
+    ) -> Result<Vec<Object>, ContainerError> {
+        let (cluster, name) = (self.cluster, role.name());
+        let component = Some(name.as_str());
+        let selector = self.labels.selector(component);
+        let mut objects = Vec::new();
         // Scalable roles spread over nodes, and drains take one pod at a time.
         if role.replicas > 1 {
-            let pdb =
-                super::workload::one_at_a_time(meta(cluster.workload_name(name), component).build(), selector.clone());
-            objects.push(Object::PodDisruptionBudget(pdb));
+            let meta = self.meta(cluster.workload_name(name), component).build();
+            objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(meta, selector.clone())));
         }
         let mut pod = PodSpecBuilder::new(cluster.service_account_name())
             .restricted(IMAGE_UID, IMAGE_GID)
@@ -268,34 +331,27 @@ pub fn build(cluster: &Cluster<'_>) -> Vec<Object> {
             pod = pod.termination_grace_period(drain.termination_grace_period_seconds());
         }
         for (volume, dir) in &role.role.writable_dirs {
-            container = container.add_volume_mount(volume.as_str(), &dir.path, false);
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);
         }
         let pod = pod
-            .add_container(container.build())
+            .add_container(self.container(role, settings).build()?)
             .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
             .build();
         let mut template = ObjectMetaBuilder::unnamed()
             .with_labels(role.pod_labels.clone())
-            .with_labels(labels.labels(component))
-            .with_annotation(CHECKSUM_ANNOTATION, checksum(&config_maps));
+            .with_labels(self.labels.labels(component))
+            .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
         for (key, value) in &role.pod_annotations {
             template = template.with_annotation(key, value);
         }
-        let mut sts = StatefulSetBuilder::new(
-            meta(cluster.workload_name(name), component).build(),
-            role.replicas,
-            selector,
-            template.build(),
-            pod,
-        );
+        let meta = self.meta(cluster.workload_name(name), component).build();
+        let mut sts = StatefulSetBuilder::new(meta, role.replicas, selector, template.build(), pod);
         if !role.role.is_singleton() {
             sts = sts.service_name(cluster.internal_service_name(name)).parallel();
         }
         objects.push(Object::StatefulSet(sts.build()));
+        Ok(objects)
     }
-    objects.push(Object::ConfigMap(hadoop));
-    objects
 }
 
 /// A digest of the configuration a pod mounts, so that a change rolls the pods.
@@ -361,7 +417,7 @@ mod tests {
         let s = daemon_settings(&cluster, cluster.role("llama").unwrap());
         assert_eq!(s["llama.am.server.thrift.address"], "0.0.0.0:15000");
         assert_eq!(s["llama.am.server.thrift.admin.address"], "0.0.0.0:15002");
-        let objects = build(&cluster);
+        let objects = build(&cluster).unwrap();
         let Some(Object::ConfigMap(cm)) = objects.iter().find(|o| o.name() == "impala-llama-config") else {
             panic!("no llama-site ConfigMap")
         };
@@ -374,7 +430,7 @@ mod tests {
     #[test]
     fn checksum_follows_configuration() {
         let annotation = |spec: ClusterSpec| {
-            build(&spec.resolve().unwrap()).iter().find_map(|o| match o {
+            build(&spec.resolve().unwrap()).unwrap().iter().find_map(|o| match o {
                 Object::StatefulSet(s) => {
                     s.spec.as_ref()?.template.metadata.as_ref()?.annotations.as_ref()?.get(CHECKSUM_ANNOTATION).cloned()
                 }
@@ -389,6 +445,6 @@ mod tests {
     fn no_network_policies_when_off() {
         let mut spec = ClusterSpec::default();
         spec.spec.network_policy.enabled = Some(false);
-        assert!(!build(&spec.resolve().unwrap()).iter().any(|o| o.kind() == "NetworkPolicy"));
+        assert!(!build(&spec.resolve().unwrap()).unwrap().iter().any(|o| o.kind() == "NetworkPolicy"));
     }
 }

@@ -113,10 +113,46 @@ impl ContainerBuilder {
         self
     }
 
-    /// The container.
-    pub fn build(self) -> Container {
-        self.container
+    /// The container; refuses what an API server would: two volume mounts on
+    /// one path, two ports with one name or one number and protocol.
+    pub fn build(self) -> Result<Container, ContainerError> {
+        let c = &self.container;
+        let refuse = |message: String| Err(ContainerError { container: c.name.clone(), message });
+        let mut paths = std::collections::BTreeMap::new();
+        for mount in c.volume_mounts.iter().flatten() {
+            if let Some(other) = paths.insert(mount.mount_path.as_str(), mount.name.as_str()) {
+                return refuse(format!(
+                    "volumes '{other}' and '{}' would both be mounted at {}; each mount needs its own path",
+                    mount.name, mount.mount_path
+                ));
+            }
+        }
+        let (mut names, mut numbers) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+        for port in c.ports.iter().flatten() {
+            if let Some(name) = &port.name {
+                if !names.insert(name.as_str()) {
+                    return refuse(format!("port name '{name}' would be used twice; each port needs its own name"));
+                }
+            }
+            if !numbers.insert((port.container_port, port.protocol.as_deref())) {
+                return refuse(format!(
+                    "port {} would be used twice; each port needs its own number",
+                    port.container_port
+                ));
+            }
+        }
+        Ok(self.container)
     }
+}
+
+/// A container an API server would refuse, named by its container (the role).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the container of role '{container}': {message}")]
+pub struct ContainerError {
+    /// The container's name, which is its role's.
+    pub container: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// How often and how patiently a probe checks.
@@ -166,7 +202,7 @@ mod tests {
 
     #[test]
     fn drain_on_stop_signals_pid_1_and_waits() {
-        let c = ContainerBuilder::new("impalad").drain_on_stop("SIGRTMIN").build();
+        let c = ContainerBuilder::new("impalad").drain_on_stop("SIGRTMIN").build().unwrap();
         let command = c.lifecycle.unwrap().pre_stop.unwrap().exec.unwrap().command.unwrap();
         assert_eq!(command[..2], ["/bin/bash", "-c"]);
         assert_eq!(command[2], "kill -s SIGRTMIN 1 && while kill -0 1 2>/dev/null; do sleep 1; done");
@@ -182,7 +218,8 @@ mod tests {
             .readiness_probe(http_get_probe(&webui, "/healthz", timing))
             .liveness_probe(tcp_probe(&webui, timing))
             .restricted(1000, 1000)
-            .build();
+            .build()
+            .unwrap();
         let port = &c.ports.as_ref().unwrap()[0];
         assert_eq!((port.name.as_deref(), port.container_port), (Some("webui"), 25020));
         let ready = c.readiness_probe.unwrap().http_get.unwrap();
@@ -193,5 +230,35 @@ mod tests {
         assert_eq!(sc.capabilities.unwrap().drop.unwrap(), ["ALL"]);
         assert_eq!(sc.read_only_root_filesystem, Some(true));
         assert!(c.args.is_none() && c.volume_mounts.is_none(), "nothing empty is emitted");
+    }
+
+    #[test]
+    fn refuses_what_an_api_server_would() {
+        let webui = PortName::try_from("webui").unwrap();
+        let n = |p| PortNumber::try_from(p).unwrap();
+        let e = ContainerBuilder::new("catalogd")
+            .add_volume_mount("tmp", "/tmp", false)
+            .add_volume_mount("logs", "/tmp", false)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "the container of role 'catalogd': volumes 'tmp' and 'logs' would both be mounted at /tmp; each mount needs its own path");
+        let e = ContainerBuilder::new("catalogd")
+            .add_container_port(&webui, n(25020), Protocol::Tcp)
+            .add_container_port(&webui, n(25021), Protocol::Tcp)
+            .build()
+            .unwrap_err();
+        assert!(e.message.contains("port name 'webui' would be used twice"), "{e}");
+        let other = PortName::try_from("other").unwrap();
+        let e = ContainerBuilder::new("catalogd")
+            .add_container_port(&webui, n(25020), Protocol::Tcp)
+            .add_container_port(&other, n(25020), Protocol::Tcp)
+            .build()
+            .unwrap_err();
+        assert!(e.message.contains("port 25020 would be used twice"), "{e}");
+        assert!(ContainerBuilder::new("c")
+            .add_container_port(&webui, n(53), Protocol::Tcp)
+            .add_container_port(&other, n(53), Protocol::Udp)
+            .build()
+            .is_ok());
     }
 }

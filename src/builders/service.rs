@@ -8,6 +8,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::names::{PortName, PortNumber};
 use crate::registry::Protocol;
+use crate::spec::crd::TrafficPolicy;
+use crate::spec::ServiceType;
 
 /// Builds a [`Service`].
 #[derive(Debug, Clone)]
@@ -17,12 +19,15 @@ pub struct ServiceBuilder {
 }
 
 impl ServiceBuilder {
-    /// A Service of the given type (`ClusterIP`, `NodePort`, `LoadBalancer`)
-    /// selecting the pods with these labels.
-    pub fn new(meta: ObjectMeta, type_: &str, selector: BTreeMap<String, String>) -> Self {
+    /// A Service of the given type selecting the pods with these labels.
+    pub fn new(meta: ObjectMeta, type_: ServiceType, selector: BTreeMap<String, String>) -> Self {
         ServiceBuilder {
             meta,
-            spec: ServiceSpec { type_: Some(type_.to_owned()), selector: Some(selector), ..Default::default() },
+            spec: ServiceSpec {
+                type_: Some(type_.as_str().to_owned()),
+                selector: Some(selector),
+                ..Default::default()
+            },
         }
     }
 
@@ -60,9 +65,9 @@ impl ServiceBuilder {
         self
     }
 
-    /// Sets `externalTrafficPolicy` (`Cluster` or `Local`).
-    pub fn external_traffic_policy(mut self, policy: Option<&str>) -> Self {
-        self.spec.external_traffic_policy = policy.map(str::to_owned);
+    /// Sets `externalTrafficPolicy`.
+    pub fn external_traffic_policy(mut self, policy: Option<TrafficPolicy>) -> Self {
+        self.spec.external_traffic_policy = policy.map(|p| p.as_str().to_owned());
         self
     }
 
@@ -79,7 +84,7 @@ mod tests {
 
     #[test]
     fn headless_with_named_target() {
-        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
+        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), ServiceType::ClusterIP, BTreeMap::new())
             .headless()
             .add_port(&PortName::try_from("krpc").unwrap(), PortNumber::try_from(27000).unwrap(), Protocol::Tcp, None)
             .build();
@@ -92,10 +97,10 @@ mod tests {
 
     #[test]
     fn load_balancer_settings() {
-        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "LoadBalancer", BTreeMap::new())
+        let s = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), ServiceType::LoadBalancer, BTreeMap::new())
             .load_balancer_source_ranges(&["10.0.0.0/8".to_owned()])
             .load_balancer_class(Some("example.com/vip"))
-            .external_traffic_policy(Some("Local"))
+            .external_traffic_policy(Some(TrafficPolicy::Local))
             .add_port(
                 &PortName::try_from("hs2").unwrap(),
                 PortNumber::try_from(21050).unwrap(),
@@ -107,7 +112,7 @@ mod tests {
             .unwrap();
         assert_eq!(s.load_balancer_source_ranges.unwrap(), ["10.0.0.0/8"]);
         assert_eq!(s.ports.unwrap()[0].node_port, Some(30050));
-        let plain = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), "ClusterIP", BTreeMap::new())
+        let plain = ServiceBuilder::new(ObjectMetaBuilder::new("x").build(), ServiceType::ClusterIP, BTreeMap::new())
             .load_balancer_source_ranges(&[])
             .build()
             .spec

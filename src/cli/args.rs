@@ -371,4 +371,20 @@ mod tests {
         assert_eq!(spec.spec.service_type, Some(ServiceType::NodePort), "untouched without the flag");
         assert_eq!(spec.release, "prod");
     }
+
+    #[test]
+    fn the_flags_that_exclude_a_request_are_every_flag_of_gen_args() {
+        let gen = Cli::command();
+        let gen = gen.find_subcommand("gen").unwrap();
+        let output: Vec<&str> = ["out_dir", "output"].into();
+        let mut ids: Vec<&str> = gen
+            .get_arguments()
+            .map(|a| a.get_id().as_str())
+            .filter(|id| !output.contains(id) && !["help", "version"].contains(id))
+            .collect();
+        ids.sort_unstable();
+        let mut listed = GEN_ARG_IDS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(ids, listed, "GEN_ARG_IDS must name every flag of GenArgs");
+    }
 }

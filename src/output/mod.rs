@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn order_is_apply_friendly_and_stable() {
-        let objects = crate::builders::build(&ClusterSpec::default().resolve().unwrap());
+        let objects = crate::builders::build(&ClusterSpec::default().resolve().unwrap()).unwrap();
         let mut reversed = objects.clone();
         reversed.reverse();
         let a = Manifests::new(objects);
@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn yaml_has_sorted_keys() {
-        let m = Manifests::new(crate::builders::build(&ClusterSpec::default().resolve().unwrap()));
+        let m = Manifests::new(crate::builders::build(&ClusterSpec::default().resolve().unwrap()).unwrap());
         let yaml = m.to_yaml();
         assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\nmetadata:\n"), "{}", &yaml[..200]);
         assert!(m.to_json().contains("\"kind\": \"List\""));

@@ -213,7 +213,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
                         external_traffic_policy: r
                             .service
                             .external_traffic_policy
-                            .map(|p| format!("{p:?}"))
+                            .map(|p| p.as_str().to_owned())
                             .unwrap_or_default(),
                         node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
                     },
