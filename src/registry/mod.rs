@@ -332,6 +332,9 @@ pub struct Port {
     pub access: Access,
     /// Who uses an external port: clients (the default) or administrators (web UIs).
     pub audience: Option<Audience>,
+    /// True for the clients' primary endpoint, where `impala-shell` connects
+    /// (at most one port of a registry).
+    pub primary: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -406,6 +409,10 @@ pub struct PortEntry {
     /// Who uses an external port: clients (the default) or administrators (web UIs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Audience>,
+    /// True for the clients' primary endpoint, where `impala-shell` connects
+    /// (at most one port of a registry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub primary: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -485,6 +492,7 @@ impl From<Registry> for RegistryFile {
                 number: p.number,
                 access: p.access,
                 audience: p.audience,
+                primary: p.primary,
                 flag: p.flag,
                 client_flags: p.client_flags,
                 peers: p.peers,
@@ -561,6 +569,7 @@ impl Registry {
                     number: p.number,
                     access: p.access,
                     audience: p.audience,
+                    primary: p.primary,
                     flag: p.flag.clone(),
                     client_flags: p.client_flags.clone(),
                     peers: p.peers.clone(),
@@ -711,5 +720,19 @@ mod tests {
         let e = mutate(|d| d["ports"][4]["number"] = 27000.into());
         assert_eq!(e.path, "ports[4].number");
         assert!(e.message.contains("port 27000 is used twice in role 'coordinator'"), "{e}");
+    }
+
+    #[test]
+    fn one_primary_client_endpoint() {
+        let primary: Vec<_> = Profile::Impala4.registry().ports.iter().filter(|p| p.primary).collect();
+        assert_eq!(primary.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["hs2"]);
+        let e = mutate(|d| d["ports"][0]["primary"] = true.into());
+        assert_eq!(e.path, "ports[1].primary");
+        assert!(
+            e.message.contains("port 'beeswax' of role 'coordinator' is already the clients' primary endpoint"),
+            "{e}"
+        );
+        let e = mutate(|d| d["ports"][3]["primary"] = true.into());
+        assert!(e.message.contains("port 'krpc' is the clients' primary endpoint, so it must be external"), "{e}");
     }
 }

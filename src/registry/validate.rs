@@ -34,6 +34,7 @@ impl Registry {
         for port in &self.ports {
             self.validate_port(port, &mut seen)?;
         }
+        self.validate_primary()?;
         for role in &self.roles {
             let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
             if let Err(flag) = check_unique(self.settings_of(role, &all)) {
@@ -41,6 +42,36 @@ impl Registry {
                     format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
                     format!("flag '{flag}' would be set twice on role '{}'", role.name),
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// The clients' primary endpoint: external, for clients, one entry at most.
+    fn validate_primary(&self) -> Result<(), Failure> {
+        let mut first: Option<&Port> = None;
+        for port in self.ports.iter().filter(|p| p.primary) {
+            let path = format!("{}.primary", port.source.path());
+            if port.access != Access::External || port.audience.is_some_and(|a| a != super::Audience::Clients) {
+                return err(
+                    path,
+                    format!(
+                        "port '{}' is the clients' primary endpoint, so it must be external and for clients",
+                        port.name
+                    ),
+                );
+            }
+            match first {
+                Some(f) if f.source.entry != port.source.entry => {
+                    return err(
+                        path,
+                        format!(
+                            "port '{}' of role '{}' is already the clients' primary endpoint; a registry has one",
+                            f.name, f.role
+                        ),
+                    );
+                }
+                _ => first = first.or(Some(port)),
             }
         }
         Ok(())

@@ -205,6 +205,18 @@ def test_notes_follow_the_registry(tmp_path):
     assert "-i lake-impalad.x:21050" in notes and "llama: Service lake-llama (ClusterIP): webui 15001" in notes
 
 
+def test_notes_connect_to_the_registry_s_primary_endpoint():
+    """No port name is written in NOTES: the registry marks the clients' primary endpoint."""
+    chart = helm.Chart.load(str(CHART))
+    values = copy.deepcopy(chart.values)
+    for port in values["registry"]["ports"]:
+        port.pop("primary", None)
+        if port["name"] == "beeswax":
+            port["primary"] = True
+    notes = chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
+    assert "-i impala-coordinator.a:21000" in notes
+
+
 def test_notes_warn_about_exposure_without_network_policies():
     chart = helm.Chart.load(str(CHART))
     notes = chart.render({"networkPolicy": {"enabled": False}, "serviceType": "NodePort"}, name="impala", namespace="a")["impala/templates/NOTES.txt"]

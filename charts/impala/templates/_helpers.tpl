@@ -45,6 +45,7 @@ anything it cannot honour; every template reads the model.
 
 {{/* The model: the values resolved against the registry. */}}
 {{- define "impala.model" -}}
+{{- include "impala.checks" . -}}
 {{- $ := . -}}
 {{- $reg := .Values.registry -}}
 {{- /* A port entry may name several roles (roles: [coordinator, executor]): one port of each. */ -}}
@@ -106,7 +107,7 @@ anything it cannot honour; every template reads the model.
 {{- if eq .access "external" }}{{ $audience = .audience | default "clients" }}{{ else if eq $access "external" }}{{ $audience = "clients" }}{{ end -}}
 {{- $peers := list -}}
 {{- range (.peers | default list) }}{{ if has . $running }}{{ $peers = append $peers . }}{{ end }}{{ end -}}
-{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag -}}
+{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) -}}
 {{- with .clientFlags }}{{ $_ := set $port "clientFlags" . }}{{ end -}}
 {{- $np := dig .name "" ($svc.nodePorts | default dict) -}}
 {{- if not (kindIs "string" $np) -}}

@@ -1,0 +1,155 @@
+{{/*
+The checks impala-k8s's resolver makes on a spec, made here on the values
+(tests/refusals.yaml lists every refused input, and which of them the chart
+cannot check, with the reason). Each fails the render with the values key
+and the same words as `impala-k8s gen`.
+*/}}
+
+{{/* A CIDR in a values key: (list key cidr). IPv4 must be the network address; IPv6 is checked for its form only. */}}
+{{- define "impala.checkCidr" -}}
+{{- $key := index . 0 -}}{{- $cidr := toString (index . 1) -}}
+{{- $v4 := regexFindAll "^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})/([0-9]{1,2})$" $cidr -1 -}}
+{{- if $v4 -}}
+{{- $parts := regexSplit "[./]" $cidr -1 -}}
+{{- $address := 0 -}}
+{{- range $i := until 4 }}{{ $octet := int (index $parts $i) }}{{ if gt $octet 255 }}{{ fail (printf "%s: '%s' is not a CIDR: expected an address and a prefix length, like 10.0.0.0/8 or fd00::/8" $key $cidr) }}{{ end }}{{ $address = add (mul $address 256) $octet }}{{ end -}}
+{{- $prefix := int (index $parts 4) -}}
+{{- if gt $prefix 32 }}{{ fail (printf "%s: '%s' is not a CIDR: expected an address and a prefix length, like 10.0.0.0/8 or fd00::/8" $key $cidr) }}{{ end -}}
+{{- $block := 1 -}}
+{{- range until (int (sub 32 $prefix)) }}{{ $block = mul $block 2 }}{{ end -}}
+{{- if ne (mod $address $block) 0 -}}
+{{- $net := sub $address (mod $address $block) -}}
+{{- fail (printf "%s: '%s' is not a network address; did you mean '%d.%d.%d.%d/%d'?" $key $cidr (div $net 16777216) (mod (div $net 65536) 256) (mod (div $net 256) 256) (mod $net 256) $prefix) -}}
+{{- end -}}
+{{- else if not (regexMatch "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/[0-9]{1,3}$" $cidr) -}}
+{{- fail (printf "%s: '%s' is not a CIDR: expected an address and a prefix length, like 10.0.0.0/8 or fd00::/8" $key $cidr) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Label or annotation keys (and label values): (list key map valuesAreLabels). */}}
+{{- define "impala.checkLabels" -}}
+{{- $key := index . 0 -}}{{- $labels := index . 1 | default dict -}}{{- $values := index . 2 -}}
+{{- $name := "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" -}}
+{{- range $k, $v := $labels -}}
+{{- $parts := splitn "/" 2 $k -}}
+{{- $prefixOk := or (not (contains "/" $k)) (and (le (len $parts._0) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $parts._0)) -}}
+{{- $local := ternary $parts._1 $parts._0 (contains "/" $k) -}}
+{{- if not (and $prefixOk $local (le (len $local) 63) (regexMatch $name $local)) -}}
+{{- fail (printf "%s.%s: '%s' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" $key $k $k) -}}
+{{- end -}}
+{{- if and $values (not (and (le (len (toString $v)) 63) (regexMatch $name (toString $v)))) -}}
+{{- fail (printf "%s.%s: '%s' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" $key $k $v) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Sources of a NetworkPolicy rule: (list key sources). */}}
+{{- define "impala.checkSources" -}}
+{{- $key := index . 0 -}}
+{{- range $i, $peer := (index . 1 | default list) -}}
+{{- if not (or $peer.ipBlock $peer.namespaceSelector $peer.podSelector) -}}
+{{- fail (printf "%s[%d]: a source needs ipBlock, namespaceSelector or podSelector" $key $i) -}}
+{{- end -}}
+{{- with $peer.ipBlock -}}
+{{- include "impala.checkCidr" (list (printf "%s[%d].ipBlock.cidr" $key $i) .cidr) -}}
+{{- range $j, $except := (.except | default list) }}{{ include "impala.checkCidr" (list (printf "%s[%d].ipBlock.except[%d]" $key $i $j) $except) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "impala.checks" -}}
+{{- $ := . -}}
+{{- $v := .Values -}}
+{{- $reg := $v.registry -}}
+{{- /* Images. */ -}}
+{{- $repository := toString $v.image.repository -}}
+{{- if not (regexMatch "^(([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$" $repository) -}}
+{{- fail (printf "image.repository: '%s' is not an image repository: expected [HOST[:PORT]/]PATH with lowercase path components, for example apache/impala" $repository) -}}
+{{- end -}}
+{{- $tag := toString $v.image.tag -}}
+{{- if not (and (regexMatch "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$" $tag) (le (len $tag) 63) (regexMatch "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" $tag)) -}}
+{{- fail (printf "image.tag: '%s' is not a usable tag: it needs 1 to 63 letters, digits, '_', '.' and '-', starting and ending with a letter or digit (it is also the app.kubernetes.io/version label)" $tag) -}}
+{{- end -}}
+{{- range $i, $secret := ($v.image.pullSecrets | default list) -}}
+{{- if not (and (le (len $secret) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $secret)) -}}
+{{- fail (printf "image.pullSecrets[%d]: '%s' is not a Secret name: lowercase letters, digits, '-' and '.'" $i $secret) -}}
+{{- end -}}
+{{- end -}}
+{{- /* The metastore and the Hadoop files. */ -}}
+{{- range $uri := splitList "," (toString $v.metastoreUri) -}}
+{{- $uri = trim $uri -}}
+{{- $port := regexReplaceAll "^thrift://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):([0-9]{1,5})/?$" $uri "${2}" -}}
+{{- if or (eq $port $uri) (lt (int $port) 1) (gt (int $port) 65535) -}}
+{{- fail (printf "metastoreUri: '%s' is not a Hive Metastore URI: expected thrift://HOST:PORT, several separated by commas" $uri) -}}
+{{- end -}}
+{{- end -}}
+{{- range $file := list "hiveSite" "coreSite" -}}
+{{- range $key, $_ := (get $v $file | default dict) -}}
+{{- if or (not (trim $key)) (regexMatch "\\s" $key) }}{{ fail (printf "%s: '%s' is not a property name" $file $key) }}{{ end -}}
+{{- if eq $key "hive.metastore.uris" }}{{ fail (printf "%s.%s: hive.metastore.uris is set from metastoreUri; set it there" $file $key) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- /* Object names stay within Kubernetes' limits. */ -}}
+{{- range $reg.roles -}}
+{{- $sts := printf "%s-%s" $.Release.Name .name -}}
+{{- if gt (len $sts) 52 -}}
+{{- fail (printf "release name '%s' makes StatefulSet name '%s' %d characters long; at most 52 are allowed (its pods' controller-revision-hash label adds 11)" $.Release.Name $sts (len $sts)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Each role's values. */ -}}
+{{- range $name, $rv := ($v.roles | default dict) -}}
+{{- $rv = $rv | default dict -}}
+{{- $role := dict -}}
+{{- range $reg.roles }}{{ if eq .name $name }}{{ $role = . }}{{ end }}{{ end -}}
+{{- $key := printf "roles.%s" $name -}}
+{{- with $rv.digest -}}
+{{- if not (regexMatch "^sha256:[0-9a-f]{64}$" .) }}{{ fail (printf "%s.digest: '%s' is not an image digest: expected sha256: and 64 lowercase hex digits" $key .) }}{{ end -}}
+{{- if and $role.optional (not $rv.enabled) }}{{ fail (printf "%s.digest: role '%s' does not run, so its digest would be ignored" $key $name) }}{{ end -}}
+{{- end -}}
+{{- if and $role.image (not $rv.digest) (gt (len (printf "%s-%s" $tag $role.image)) 128) -}}
+{{- fail (printf "image.tag: tag '%s-%s' is longer than the 128 characters a tag may have" $tag $role.image) -}}
+{{- end -}}
+{{- include "impala.checkLabels" (list (printf "%s.nodeSelector" $key) $rv.nodeSelector true) -}}
+{{- include "impala.checkLabels" (list (printf "%s.podAnnotations" $key) $rv.podAnnotations false) -}}
+{{- include "impala.checkLabels" (list (printf "%s.podLabels" $key) $rv.podLabels true) -}}
+{{- $svc := $rv.service | default dict -}}
+{{- include "impala.checkLabels" (list (printf "%s.service.annotations" $key) $svc.annotations false) -}}
+{{- include "impala.checkLabels" (list (printf "%s.service.labels" $key) $svc.labels true) -}}
+{{- range $what, $labels := dict "podLabels" ($rv.podLabels | default dict) "service.labels" ($svc.labels | default dict) -}}
+{{- range $k, $_ := $labels -}}
+{{- if hasPrefix "app.kubernetes.io/" $k }}{{ fail (printf "%s.%s.%s: '%s' is set by impala-k8s (selectors depend on it); choose another key" $key $what $k $k) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $range := ($svc.loadBalancerSourceRanges | default list) }}{{ include "impala.checkCidr" (list (printf "%s.service.loadBalancerSourceRanges[%d]" $key $i) $range) }}{{ end -}}
+{{- with $svc.loadBalancerClass -}}
+{{- $parts := splitn "/" 2 . -}}
+{{- if not (and (contains "/" .) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $parts._0) (regexMatch "^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$" $parts._1) (le (len $parts._1) 63)) -}}
+{{- fail (printf "%s.service.loadBalancerClass: '%s' is not a load balancer class: expected a label-style name with a prefix, like example.com/internal-vip" $key .) -}}
+{{- end -}}
+{{- end -}}
+{{- range $port, $n := ($svc.nodePorts | default dict) -}}
+{{- if or (lt (int $n) 30000) (gt (int $n) 32767) }}{{ fail (printf "%s.service.nodePorts.%s: node port %d is outside the node port range 30000-32767" $key $port (int $n)) }}{{ end -}}
+{{- end -}}
+{{- $style := $role.config | default "gflags" -}}
+{{- range $flag, $_ := ($rv.extraFlags | default dict) -}}
+{{- $bare := trimPrefix "-" $flag -}}
+{{- if not (regexMatch "^[a-z][a-z0-9_.]*$" $bare) }}{{ fail (printf "%s.extraFlags.%s: '%s' is not a flag name: lowercase letters, digits, '_' and '.', starting with a letter" $key $flag $bare) }}{{ end -}}
+{{- if hasPrefix "-" $flag }}{{ fail (printf "%s.extraFlags.%s: write the flag without its leading '-': '%s'" $key $flag $bare) }}{{ end -}}
+{{- if ne (eq $style "gflags") (not (contains "." $flag)) -}}
+{{- fail (printf "%s.extraFlags.%s: '%s' is not a setting of role '%s', which takes %s" $key $flag $flag $name (ternary "gflags" "llama-site.xml properties" (eq $style "gflags"))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* NetworkPolicy sources and egress destinations. */ -}}
+{{- $np := $v.networkPolicy -}}
+{{- include "impala.checkSources" (list "networkPolicy.clientSources" $np.clientSources) -}}
+{{- include "impala.checkSources" (list "networkPolicy.webUiSources" $np.webUiSources) -}}
+{{- range $what := list "metastore" "storage" -}}
+{{- range $i, $endpoint := (get $np.egress $what | default list) -}}
+{{- include "impala.checkCidr" (list (printf "networkPolicy.egress.%s[%d].cidr" $what $i) $endpoint.cidr) -}}
+{{- range $j, $p := ($endpoint.ports | default list) -}}
+{{- if or (lt (int $p) 1) (gt (int $p) 65535) }}{{ fail (printf "networkPolicy.egress.%s[%d].ports[%d]: port %d is out of range: a port is a number from 1 to 65535" $what $i $j (int $p)) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
