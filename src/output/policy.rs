@@ -212,36 +212,93 @@ fn numbers(ports: &BTreeSet<(u16, String)>) -> String {
     list.join(", ")
 }
 
+/// Node ids of the picture: `n<i>` for endpoint i, `pods` for a node that
+/// stands for every pod.
+struct Ids<'a> {
+    analysis: &'a Analysis,
+    every_pod: usize,
+}
+
+impl Ids<'_> {
+    fn index(&self, id: &str) -> usize {
+        self.analysis.endpoints.iter().position(|e| e.id == id).unwrap_or_default()
+    }
+
+    fn node_id(&self, i: usize) -> String {
+        if i == self.every_pod {
+            "pods".to_owned()
+        } else {
+            format!("n{i}")
+        }
+    }
+}
+
 fn graph(analysis: &Analysis) -> Graph {
-    let index = |id: &str| analysis.endpoints.iter().position(|e| e.id == id).unwrap_or_default();
     // A port every pod reaches gets one edge, from a node that stands for them all.
-    let every_pod = analysis.endpoints.len();
-    let node_id = |i: usize| if i == every_pod { "pods".to_owned() } else { format!("n{i}") };
+    let ids = Ids { analysis, every_pod: analysis.endpoints.len() };
+    let mut edges = ingress_edges(&ids);
+    let role_notes = egress_edges(&ids, &mut edges);
+    let used: BTreeSet<&String> = edges.iter().flat_map(|e| [&e.from, &e.to]).collect();
+    let mut nodes: Vec<Node> = analysis
+        .endpoints
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| e.kind == EndpointKind::Role || used.contains(&ids.node_id(*i)))
+        .map(|(i, e)| {
+            let mut label = e.label.clone();
+            if let Some(w) = analysis.workloads.iter().find(|w| w.id == e.id && e.kind == EndpointKind::Role) {
+                if w.replicas != 1 {
+                    label = format!("{label} ×{}", w.replicas);
+                }
+                if let Some(note) = role_notes.get(&w.id) {
+                    label = format!("{label}\n{note}");
+                }
+            }
+            let namespace = e.namespace().filter(|ns| analysis.namespaces.iter().any(|n| n == ns)).map(str::to_owned);
+            Node { id: ids.node_id(i), label, namespace, kind: e.kind }
+        })
+        .collect();
+    if used.contains(&ids.node_id(ids.every_pod)) {
+        let label = "any pod in the cluster".to_owned();
+        nodes.push(Node {
+            id: ids.node_id(ids.every_pod),
+            label,
+            namespace: None,
+            kind: EndpointKind::OtherNamespaces,
+        });
+    }
+    Graph { namespaces: analysis.namespaces.clone(), nodes, edges }
+}
+
+/// One edge per (source, role) with the ports it reaches, and the Service
+/// types that carry them for outside addresses.
+fn ingress_edges(ids: &Ids<'_>) -> Vec<Edge> {
+    let analysis = ids.analysis;
     let pods = analysis.endpoints.iter().filter(|e| e.is_pod()).count();
     // (from, to) → ports, and for outside addresses the Service types used.
     let mut inbound: BTreeMap<(usize, usize), Inbound> = BTreeMap::new();
     for reach in &analysis.ingress {
-        let dst = index(&reach.role);
+        let dst = ids.index(&reach.role);
         let port = (reach.port.number, reach.port.protocol.clone());
         let from_pods: Vec<&String> =
             reach.from.iter().filter(|id| analysis.endpoint(id).is_some_and(Endpoint::is_pod)).collect();
         if from_pods.len() == pods {
-            inbound.entry((every_pod, dst)).or_default().ports.insert(port.clone());
+            inbound.entry((ids.every_pod, dst)).or_default().ports.insert(port.clone());
         } else {
             for id in from_pods {
-                inbound.entry((index(id), dst)).or_default().ports.insert(port.clone());
+                inbound.entry((ids.index(id), dst)).or_default().ports.insert(port.clone());
             }
         }
         let types: BTreeSet<String> =
             reach.exposed_by.iter().filter(|x| x.is_external()).map(|x| x.type_.clone()).collect();
         for id in &reach.from_outside {
-            let entry = inbound.entry((index(id), dst)).or_default();
+            let entry = inbound.entry((ids.index(id), dst)).or_default();
             entry.ports.insert(port.clone());
             entry.via.extend(types.iter().cloned());
         }
     }
     // A CIDR adds nothing to a role that any other address reaches on the same ports.
-    let anywhere = index("anywhere");
+    let anywhere = ids.index("anywhere");
     let redundant: Vec<(usize, usize)> = inbound
         .iter()
         .filter(|((src, dst), reach)| {
@@ -253,8 +310,7 @@ fn graph(analysis: &Analysis) -> Graph {
     for key in redundant {
         inbound.remove(&key);
     }
-
-    let mut edges: Vec<Edge> = inbound
+    inbound
         .iter()
         .map(|((src, dst), reach)| {
             let via = if reach.via.is_empty() {
@@ -263,16 +319,19 @@ fn graph(analysis: &Analysis) -> Graph {
                 format!("{}: ", reach.via.iter().cloned().collect::<Vec<_>>().join("/"))
             };
             Edge {
-                from: node_id(*src),
-                to: node_id(*dst),
+                from: ids.node_id(*src),
+                to: ids.node_id(*dst),
                 label: format!("{via}{}", numbers(&reach.ports)),
                 egress: false,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Egress beyond the release: what every destination gets goes on the role's
-    // label, the rest on dashed edges.
+/// Egress beyond the release: what every destination gets goes on the
+/// role's label (returned, by role), the rest on dashed edges.
+fn egress_edges(ids: &Ids<'_>, edges: &mut Vec<Edge>) -> BTreeMap<String, String> {
+    let analysis = ids.analysis;
     let mut role_notes: BTreeMap<String, String> = BTreeMap::new();
     for egress in analysis.egress.iter().filter(|e| e.restricted) {
         let outside: Vec<_> = egress
@@ -304,40 +363,15 @@ fn graph(analysis: &Analysis) -> Graph {
             };
             if !rest.is_empty() {
                 edges.push(Edge {
-                    from: node_id(index(&egress.role)),
-                    to: node_id(index(&target.endpoint)),
+                    from: ids.node_id(ids.index(&egress.role)),
+                    to: ids.node_id(ids.index(&target.endpoint)),
                     label: rest,
                     egress: true,
                 });
             }
         }
     }
-
-    let used: BTreeSet<&String> = edges.iter().flat_map(|e| [&e.from, &e.to]).collect();
-    let mut nodes: Vec<Node> = analysis
-        .endpoints
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| e.kind == EndpointKind::Role || used.contains(&node_id(*i)))
-        .map(|(i, e)| {
-            let mut label = e.label.clone();
-            if let Some(w) = analysis.workloads.iter().find(|w| w.id == e.id && e.kind == EndpointKind::Role) {
-                if w.replicas != 1 {
-                    label = format!("{label} ×{}", w.replicas);
-                }
-                if let Some(note) = role_notes.get(&w.id) {
-                    label = format!("{label}\n{note}");
-                }
-            }
-            let namespace = e.namespace().filter(|ns| analysis.namespaces.iter().any(|n| n == ns)).map(str::to_owned);
-            Node { id: node_id(i), label, namespace, kind: e.kind }
-        })
-        .collect();
-    if used.contains(&node_id(every_pod)) {
-        let label = "any pod in the cluster".to_owned();
-        nodes.push(Node { id: node_id(every_pod), label, namespace: None, kind: EndpointKind::OtherNamespaces });
-    }
-    Graph { namespaces: analysis.namespaces.clone(), nodes, edges }
+    role_notes
 }
 
 /// How a picture language writes each part of a [`Graph`].

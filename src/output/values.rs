@@ -182,84 +182,22 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
     let cluster: Cluster<'_> = spec.resolve()?;
     let registry = cluster.registry;
     let s = &spec.spec;
-    let roles = registry
+    let mut roles: BTreeMap<String, Option<RoleValues>> = registry
         .roles
         .iter()
         .map(|role| {
-            let name = role.name.as_str();
-            let running = cluster.role(name);
-            let rs = s.roles.get(name).cloned().unwrap_or_default();
-            let ports: Vec<_> = registry.ports_of(&role.name).collect();
-            let values = match running {
-                Some(r) => RoleValues {
-                    enabled: true,
-                    replica_count: u32::try_from(r.replicas).unwrap_or_default(),
-                    digest: s.image.digests.get(name).cloned().unwrap_or_default(),
-                    resources: r.resources.clone(),
-                    node_selector: r.node_selector.clone(),
-                    tolerations: r.tolerations.clone(),
-                    affinity: r.affinity.clone().unwrap_or_default(),
-                    pod_annotations: r.pod_annotations.clone(),
-                    pod_labels: r.pod_labels.clone(),
-                    extra_flags: r.extra_flags.clone(),
-                    container_ports: r.ports.iter().map(|p| (p.name().to_string(), p.number)).collect(),
-                    access: r.ports.iter().map(|p| (p.name().to_string(), p.access)).collect(),
-                    service: ServiceValues {
-                        type_: rs.service.type_.into(),
-                        annotations: r.service.annotations.clone(),
-                        labels: r.service.labels.clone(),
-                        load_balancer_source_ranges: r.service.load_balancer_source_ranges.clone(),
-                        load_balancer_class: r.service.load_balancer_class.clone().unwrap_or_default(),
-                        external_traffic_policy: r
-                            .service
-                            .external_traffic_policy
-                            .map(|p| p.as_str().to_owned())
-                            .unwrap_or_default(),
-                        node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
-                    },
-                    drain: r.drain.as_ref().map(|d| DrainValues {
-                        grace_period_seconds: d.grace_period_seconds,
-                        deadline_seconds: d.deadline_seconds,
-                    }),
-                },
-                None => RoleValues {
-                    enabled: false,
-                    replica_count: role.replicas.default,
-                    digest: String::new(),
-                    resources: crate::spec::default_resources(&role.resources),
-                    node_selector: BTreeMap::new(),
-                    tolerations: Vec::new(),
-                    affinity: Affinity::default(),
-                    pod_annotations: BTreeMap::new(),
-                    pod_labels: BTreeMap::new(),
-                    extra_flags: BTreeMap::new(),
-                    container_ports: ports.iter().map(|p| (p.name.to_string(), p.number)).collect(),
-                    access: ports.iter().map(|p| (p.name.to_string(), p.access)).collect(),
-                    service: ServiceValues {
-                        type_: RoleServiceType::Default,
-                        annotations: BTreeMap::new(),
-                        labels: BTreeMap::new(),
-                        load_balancer_source_ranges: Vec::new(),
-                        load_balancer_class: String::new(),
-                        external_traffic_policy: String::new(),
-                        node_ports: BTreeMap::new(),
-                    },
-                    drain: role.drain.as_ref().map(|d| DrainValues {
-                        grace_period_seconds: d.grace_period_seconds,
-                        deadline_seconds: d.deadline_seconds,
-                    }),
-                },
+            let values = match cluster.role(role.name.as_str()) {
+                Some(running) => running_role_values(spec, running),
+                None => idle_role_values(registry, role),
             };
-            (name.to_owned(), Some(values))
+            (role.name.to_string(), Some(values))
         })
-        .collect::<BTreeMap<_, _>>();
+        .collect();
     // Helm merges these values over the chart's defaults (the default profile):
     // a null drops each default role this registry does not have.
-    let mut roles = roles;
     for role in &crate::registry::Profile::default().registry().roles {
         roles.entry(role.name.to_string()).or_insert(None);
     }
-    let np = cluster.network_policy.as_ref();
     Ok(Values {
         // Helm creates the namespace (helm install --create-namespace) unless the spec asks for it.
         create_namespace: s.create_namespace.unwrap_or(false),
@@ -273,32 +211,105 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         metastore_uri: cluster.metastore_uri.clone(),
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
-        network_policy: NetworkPolicyValues {
-            enabled: np.is_some(),
-            client_sources: np.and_then(|n| n.client_sources.clone()).unwrap_or_default(),
-            web_ui_sources: np.and_then(|n| n.web_ui_sources.clone()).unwrap_or_default(),
-            egress: {
-                // The resolved endpoints: ports sorted, the metastore's defaulting to the URI's.
-                let endpoints = |rules: &[crate::spec::EgressRule]| {
-                    rules
-                        .iter()
-                        .map(|r| EgressEndpoint {
-                            cidr: r.cidr.clone(),
-                            ports: r.ports.iter().map(|p| i64::from(p.get())).collect(),
-                        })
-                        .collect()
-                };
-                match np.and_then(|n| n.egress.as_ref()) {
-                    Some(crate::spec::Egress { metastore, storage }) => {
-                        EgressValues { enabled: true, metastore: endpoints(metastore), storage: endpoints(storage) }
-                    }
-                    None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new() },
-                }
-            },
-        },
+        network_policy: network_policy_values(cluster.network_policy.as_ref()),
         roles,
         registry: registry.clone(),
     })
+}
+
+/// A running role's values: its resolved settings.
+fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> RoleValues {
+    let name = r.name().as_str();
+    let service_type = spec.spec.roles.get(name).and_then(|rs| rs.service.type_);
+    RoleValues {
+        enabled: true,
+        replica_count: u32::try_from(r.replicas).unwrap_or_default(),
+        digest: spec.spec.image.digests.get(name).cloned().unwrap_or_default(),
+        resources: r.resources.clone(),
+        node_selector: r.node_selector.clone(),
+        tolerations: r.tolerations.clone(),
+        affinity: r.affinity.clone().unwrap_or_default(),
+        pod_annotations: r.pod_annotations.clone(),
+        pod_labels: r.pod_labels.clone(),
+        extra_flags: r.extra_flags.clone(),
+        container_ports: r.ports.iter().map(|p| (p.name().to_string(), p.number)).collect(),
+        access: r.ports.iter().map(|p| (p.name().to_string(), p.access)).collect(),
+        service: ServiceValues {
+            type_: service_type.into(),
+            annotations: r.service.annotations.clone(),
+            labels: r.service.labels.clone(),
+            load_balancer_source_ranges: r.service.load_balancer_source_ranges.clone(),
+            load_balancer_class: r.service.load_balancer_class.clone().unwrap_or_default(),
+            external_traffic_policy: r
+                .service
+                .external_traffic_policy
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
+        },
+        drain: r.drain.as_ref().map(|d| DrainValues {
+            grace_period_seconds: d.grace_period_seconds,
+            deadline_seconds: d.deadline_seconds,
+        }),
+    }
+}
+
+/// The values of a role that does not run: the registry's defaults.
+fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleValues {
+    let ports: Vec<_> = registry.ports_of(&role.name).collect();
+    RoleValues {
+        enabled: false,
+        replica_count: role.replicas.default,
+        digest: String::new(),
+        resources: crate::spec::default_resources(&role.resources),
+        node_selector: BTreeMap::new(),
+        tolerations: Vec::new(),
+        affinity: Affinity::default(),
+        pod_annotations: BTreeMap::new(),
+        pod_labels: BTreeMap::new(),
+        extra_flags: BTreeMap::new(),
+        container_ports: ports.iter().map(|p| (p.name.to_string(), p.number)).collect(),
+        access: ports.iter().map(|p| (p.name.to_string(), p.access)).collect(),
+        service: ServiceValues {
+            type_: RoleServiceType::Default,
+            annotations: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            load_balancer_source_ranges: Vec::new(),
+            load_balancer_class: String::new(),
+            external_traffic_policy: String::new(),
+            node_ports: BTreeMap::new(),
+        },
+        drain: role.drain.as_ref().map(|d| DrainValues {
+            grace_period_seconds: d.grace_period_seconds,
+            deadline_seconds: d.deadline_seconds,
+        }),
+    }
+}
+
+/// The NetworkPolicy values; the egress endpoints as resolved (ports sorted,
+/// the metastore's defaulting to the URI's).
+fn network_policy_values(np: Option<&crate::spec::ClusterNetworkPolicy>) -> NetworkPolicyValues {
+    let endpoints = |rules: &[crate::spec::EgressRule]| {
+        rules
+            .iter()
+            .map(|r| EgressEndpoint {
+                cidr: r.cidr.clone(),
+                ports: r.ports.iter().map(|p| i64::from(p.get())).collect(),
+            })
+            .collect()
+    };
+    let egress = match np.and_then(|n| n.egress.as_ref()) {
+        Some(crate::spec::Egress { metastore, storage }) => {
+            EgressValues { enabled: true, metastore: endpoints(metastore), storage: endpoints(storage) }
+        }
+        None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new() },
+    };
+    NetworkPolicyValues {
+        enabled: np.is_some(),
+        client_sources: np.and_then(|n| n.client_sources.clone()).unwrap_or_default(),
+        web_ui_sources: np.and_then(|n| n.web_ui_sources.clone()).unwrap_or_default(),
+        egress,
+    }
 }
 
 /// values.schema.json: strict about unknown keys.

@@ -63,8 +63,16 @@ pub fn analyze(objects: &[Object]) -> Analysis {
     }
     let endpoints = endpoints(&world, &workloads, &namespaces);
 
+    let ingress = ingress_reach(&world, &workloads, &endpoints);
+    let egress = egress_reach(&world, &workloads, &endpoints);
+    Analysis { namespaces, network_policies: world.policies.len(), workloads, endpoints, ingress, egress }
+}
+
+/// Who reaches each port of each role: the endpoints that connect to it, the
+/// Services that carry it, and the outside addresses that reach it through them.
+fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint]) -> Vec<PortReach> {
     let mut ingress = Vec::new();
-    for dst in &workloads {
+    for dst in workloads {
         let dst_place = world.place_of(dst);
         for port in &dst.ports {
             let from: Vec<&Endpoint> =
@@ -89,7 +97,12 @@ pub fn analyze(objects: &[Object]) -> Analysis {
         }
     }
 
-    let egress = workloads
+    ingress
+}
+
+/// Where each role's pods may open connections, and on which ports.
+fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint]) -> Vec<EgressReach> {
+    workloads
         .iter()
         .map(|src| {
             let src_place = world.place_of(src);
@@ -116,9 +129,7 @@ pub fn analyze(objects: &[Object]) -> Analysis {
                 .collect();
             EgressReach { role: src.id.clone(), restricted, to }
         })
-        .collect();
-
-    Analysis { namespaces, network_policies: world.policies.len(), workloads, endpoints, ingress, egress }
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,171 @@
+//! A registry as its file holds it ([`RegistryFile`]): a port that several
+//! roles declare alike is one entry (`roles: [coordinator, executor]`). Every
+//! layer downstream reads the expanded [`Registry`], one port per role; a
+//! registry is written back with one role per entry, the older form, which
+//! is still read.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Access, Audience, ClientFlags, ImageDefaults, Port, PortSource, Protocol, Registry, Role};
+use crate::names::{FlagName, PortName, PortNumber, RoleName};
+
+/// A port entry as a registry file holds it: the port of one role (`role`),
+/// or a port that several roles declare alike (`roles: [coordinator,
+/// executor]`), which stands for one port of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortEntry {
+    /// The role that listens on the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleName>,
+    /// The roles that each listen on the port, alike (instead of `role`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleName>,
+    /// The port's Kubernetes name (containerPort, Service port).
+    pub name: PortName,
+    /// The port number.
+    pub number: PortNumber,
+    /// Who may reach it: its peers only, or the outside world.
+    pub access: Access,
+    /// Who uses an external port: clients (the default) or administrators (web UIs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// True for the clients' primary endpoint, where `impala-shell` connects
+    /// (at most one port of a registry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub primary: bool,
+    /// The gflag (or llama-site property) that sets the port on its daemon.
+    pub flag: FlagName,
+    /// Flags that tell the connecting roles where to find the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_flags: Option<ClientFlags>,
+    /// The roles that connect to the port.
+    #[serde(default)]
+    pub peers: Vec<RoleName>,
+    /// The transport protocol.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// The application protocol spoken on it (`Thrift (HiveServer2)`).
+    pub application: String,
+    /// The component as the source document names it, where it differs from the role's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// The service as the source document names it.
+    pub service: String,
+    /// One line on what the port is for.
+    pub description: String,
+}
+
+/// A port registry as its file holds it; [`Registry`] is its expanded view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistryFile {
+    /// The registry's name (`impala4`).
+    pub profile: String,
+    /// A human title (`Apache Impala 4.5`).
+    pub title: String,
+    /// The Impala version, for the `app.kubernetes.io/version` label.
+    pub version: String,
+    /// The default image.
+    pub image: ImageDefaults,
+    /// The roles, in the order they are rendered.
+    pub roles: Vec<Role>,
+    /// The ports: each entry names one role, or several that declare it alike.
+    pub ports: Vec<PortEntry>,
+}
+
+impl TryFrom<RegistryFile> for Registry {
+    type Error = String;
+
+    fn try_from(file: RegistryFile) -> Result<Self, String> {
+        Registry::expand(file).map_err(|(path, message)| format!("{path}: {message}"))
+    }
+}
+
+impl From<Registry> for RegistryFile {
+    fn from(registry: Registry) -> Self {
+        let ports = registry
+            .ports
+            .into_iter()
+            .map(|p| PortEntry {
+                role: Some(p.role),
+                roles: Vec::new(),
+                name: p.name,
+                number: p.number,
+                access: p.access,
+                audience: p.audience,
+                primary: p.primary,
+                flag: p.flag,
+                client_flags: p.client_flags,
+                peers: p.peers,
+                protocol: p.protocol,
+                application: p.application,
+                component: p.component,
+                service: p.service,
+                description: p.description,
+            })
+            .collect();
+        RegistryFile {
+            profile: registry.profile,
+            title: registry.title,
+            version: registry.version,
+            image: registry.image,
+            roles: registry.roles,
+            ports,
+        }
+    }
+}
+
+impl Registry {
+    /// The expanded view of a registry file: one port per role of each
+    /// entry. Fails (with the field path) on an entry that names no role, or
+    /// names one twice.
+    pub(super) fn expand(file: RegistryFile) -> Result<Registry, (String, String)> {
+        let mut ports = Vec::new();
+        for (entry, p) in file.ports.into_iter().enumerate() {
+            let roles: Vec<(RoleName, Option<usize>)> = match (p.role, p.roles.is_empty()) {
+                (Some(role), true) => vec![(role, None)],
+                (None, false) => p.roles.into_iter().enumerate().map(|(i, r)| (r, Some(i))).collect(),
+                (role, _) => {
+                    let what = if role.is_some() { "both" } else { "neither" };
+                    return Err((
+                        format!("ports[{entry}]"),
+                        format!("port '{}' names {what}: give role (one role) or roles (several roles that declare the port alike)", p.name),
+                    ));
+                }
+            };
+            for (role, role_index) in roles {
+                if ports.iter().any(|q: &Port| q.source.entry == entry && q.role == role) {
+                    let i = role_index.unwrap_or_default();
+                    return Err((format!("ports[{entry}].roles[{i}]"), format!("role '{role}' is listed twice")));
+                }
+                ports.push(Port {
+                    role,
+                    source: PortSource { entry, role_index },
+                    name: p.name.clone(),
+                    number: p.number,
+                    access: p.access,
+                    audience: p.audience,
+                    primary: p.primary,
+                    flag: p.flag.clone(),
+                    client_flags: p.client_flags.clone(),
+                    peers: p.peers.clone(),
+                    protocol: p.protocol,
+                    application: p.application.clone(),
+                    component: p.component.clone(),
+                    service: p.service.clone(),
+                    description: p.description.clone(),
+                });
+            }
+        }
+        Ok(Registry {
+            profile: file.profile,
+            title: file.title,
+            version: file.version,
+            image: file.image,
+            roles: file.roles,
+            ports,
+        })
+    }
+}
