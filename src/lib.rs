@@ -9,6 +9,10 @@
 //! - [`output`]: the objects in a stable order, as YAML or JSON.
 //! - [`policy`]: who reaches which port, computed back from the objects.
 //!
+//! Around them: [`limits`] bounds every YAML input before it is read,
+//! [`render`] is the one way from a request to its objects and warnings, and
+//! [`cli`] reads the command line's input and prints each command's outcome.
+//!
 //! ```
 //! use impala_k8s::spec::ClusterSpec;
 //! let manifests = impala_k8s::render(&ClusterSpec::default()).unwrap().manifests;

@@ -1,6 +1,9 @@
 //! What the user asked for: an `ImpalaCluster` ([`crd`]), read from a file
-//! ([`load`]) and overridden by flags, then checked against a registry into a
-//! [`Cluster`] ready for the builders (`resolve`).
+//! ([`load`], with positions from [`positions`] and field paths from
+//! [`path`]) and overridden by flags, then checked against a registry into a
+//! [`Cluster`] ready for the builders. `resolve.rs` runs the cluster's steps
+//! and `role.rs` each role's, with the checks of `checks.rs`; the resolved
+//! types and their object names are in `model.rs`.
 
 mod checks;
 pub mod crd;
