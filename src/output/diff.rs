@@ -168,6 +168,9 @@ pub enum ManifestsError {
         /// What is wrong.
         message: String,
     },
+    /// The files cannot be read as Kubernetes objects.
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// No workload to analyze.
     #[error("{path}: holds no StatefulSet, so no pod listens anywhere")]
     NoWorkload {
@@ -179,7 +182,7 @@ pub enum ManifestsError {
 /// The objects in committed manifests (a YAML file, `-` for stdin, or an
 /// `--out-dir` directory), such as a kustomize overlay's output: the kinds
 /// impala-k8s generates, every other kind left out.
-pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, crate::Error> {
+pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, ManifestsError> {
     let committed = read_committed(path)?;
     let shown = path.display().to_string();
     let mut objects = Vec::new();
@@ -194,7 +197,7 @@ pub fn read_manifests(path: &std::path::Path) -> Result<Vec<Object>, crate::Erro
         }
     }
     if !objects.iter().any(|o| o.kind() == "StatefulSet") {
-        return Err(ManifestsError::NoWorkload { path: shown }.into());
+        return Err(ManifestsError::NoWorkload { path: shown });
     }
     Ok(objects)
 }
