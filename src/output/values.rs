@@ -379,7 +379,6 @@ fn is_leaf(value: &Value) -> bool {
 
 /// Writes a map whose keys stand at `indent`; `dash` puts the first key
 /// behind a list item's "- ".
-#[allow(clippy::too_many_arguments)]
 fn emit_map(
     out: &mut String,
     ctx: &Context<'_>,

@@ -92,7 +92,7 @@ pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> 
     let mut specs = Vec::new();
     for (index, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let mut ignored = Vec::new();
-        let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
+        let mut record = |path: serde_ignored::Path<'_>| ignored.push(ignored_path(&path));
         let parsed: Result<Option<Document>, _> =
             serde_path_to_error::deserialize(serde_ignored::Deserializer::new(doc, &mut record));
         let result = match parsed {
@@ -139,23 +139,19 @@ fn check(
     text: &str,
     index: usize,
     document: Document,
-    ignored: &[Vec<String>],
+    ignored: &[FieldPath],
 ) -> Result<ClusterSpec, SpecError> {
-    if let Some(path) = ignored.first() {
-        let (key, parent) = path.split_last().expect("an ignored key has a name");
-        let known = known_keys(parent);
-        let hint = did_you_mean(key, known.iter().map(String::as_str))
+    if let Some(field) = ignored.first() {
+        let key = match field.segments().last() {
+            Some(Segment::Key(key)) => key.clone(),
+            _ => field.to_string(),
+        };
+        let known = known_keys(&field.parent().unwrap_or_default());
+        let hint = did_you_mean(&key, known.iter().map(String::as_str))
             .map(|k| format!(", did you mean `{k}`?"))
             .unwrap_or_default();
         let allowed = if known.is_empty() { String::new() } else { format!("; known fields: {}", known.join(", ")) };
-        let field: FieldPath = path
-            .iter()
-            .map(|s| match s.strip_prefix('[').and_then(|i| i.strip_suffix(']')?.parse().ok()) {
-                Some(index) => Segment::Index(index),
-                None => Segment::Key(s.clone()),
-            })
-            .collect();
-        let position = super::positions::positions_in(text, index).locate_key(&field);
+        let position = super::positions::positions_in(text, index).locate_key(field);
         return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
     if document.api_version != API_VERSION {
@@ -205,21 +201,16 @@ fn path_of(path: &serde_path_to_error::Path) -> FieldPath {
         .collect()
 }
 
-fn segments(path: &serde_ignored::Path<'_>) -> Vec<String> {
+/// A serde_ignored path as a field path.
+fn ignored_path(path: &serde_ignored::Path<'_>) -> FieldPath {
     use serde_ignored::Path;
     match path {
-        Path::Root => Vec::new(),
-        Path::Seq { parent, index } => {
-            let mut s = segments(parent);
-            s.push(format!("[{index}]"));
-            s
+        Path::Root => FieldPath::root(),
+        Path::Seq { parent, index } => ignored_path(parent).index(*index),
+        Path::Map { parent, key } => ignored_path(parent).key(key.as_str()),
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
+            ignored_path(parent)
         }
-        Path::Map { parent, key } => {
-            let mut s = segments(parent);
-            s.push(key.clone());
-            s
-        }
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => segments(parent),
     }
 }
 
@@ -247,14 +238,16 @@ pub fn resolve_schema<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
 }
 
 /// The property names the schema knows at a path of the document.
-fn known_keys(path: &[String]) -> Vec<String> {
+fn known_keys(path: &FieldPath) -> Vec<String> {
     let root = &*SCHEMA;
     let resolve = |node: &'static Value| resolve_schema(node, root);
     let mut node = resolve(root);
-    for segment in path {
-        let next = if segment.starts_with('[') { node.get("items") } else { None }
-            .or_else(|| node.get("properties").and_then(|p| p.get(segment)))
-            .or_else(|| node.get("additionalProperties"));
+    for segment in path.segments() {
+        let next = match segment {
+            Segment::Index(_) => node.get("items"),
+            Segment::Key(key) => node.get("properties").and_then(|p| p.get(key)),
+        }
+        .or_else(|| node.get("additionalProperties"));
         match next {
             Some(n) => node = resolve(n),
             None => return Vec::new(),
