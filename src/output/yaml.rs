@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// One YAML document (without `---`) for a JSON value, ending in a newline.
 pub fn to_string(value: &Value) -> String {
-    let mut out = String::with_capacity(4096);
+    let mut out = String::new();
     match value {
         Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
         Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false),
