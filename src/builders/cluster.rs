@@ -57,6 +57,17 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     {
         settings.insert(flag.to_owned(), value.clone());
     }
+    if let Some(log) = &role.logging {
+        let flags = if log.to_files { &log.logging.to_files } else { &log.logging.to_stderr };
+        settings.extend(flags.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        if log.to_files {
+            settings.insert(log.logging.max_files_flag.to_string(), log.max_files.to_string());
+            settings.insert(log.logging.max_size_flag.to_string(), log.max_size_mib.to_string());
+        }
+        if log.verbosity > 0 {
+            settings.insert(log.logging.verbosity_flag.to_string(), log.verbosity.to_string());
+        }
+    }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());

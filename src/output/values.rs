@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
+use crate::spec::crd::LogDestination;
 use crate::spec::crd::{EgressEndpoint, PullPolicy};
 use crate::spec::load::resolve_schema as resolve;
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
@@ -38,10 +39,23 @@ pub struct Values {
     pub core_site: BTreeMap<String, String>,
     /// NetworkPolicies: a default deny, then each port open to its peers and its audience.
     pub network_policy: NetworkPolicyValues,
+    /// Where the daemons log.
+    pub logging: LoggingValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
     pub roles: BTreeMap<String, Option<RoleValues>>,
     /// The port registry (from impala-k8s): roles, their ports, the flags that set them and who connects to whom. Edit it only to describe another Impala build.
     pub registry: Registry,
+}
+
+/// Where the daemons log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoggingValues {
+    /// stderr (for kubectl logs and log shippers) or files (rotated, in each pod's log directory).
+    pub destination: LogDestination,
+    /// With files: how many files each severity keeps, 2 to 100; each file takes its share of half the log directory.
+    #[schemars(range(min = 2, max = 100))]
+    pub max_files: u32,
 }
 
 /// The images.
@@ -117,6 +131,10 @@ pub struct RoleValues {
     /// Graceful shutdown, for roles that drain (impalads); absent for the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<DrainValues>,
+    /// The verbosity of the daemon's debug logging (-v), 0 to 3.
+    #[serde(default)]
+    #[schemars(range(max = 3))]
+    pub log_verbosity: u32,
 }
 
 /// How long a draining daemon may take.
@@ -212,6 +230,10 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
         network_policy: network_policy_values(cluster.network_policy.as_ref()),
+        logging: LoggingValues {
+            destination: s.logging.destination.unwrap_or_default(),
+            max_files: s.logging.max_files.unwrap_or(crate::spec::DEFAULT_LOG_FILES),
+        },
         roles,
         registry: registry.clone(),
     })
@@ -251,6 +273,7 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
             grace_period_seconds: d.grace_period_seconds,
             deadline_seconds: d.deadline_seconds,
         }),
+        log_verbosity: r.logging.as_ref().map_or(0, |l| l.verbosity),
     }
 }
 
@@ -283,6 +306,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
             grace_period_seconds: d.grace_period_seconds,
             deadline_seconds: d.deadline_seconds,
         }),
+        log_verbosity: 0,
     }
 }
 
@@ -338,6 +362,16 @@ pub fn to_commented_yaml(values: &Values) -> String {
             let note = format!("{}: {}", port.service, port.description);
             for map in ["containerPorts", "access", "service.nodePorts"] {
                 notes.insert(format!("roles.{}.{map}.{}", role.name, port.name), note.clone());
+            }
+        }
+    }
+    if let Some(logging) = &values.registry.logging {
+        for (map, flags) in [("toStderr", &logging.to_stderr), ("toFiles", &logging.to_files)] {
+            for flag in flags.keys() {
+                notes.insert(
+                    format!("registry.logging.{map}.{flag}"),
+                    format!("The daemon flag -{flag} and its value."),
+                );
             }
         }
     }

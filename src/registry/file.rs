@@ -7,7 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Audience, ClientFlags, ImageDefaults, Port, PortSource, Protocol, Registry, Role};
+use super::{Access, Audience, ClientFlags, ImageDefaults, Logging, Port, PortSource, Protocol, Registry, Role};
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
 /// A port entry as a registry file holds it: the port of one role (`role`),
@@ -73,6 +73,9 @@ pub struct RegistryFile {
     pub roles: Vec<Role>,
     /// The ports: each entry names one role, or several that declare it alike.
     pub ports: Vec<PortEntry>,
+    /// How the gflag daemons log: their flags for stderr and for files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -113,6 +116,7 @@ impl From<Registry> for RegistryFile {
             image: registry.image,
             roles: registry.roles,
             ports,
+            logging: registry.logging,
         }
     }
 }
@@ -166,6 +170,7 @@ impl Registry {
             image: file.image,
             roles: file.roles,
             ports,
+            logging: file.logging,
         })
     }
 }

@@ -287,6 +287,38 @@ pub struct Role {
     pub drain: Option<Drain>,
 }
 
+/// How the gflag daemons log: to stderr, where `kubectl logs` and log
+/// shippers read it, or to rotated files in a writable directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logging {
+    /// The flags that send every line to stderr (and none to files).
+    pub to_stderr: BTreeMap<FlagName, String>,
+    /// The flags that write the logs to files in the log directory instead.
+    pub to_files: BTreeMap<FlagName, String>,
+    /// The flag that bounds how many files each severity keeps.
+    pub max_files_flag: FlagName,
+    /// The flag that bounds one file's size, in MB.
+    pub max_size_flag: FlagName,
+    /// How many severities write files of their own (INFO, WARNING, ERROR).
+    pub severities: u32,
+    /// The flag that sets the verbosity of debug logging (`v`).
+    pub verbosity_flag: FlagName,
+    /// The writable directory (by volume name) that holds the log files.
+    pub volume: VolumeName,
+}
+
+impl Logging {
+    /// Every flag the logging settings manage, once each.
+    pub fn flags(&self) -> std::collections::BTreeSet<&FlagName> {
+        self.to_stderr
+            .keys()
+            .chain(self.to_files.keys())
+            .chain([&self.max_files_flag, &self.max_size_flag, &self.verbosity_flag])
+            .collect()
+    }
+}
+
 /// A daemon's graceful shutdown: a signal starts it, the daemon stops taking
 /// new work, waits out a grace period, then exits once idle or at a deadline.
 /// (Impala 3.1+ impalads: SIGRTMIN, be/src/common/init.h; SIGTERM exits at once.)
@@ -408,6 +440,8 @@ pub struct Registry {
     pub roles: Vec<Role>,
     /// Every port of every role, in file order (a shared entry in the order of its roles).
     pub ports: Vec<Port>,
+    /// How the gflag daemons log, where the registry says.
+    pub logging: Option<Logging>,
 }
 
 impl Registry {

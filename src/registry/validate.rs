@@ -35,6 +35,7 @@ impl Registry {
             self.validate_port(port, &mut seen)?;
         }
         self.validate_primary()?;
+        self.validate_logging()?;
         for role in &self.roles {
             let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
             if let Err(flag) = check_unique(self.settings_of(role, &all)) {
@@ -72,6 +73,29 @@ impl Registry {
                     );
                 }
                 _ => first = first.or(Some(port)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Logging: gflags, and a log directory on every gflag role.
+    fn validate_logging(&self) -> Result<(), Failure> {
+        let Some(logging) = &self.logging else { return Ok(()) };
+        if let Some(flag) = logging.flags().into_iter().find(|f| !f.is_gflag()) {
+            return err("logging".into(), format!("'{flag}' is not a gflag"));
+        }
+        if logging.severities == 0 {
+            return err("logging.severities".into(), "at least one severity writes files".into());
+        }
+        for (i, role) in self.roles.iter().enumerate().filter(|(_, r)| r.config == ConfigStyle::Gflags) {
+            if !role.writable_dirs.contains_key(&logging.volume) {
+                return err(
+                    format!("roles[{i}].writableDirs"),
+                    format!(
+                        "role '{}' has no writable directory '{}' for its log files (logging.volume)",
+                        role.name, logging.volume
+                    ),
+                );
             }
         }
         Ok(())
@@ -242,7 +266,8 @@ impl Registry {
         enabled: &'a BTreeSet<&RoleName>,
     ) -> impl Iterator<Item = &'a FlagName> + 'a {
         let own = self.ports_of(&role.name).map(|p| &p.flag);
-        let fixed = role.flags.keys();
+        let logging = self.logging.iter().filter(|_| role.config == ConfigStyle::Gflags).flat_map(|l| l.flags());
+        let fixed = role.flags.keys().chain(logging);
         let client = self
             .ports
             .iter()

@@ -146,3 +146,41 @@ pub(super) fn check_names(cluster: &Cluster<'_>) -> Result<(), SpecError> {
     }
     Ok(())
 }
+
+/// A Kubernetes quantity of bytes (`2Gi`, `500M`, `1048576`) in MiB, rounded
+/// down; `None` for anything else.
+pub(super) fn mebibytes(quantity: &str) -> Option<u64> {
+    let digits = quantity.find(|c: char| !c.is_ascii_digit()).unwrap_or(quantity.len());
+    let (number, suffix) = quantity.split_at(digits);
+    let number: u128 = number.parse().ok()?;
+    let bytes: u128 = match suffix {
+        "" => 1,
+        "Ki" => 1 << 10,
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        "Ti" => 1 << 40,
+        "Pi" => 1 << 50,
+        "k" => 1_000,
+        "M" => 1_000_000,
+        "G" => 1_000_000_000,
+        "T" => 1_000_000_000_000,
+        "P" => 1_000_000_000_000_000,
+        _ => return None,
+    };
+    u64::try_from(number.checked_mul(bytes)? >> 20).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_in_mebibytes() {
+        assert_eq!(mebibytes("2Gi"), Some(2048));
+        assert_eq!(mebibytes("512Mi"), Some(512));
+        assert_eq!(mebibytes("1G"), Some(953));
+        assert_eq!(mebibytes("1048576"), Some(1));
+        assert_eq!(mebibytes("1.5Gi"), None);
+        assert_eq!(mebibytes("Gi"), None);
+    }
+}

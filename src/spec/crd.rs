@@ -64,6 +64,51 @@ pub struct ImpalaClusterSpec {
     /// NetworkPolicies: who may reach the client ports and the web UIs, and the egress lockdown.
     #[serde(default, skip_serializing_if = "NetworkPolicySpec::is_empty")]
     pub network_policy: NetworkPolicySpec,
+    /// Where the daemons log: stderr (the default, for `kubectl logs` and log
+    /// shippers) or rotated files in each pod's log directory.
+    #[serde(default, skip_serializing_if = "LoggingSpec::is_empty")]
+    pub logging: LoggingSpec,
+}
+
+/// Where the daemons log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoggingSpec {
+    /// `stderr` (default) or `files`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<LogDestination>,
+    /// With `files`: how many files each severity keeps (2 to 100, default 5);
+    /// each file's size is set so that the files take at most half of the
+    /// log directory's size limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<u32>,
+}
+
+impl LoggingSpec {
+    fn is_empty(&self) -> bool {
+        self == &LoggingSpec::default()
+    }
+}
+
+/// Where the daemons' log lines go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogDestination {
+    /// stderr: `kubectl logs` and log shippers see every line.
+    #[default]
+    Stderr,
+    /// Rotated files in the log directory (an emptyDir).
+    Files,
+}
+
+impl LogDestination {
+    /// The destination as the spec spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogDestination::Stderr => "stderr",
+            LogDestination::Files => "files",
+        }
+    }
 }
 
 /// When the kubelet pulls an image.
@@ -164,6 +209,9 @@ pub struct RoleSpec {
     /// outlasts the deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<DrainSpec>,
+    /// The verbosity of the daemon's debug logging (`-v`), 0 (default) to 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_verbosity: Option<u32>,
 }
 
 /// How long a draining daemon may take (defaults: the registry's).

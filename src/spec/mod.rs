@@ -24,9 +24,10 @@ use serde::{Deserialize, Serialize};
 pub use crd::ImpalaClusterSpec;
 pub use model::{
     default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, Egress,
-    EgressRule, DRAIN_MARGIN_SECONDS, MAX_REPLICAS, MAX_STATEFULSET_NAME,
+    EgressRule, RoleLogging, DRAIN_MARGIN_SECONDS, MAX_REPLICAS, MAX_STATEFULSET_NAME,
 };
 pub use path::FieldPath;
+pub use role::{DEFAULT_LOG_FILES, MAX_LOG_VERBOSITY};
 
 use crate::registry::{Profile, Registry};
 

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use super::crd::{PullPolicy, TrafficPolicy};
 use super::ServiceType;
 use crate::names::{NamespaceName, PortName, PortNumber, ReleaseName, RoleName};
-use crate::registry::{Access, Audience, CpuMemory, Drain, Port, Registry, Role};
+use crate::registry::{Access, Audience, CpuMemory, Drain, Logging, Port, Registry, Role};
 
 /// A port of a running role, as it will be rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +85,23 @@ pub struct ClusterRole<'r> {
     pub ports: Vec<ClusterPort<'r>>,
     /// Its graceful shutdown, when the daemon drains.
     pub drain: Option<ClusterDrain<'r>>,
+    /// How its daemon logs, when the registry says how (gflag daemons).
+    pub logging: Option<RoleLogging<'r>>,
+}
+
+/// How one role's daemon logs, with its settled file bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleLogging<'r> {
+    /// The registry's logging flags.
+    pub logging: &'r Logging,
+    /// True for rotated files, false for stderr.
+    pub to_files: bool,
+    /// Files kept per severity (with files).
+    pub max_files: u32,
+    /// One file's size in MiB (with files): half the log directory over every file.
+    pub max_size_mib: u64,
+    /// The verbosity of debug logging (`-v`); 0 sets no flag.
+    pub verbosity: u32,
 }
 
 /// A role's graceful shutdown, with its settled times.

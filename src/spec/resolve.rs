@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checks::{check_metastore_uri, check_names, check_peers, egress_rules, fail, hint, DIGEST, REPOSITORY, TAG};
-use super::crd::{ImpalaClusterSpec, NetworkPolicySpec, RoleSpec};
+use super::crd::{ImpalaClusterSpec, LogDestination, NetworkPolicySpec, RoleSpec};
 use super::model::{Cluster, ClusterNetworkPolicy, Egress};
 use super::role::{Images, RoleInput};
 use super::{ClusterSpec, FieldPath, SpecError, DEFAULT_METASTORE_URI};
@@ -26,6 +26,7 @@ impl ClusterSpec {
         let metastore_uri = spec.metastore_uri.clone().unwrap_or_else(|| DEFAULT_METASTORE_URI.to_owned());
         let metastore_ports = check_metastore_uri(&metastore_uri)?;
         check_site_properties(spec)?;
+        check_logging(spec)?;
         let running = running_roles(spec, registry)?;
 
         let mut roles = Vec::new();
@@ -134,6 +135,25 @@ fn check_site_properties(spec: &ImpalaClusterSpec) -> Result<(), SpecError> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// Log files: how many, and only when the daemons write files.
+fn check_logging(spec: &ImpalaClusterSpec) -> Result<(), SpecError> {
+    let logging = &spec.logging;
+    let Some(max_files) = logging.max_files else { return Ok(()) };
+    if logging.destination != Some(LogDestination::Files) {
+        return fail(
+            "spec.logging.maxFiles",
+            "the daemons log to stderr, so maxFiles would be ignored; set spec.logging.destination: files",
+        );
+    }
+    if !(2..=100).contains(&max_files) {
+        return fail(
+            "spec.logging.maxFiles",
+            format!("{max_files} files is out of range: 2 to 100 per severity (1 would turn rotation off)"),
+        );
     }
     Ok(())
 }

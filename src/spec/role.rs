@@ -3,12 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::checks::{check_cidr, check_labels, fail, hint, NODE_PORTS};
-use super::crd::{ImpalaClusterSpec, PullPolicy, RoleSpec};
-use super::model::{default_resources, ClusterDrain, ClusterPort, ClusterRole, ClusterService, MAX_REPLICAS};
+use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, NODE_PORTS};
+use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
+use super::model::{
+    default_resources, ClusterDrain, ClusterPort, ClusterRole, ClusterService, RoleLogging, MAX_REPLICAS,
+};
 use super::{FieldPath, ServiceType, SpecError};
 use crate::names::{is_qualified_name, FlagName, PortNumber, RoleName};
 use crate::registry::{Access, Audience, ConfigStyle, Registry, Role};
+
+/// The most verbose debug logging Impala's daemons offer (`-v=3`).
+pub const MAX_LOG_VERBOSITY: u32 = 3;
+
+/// Log files kept per severity when the spec names no number.
+pub const DEFAULT_LOG_FILES: u32 = 5;
 
 /// The image repository and tag prefix every role's image is made of.
 pub(super) struct Images<'a> {
@@ -49,6 +57,7 @@ impl<'r> RoleInput<'_, 'r> {
         self.check_pod_settings()?;
         self.check_extra_flags()?;
         let drain = self.drain()?;
+        let logging = self.logging(cluster)?;
         let image = self.image(cluster, images)?;
         let rs = self.spec;
         Ok(ClusterRole {
@@ -66,6 +75,7 @@ impl<'r> RoleInput<'_, 'r> {
             service,
             ports,
             drain,
+            logging,
         })
     }
 
@@ -287,6 +297,42 @@ impl<'r> RoleInput<'_, 'r> {
         Ok(Some(ClusterDrain { drain, grace_period_seconds, deadline_seconds }))
     }
 
+    /// How the daemon logs: the cluster's destination, each file's size from
+    /// the log directory's size limit, the role's verbosity.
+    fn logging(&self, cluster: &ImpalaClusterSpec) -> Result<Option<RoleLogging<'r>>, SpecError> {
+        let field = self.field.key("logVerbosity");
+        let logging = self.registry.logging.as_ref().filter(|_| self.role.config == ConfigStyle::Gflags);
+        let Some(logging) = logging else {
+            return match self.spec.log_verbosity {
+                None => Ok(None),
+                Some(_) => fail(field, format!("role '{}' takes no log settings from impala-k8s", self.name())),
+            };
+        };
+        let verbosity = self.spec.log_verbosity.unwrap_or(0);
+        if verbosity > MAX_LOG_VERBOSITY {
+            return fail(
+                field,
+                format!("verbosity {verbosity} is out of range: 0 (the default) to {MAX_LOG_VERBOSITY}"),
+            );
+        }
+        let to_files = cluster.logging.destination == Some(LogDestination::Files);
+        let max_files = cluster.logging.max_files.unwrap_or(DEFAULT_LOG_FILES);
+        let dir = self.role.writable_dirs.get(&logging.volume).expect("validated: gflag roles have the log volume");
+        let Some(mib) = mebibytes(&dir.size_limit) else {
+            return fail(
+                "spec.registry",
+                format!(
+                    "size limit '{}' of the log directory of role '{}' is not a quantity of bytes like 2Gi",
+                    dir.size_limit,
+                    self.name()
+                ),
+            );
+        };
+        // Half the directory for log files, the rest for query profiles and minidumps.
+        let max_size_mib = (mib / 2 / u64::from(logging.severities * max_files)).max(1);
+        Ok(Some(RoleLogging { logging, to_files, max_files, max_size_mib, verbosity }))
+    }
+
     /// The role's image: `repository@digest`, or `repository:tag-<image>`.
     fn image(&self, cluster: &ImpalaClusterSpec, images: &Images<'_>) -> Result<String, SpecError> {
         let (repository, tag, suffix) = (images.repository, images.tag, &self.role.image);
@@ -330,11 +376,16 @@ fn managed_flags<'r>(registry: &'r Registry, role: &'r Role) -> BTreeMap<&'r str
         std::iter::once(own).chain(client)
     });
     let fixed = role.flags.iter().map(|(f, v)| (f.as_str(), format!("role '{name}' always sets it to '{v}'")));
+    let logging = registry.logging.iter().filter(|_| role.config == ConfigStyle::Gflags).flat_map(|l| {
+        l.flags().into_iter().map(move |f| {
+            (f.as_str(), format!("set spec.logging (files or stderr) or spec.roles.{name}.logVerbosity instead"))
+        })
+    });
     let drain = role.drain.iter().flat_map(|d| {
         [
             (d.grace_period_flag.as_str(), format!("set spec.roles.{name}.drain.gracePeriodSeconds instead")),
             (d.deadline_flag.as_str(), format!("set spec.roles.{name}.drain.deadlineSeconds instead")),
         ]
     });
-    ports.chain(fixed).chain(drain).collect()
+    ports.chain(fixed).chain(logging).chain(drain).collect()
 }

@@ -35,6 +35,8 @@ spec:
   metastoreUri: {DEFAULT_METASTORE_URI}
   networkPolicy:
     enabled: true        # default deny; internal ports only from the roles that use them
+  logging:
+    destination: stderr  # kubectl logs sees every line; or files, rotated in each pod's log directory
   roles:
 ",
         title = registry.title,

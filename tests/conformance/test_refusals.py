@@ -11,7 +11,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from impala import ROOT
+from impala import ROOT, run
 
 CHART = ROOT / "charts" / "impala"
 ROWS = yaml.safe_load((ROOT / "tests" / "refusals.yaml").read_text())
@@ -30,7 +30,12 @@ def merged(defaults, overrides):
 def refusal(row):
     """The error Helm's engine gives for the row's values, or None."""
     chart = helm.Chart.load(str(CHART))
-    values = merged(chart.values, row["values"])
+    base = chart.values
+    profile = row.get("spec", {}).get("profile")
+    if profile:
+        # The profile's values over the chart's defaults, as `helm install -f` merges them.
+        base = merged(base, yaml.safe_load(run("values", "--profile", profile)))
+    values = merged(base, row["values"])
     release = row.get("release", "lake")
     try:
         chart.validate_schema(values)

@@ -131,6 +131,9 @@ and the same words as `impala-k8s gen`.
 {{- if or (lt (int $n) 30000) (gt (int $n) 32767) }}{{ fail (printf "%s.service.nodePorts.%s: node port %d is outside the node port range 30000-32767" $key $port (int $n)) }}{{ end -}}
 {{- end -}}
 {{- $style := $role.config | default "gflags" -}}
+{{- if and (gt (int ($rv.logVerbosity | default 0)) 0) (or (not $reg.logging) (ne $style "gflags")) -}}
+{{- fail (printf "%s.logVerbosity: role '%s' takes no log settings from impala-k8s" $key $name) -}}
+{{- end -}}
 {{- range $flag, $_ := ($rv.extraFlags | default dict) -}}
 {{- $bare := trimPrefix "-" $flag -}}
 {{- if not (regexMatch "^[a-z][a-z0-9_.]*$" $bare) }}{{ fail (printf "%s.extraFlags.%s: '%s' is not a flag name: lowercase letters, digits, '_' and '.', starting with a letter" $key $flag $bare) }}{{ end -}}

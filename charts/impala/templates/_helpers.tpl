@@ -159,6 +159,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- /* Extra flags never fight the registry. */ -}}
 {{- $managed := dict -}}
+{{- with $reg.logging }}{{ range $f := concat (keys .toStderr) (keys .toFiles) (list .maxFilesFlag .maxSizeFlag .verbosityFlag) }}{{ $_ := set $managed $f "logging" }}{{ end }}{{ end -}}
 {{- range $regPorts }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
 {{- range $name, $r := $roles -}}
 {{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
@@ -191,6 +192,20 @@ anything it cannot honour; every template reads the model.
 {{- range $k, $v := ($r.role.flags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
+{{- /* Logging: stderr, or files sized to take half the log directory. */ -}}
+{{- $log := $.Values.registry.logging -}}
+{{- if and $log (eq ($r.role.config | default "gflags") "gflags") -}}
+{{- $files := eq $.Values.logging.destination "files" -}}
+{{- range $k, $v := (ternary $log.toFiles $log.toStderr $files) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
+{{- if $files -}}
+{{- $maxFiles := int $.Values.logging.maxFiles -}}
+{{- $mib := include "impala.mebibytes" (index $r.role.writableDirs $log.volume).sizeLimit | int -}}
+{{- $_ := set $s $log.maxFilesFlag (toString $maxFiles) -}}
+{{- $_ := set $s $log.maxSizeFlag (toString (max 1 (div (div $mib 2) (mul (int $log.severities) $maxFiles)))) -}}
+{{- end -}}
+{{- $v := int ($r.values.logVerbosity | default 0) -}}
+{{- if gt $v 0 }}{{ $_ := set $s $log.verbosityFlag (toString $v) }}{{ end -}}
+{{- end -}}
 {{- range $target := $m.running -}}
 {{- $t := index $m.roles $target -}}
 {{- range $t.ports -}}
@@ -215,4 +230,14 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- toJson $files -}}
+{{- end -}}
+
+{{/* A quantity of bytes (2Gi, 500M, 1048576) in MiB, rounded down. */}}
+{{- define "impala.mebibytes" -}}
+{{- $q := toString . -}}
+{{- $number := int64 (regexReplaceAll "^([0-9]+).*$" $q "${1}") -}}
+{{- $unit := dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 -}}
+{{- $suffix := regexReplaceAll "^[0-9]+" $q "" -}}
+{{- if not (hasKey $unit $suffix) }}{{ fail (printf "'%s' is not a quantity of bytes like 2Gi" $q) }}{{ end -}}
+{{- div (mul $number (get $unit $suffix)) 1048576 -}}
 {{- end -}}
