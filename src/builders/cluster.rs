@@ -29,6 +29,8 @@ const HIVE_SITE: &str = "hive-site.xml";
 const CORE_SITE: &str = "core-site.xml";
 const LLAMA_SITE: &str = "llama-site.xml";
 const CHECKSUM_ANNOTATION: &str = "checksum/config";
+/// The variable every JVM reads its options from.
+const JAVA_TOOL_OPTIONS: &str = "JAVA_TOOL_OPTIONS";
 
 const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
 const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };
@@ -306,6 +308,10 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(drain) = &role.drain {
             container = container.drain_on_stop(&drain.drain.signal);
+        }
+        if let Some(heap) = role.jvm_heap_mib {
+            // The images' entrypoint puts -Xmx2g first; the JVM takes the last -Xmx.
+            container = container.add_env(JAVA_TOOL_OPTIONS, format!("-Xmx{heap}m"));
         }
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);

@@ -1,7 +1,7 @@
 //! Containers, their ports, probes, resources and the restricted security context.
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe,
+    Capabilities, Container, ContainerPort, EnvVar, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe,
     ResourceRequirements, SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -31,6 +31,17 @@ impl ContainerBuilder {
     /// Appends arguments (after the image's entrypoint and its own arguments).
     pub fn add_args(mut self, args: impl IntoIterator<Item = String>) -> Self {
         self.container.args.get_or_insert_with(Vec::new).extend(args);
+        self
+    }
+
+    /// Appends an environment variable with a plain value (never a secret:
+    /// those come from Secrets).
+    pub fn add_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.container.env.get_or_insert_with(Vec::new).push(EnvVar {
+            name: name.into(),
+            value: Some(value.into()),
+            ..Default::default()
+        });
         self
     }
 

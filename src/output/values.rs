@@ -135,6 +135,9 @@ pub struct RoleValues {
     #[serde(default)]
     #[schemars(range(max = 3))]
     pub log_verbosity: u32,
+    /// The JVM heap of a daemon that starts one: a size like 6g or 512m, or a percentage of the memory limit like 50%; empty for the registry's percentage.
+    #[serde(default)]
+    pub jvm_heap: String,
 }
 
 /// How long a draining daemon may take.
@@ -274,6 +277,7 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
             deadline_seconds: d.deadline_seconds,
         }),
         log_verbosity: r.logging.as_ref().map_or(0, |l| l.verbosity),
+        jvm_heap: spec.spec.roles.get(name).and_then(|rs| rs.jvm_heap.clone()).unwrap_or_default(),
     }
 }
 
@@ -284,7 +288,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         enabled: false,
         replica_count: role.replicas.default,
         digest: String::new(),
-        resources: crate::spec::default_resources(&role.resources),
+        resources: crate::spec::default_resources(role),
         node_selector: BTreeMap::new(),
         tolerations: Vec::new(),
         affinity: Affinity::default(),
@@ -307,6 +311,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
             deadline_seconds: d.deadline_seconds,
         }),
         log_verbosity: 0,
+        jvm_heap: String::new(),
     }
 }
 
@@ -357,6 +362,10 @@ pub fn to_commented_yaml(values: &Values) -> String {
                 "CPU cores (500m is half a core).".to_owned(),
             );
             notes.insert(format!("roles.{}.resources.{kind}.memory", role.name), "Memory (Mi, Gi).".to_owned());
+            notes.insert(
+                format!("roles.{}.resources.{kind}.ephemeral-storage", role.name),
+                "Local disk, at least what the role's writable directories (emptyDirs) may hold.".to_owned(),
+            );
         }
         for port in values.registry.ports_of(&role.name) {
             let note = format!("{}: {}", port.service, port.description);

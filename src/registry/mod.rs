@@ -285,6 +285,25 @@ pub struct Role {
     /// How the daemon drains before it stops, when it can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<Drain>,
+    /// The JVM the daemon starts, when it starts one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jvm: Option<Jvm>,
+}
+
+/// A daemon's JVM: its heap is sized from the container's memory limit and
+/// set through `JAVA_TOOL_OPTIONS`, which every JVM reads and the images'
+/// entrypoint appends after its own `-Xmx2g` (docker/daemon_entrypoint.sh:127-128
+/// at 4.5.0), so that ours wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Jvm {
+    /// The default heap, in percent of the container's memory limit.
+    pub heap_percent: u32,
+    /// True when the daemon's process memory limit includes the heap
+    /// (`-mem_limit_includes_jvm=true` in the impalad images): the memory left
+    /// for queries is then the process limit less the heap.
+    #[serde(default)]
+    pub heap_in_mem_limit: bool,
 }
 
 /// How the gflag daemons log: to stderr, where `kubectl logs` and log

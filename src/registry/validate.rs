@@ -103,6 +103,14 @@ impl Registry {
 
     /// One role: replicas, flags, drain, directories and probe.
     fn validate_role(&self, path: &str, role: &Role) -> Result<(), Failure> {
+        if let Some(jvm) = &role.jvm {
+            if !(1..=90).contains(&jvm.heap_percent) {
+                return err(
+                    format!("{path}.jvm.heapPercent"),
+                    format!("{}% is not a heap size: 1 to 90 percent of the memory limit", jvm.heap_percent),
+                );
+            }
+        }
         let r = role.replicas;
         if r.min > r.default || r.max.is_some_and(|max| r.default > max || max == 0) {
             return err(

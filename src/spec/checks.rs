@@ -149,7 +149,7 @@ pub(super) fn check_names(cluster: &Cluster<'_>) -> Result<(), SpecError> {
 
 /// A Kubernetes quantity of bytes (`2Gi`, `500M`, `1048576`) in MiB, rounded
 /// down; `None` for anything else.
-pub(super) fn mebibytes(quantity: &str) -> Option<u64> {
+pub(crate) fn mebibytes(quantity: &str) -> Option<u64> {
     let digits = quantity.find(|c: char| !c.is_ascii_digit()).unwrap_or(quantity.len());
     let (number, suffix) = quantity.split_at(digits);
     let number: u128 = number.parse().ok()?;
@@ -170,6 +170,67 @@ pub(super) fn mebibytes(quantity: &str) -> Option<u64> {
     u64::try_from(number.checked_mul(bytes)? >> 20).ok()
 }
 
+/// A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `4e3`) as a number of its
+/// base unit (cores, bytes), for comparing requests with limits; `None` when
+/// it is no quantity.
+pub(super) fn quantity(q: &str) -> Option<f64> {
+    let end = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
+    let (number, suffix) = q.split_at(end);
+    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let scale = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        exponent => 10f64.powi(exponent.strip_prefix(['e', 'E'])?.parse().ok()?),
+    };
+    Some(number * scale)
+}
+
+/// A JVM memory size as `-Xmx` takes it (`6g`, `512m`, `1048576k`) in MiB.
+pub(super) fn jvm_mebibytes(size: &str) -> Option<u64> {
+    let (number, unit) = size.split_at(size.len().checked_sub(1)?);
+    let number: u64 = number.parse().ok()?;
+    match unit {
+        "g" | "G" => number.checked_mul(1024),
+        "m" | "M" => Some(number),
+        "k" | "K" => Some(number / 1024),
+        _ => None,
+    }
+}
+
+/// Impala's `-mem_limit` (`ParseUtil::ParseMemSpec`: bytes with an optional
+/// b, k, m, g or t, or a percentage) in MiB of a limit of `limit_mib`.
+pub(super) fn impala_mem_mebibytes(spec: &str, limit_mib: u64) -> Option<u64> {
+    let spec = spec.trim();
+    if let Some(percent) = spec.strip_suffix('%') {
+        let percent: f64 = percent.parse().ok()?;
+        return Some((limit_mib as f64 * percent / 100.0) as u64);
+    }
+    let lower = spec.to_ascii_lowercase();
+    let (number, shift) = match lower.char_indices().last()? {
+        (i, 'b') => (&lower[..i], 0),
+        (i, 'k') => (&lower[..i], 10),
+        (i, 'm') => (&lower[..i], 20),
+        (i, 'g') => (&lower[..i], 30),
+        (i, 't') => (&lower[..i], 40),
+        _ => (lower.as_str(), 0),
+    };
+    let bytes: f64 =
+        number.parse::<f64>().ok()? * f64::from(1u32 << shift.min(30)) * if shift == 40 { 1024.0 } else { 1.0 };
+    Some((bytes / f64::from(1u32 << 20)) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +243,29 @@ mod tests {
         assert_eq!(mebibytes("1048576"), Some(1));
         assert_eq!(mebibytes("1.5Gi"), None);
         assert_eq!(mebibytes("Gi"), None);
+    }
+
+    #[test]
+    fn quantities_compare() {
+        assert_eq!(quantity("500m"), Some(0.5));
+        assert_eq!(quantity("2"), Some(2.0));
+        assert_eq!(quantity("1.5Gi"), Some(1.5 * 1024f64.powi(3)));
+        assert_eq!(quantity("4e3"), Some(4000.0));
+        assert!(quantity("1.5.5Gi").is_none() && quantity("1 Gi").is_none() && quantity("x").is_none());
+        assert!(quantity("3Gi") > quantity("3G"));
+    }
+
+    #[test]
+    fn jvm_and_impala_sizes() {
+        assert_eq!(jvm_mebibytes("6g"), Some(6144));
+        assert_eq!(jvm_mebibytes("512m"), Some(512));
+        assert_eq!(jvm_mebibytes("2097152k"), Some(2048));
+        assert_eq!(jvm_mebibytes("6"), None);
+        assert_eq!(jvm_mebibytes("6gb"), None);
+        assert_eq!(impala_mem_mebibytes("80%", 4096), Some(3276));
+        assert_eq!(impala_mem_mebibytes("3g", 4096), Some(3072));
+        assert_eq!(impala_mem_mebibytes("3GB", 4096), None);
+        assert_eq!(impala_mem_mebibytes("1073741824", 4096), Some(1024));
+        assert_eq!(impala_mem_mebibytes("1t", 4096), Some(1024 * 1024));
     }
 }

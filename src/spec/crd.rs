@@ -212,6 +212,11 @@ pub struct RoleSpec {
     /// The verbosity of the daemon's debug logging (`-v`), 0 (default) to 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_verbosity: Option<u32>,
+    /// The JVM heap of a daemon that starts one: `6g`, `512m` (as `-Xmx`
+    /// takes it) or a percentage of the memory limit, `50%` (default: the
+    /// registry's, 75% for catalogd, 25% for coordinators, 12% for executors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jvm_heap: Option<String>,
 }
 
 /// How long a draining daemon may take (defaults: the registry's).

@@ -87,6 +87,8 @@ pub struct ClusterRole<'r> {
     pub drain: Option<ClusterDrain<'r>>,
     /// How its daemon logs, when the registry says how (gflag daemons).
     pub logging: Option<RoleLogging<'r>>,
+    /// The JVM heap in MiB, for a daemon that starts a JVM.
+    pub jvm_heap_mib: Option<u64>,
 }
 
 /// How one role's daemon logs, with its settled file bounds.
@@ -207,16 +209,36 @@ pub const MAX_REPLICAS: u32 = i32::MAX as u32;
 /// label of the name plus 11 characters, and a label value has at most 63.
 pub const MAX_STATEFULSET_NAME: usize = 52;
 
-/// A registry's default requests and limits as Kubernetes resource requirements.
-pub fn default_resources(defaults: &crate::registry::Resources) -> ResourceRequirements {
+/// The resource name of local disk, which emptyDirs take.
+pub const EPHEMERAL_STORAGE: &str = "ephemeral-storage";
+
+/// A role's default requests and limits as Kubernetes resource requirements:
+/// the registry's CPU and memory, and `ephemeral-storage` that covers the
+/// size limits of its writable directories (emptyDirs), so that the
+/// scheduler places the pod where they fit.
+pub fn default_resources(role: &Role) -> ResourceRequirements {
+    let disk = writable_dirs_mib(role)
+        .filter(|&mib| mib > 0)
+        .map(|mib| Quantity(if mib % 1024 == 0 { format!("{}Gi", mib / 1024) } else { format!("{mib}Mi") }));
     let map = |r: &CpuMemory| {
-        BTreeMap::from([("cpu".to_owned(), Quantity(r.cpu.clone())), ("memory".to_owned(), Quantity(r.memory.clone()))])
+        let mut map = BTreeMap::from([
+            ("cpu".to_owned(), Quantity(r.cpu.clone())),
+            ("memory".to_owned(), Quantity(r.memory.clone())),
+        ]);
+        map.extend(disk.clone().map(|d| (EPHEMERAL_STORAGE.to_owned(), d)));
+        map
     };
     ResourceRequirements {
-        requests: Some(map(&defaults.requests)),
-        limits: Some(map(&defaults.limits)),
+        requests: Some(map(&role.resources.requests)),
+        limits: Some(map(&role.resources.limits)),
         ..Default::default()
     }
+}
+
+/// The size limits of a role's writable directories together, in MiB; `None`
+/// when one is not a whole quantity of bytes.
+pub fn writable_dirs_mib(role: &Role) -> Option<u64> {
+    role.writable_dirs.values().map(|d| super::checks::mebibytes(&d.size_limit)).sum()
 }
 
 impl<'r> Cluster<'r> {

@@ -493,4 +493,40 @@ mod tests {
         assert_eq!(e.field, "spec.registry.ports[3].peers[2]");
         assert!(e.message.contains("peer 'ghost'"), "{e}");
     }
+
+    #[test]
+    fn resources_merge_over_the_defaults_and_cover_the_empty_dirs() {
+        use k8s_openapi::api::core::v1::ResourceRequirements;
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let s = spec(|s| {
+            role(s, "executor").resources = Some(ResourceRequirements {
+                limits: Some(BTreeMap::from([("memory".to_owned(), Quantity("8Gi".into()))])),
+                ..Default::default()
+            })
+        });
+        let c = s.resolve().unwrap();
+        let r = &c.role("executor").unwrap().resources;
+        let limits = r.limits.as_ref().unwrap();
+        assert_eq!(limits["memory"].0, "8Gi", "the spec's");
+        assert_eq!(limits["cpu"].0, "2", "the registry's, kept");
+        // tmp 1Gi + logs 2Gi + scratch 100Gi.
+        assert_eq!(limits["ephemeral-storage"].0, "103Gi");
+        assert_eq!(r.requests.as_ref().unwrap()["ephemeral-storage"].0, "103Gi");
+        // The heap follows the limit: 12% of 8Gi.
+        assert_eq!(c.role("executor").unwrap().jvm_heap_mib, Some(983));
+    }
+
+    #[test]
+    fn heaps_by_default() {
+        let s = spec(|s| role(s, "admissiond").enabled = Some(true));
+        let c = s.resolve().unwrap();
+        let heap = |r: &str| c.role(r).unwrap().jvm_heap_mib;
+        assert_eq!(heap("statestored"), None, "starts no JVM");
+        assert_eq!(heap("catalogd"), Some(3072), "75% of 4Gi");
+        assert_eq!(heap("admissiond"), Some(512), "50% of 1Gi");
+        assert_eq!(heap("coordinator"), Some(1024), "25% of 4Gi");
+        assert_eq!(heap("executor"), Some(491), "12% of 4Gi");
+        let s = spec(|s| role(s, "catalogd").jvm_heap = Some("2g".into()));
+        assert_eq!(s.resolve().unwrap().role("catalogd").unwrap().jvm_heap_mib, Some(2048));
+    }
 }

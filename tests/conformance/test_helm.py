@@ -46,6 +46,10 @@ SPECS = {
                         "coordinator": {"drain": {"deadlineSeconds": 300}}}},
     "node-ports": {"roles": {"coordinator": {"service": {"type": "NodePort", "nodePorts": {"hs2": 31050},
                                                          "externalTrafficPolicy": "Local"}}}},
+    "jvm-heaps": {"roles": {"catalogd": {"jvmHeap": "3g", "resources": {"limits": {"memory": "8Gi"}}},
+                            "coordinator": {"jvmHeap": "40%"},
+                            "executor": {"resources": {"requests": {"memory": "3Gi"}}, "extraFlags": {"mem_limit": "3000m"}},
+                            "admissiond": {"enabled": True, "jvmHeap": "256m"}}},
     "logging-files": {"logging": {"destination": "files", "maxFiles": 3},
                       "roles": {"executor": {"logVerbosity": 2}, "catalogd": {"logVerbosity": 1}}},
     "cdh5-logging-files": {"profile": "cdh5", "logging": {"destination": "files"}, "roles": {"impalad": {"logVerbosity": 3}}},
@@ -54,7 +58,7 @@ SPECS = {
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
                                     "podAnnotations": {"a": "b"}, "podLabels": {"team": "x"},
                                     "extraFlags": {"mem_limit": "3g"},
-                                    "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}}}}},
+                                    "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}}}},
 }
 
 

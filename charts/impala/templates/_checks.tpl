@@ -130,6 +130,25 @@ and the same words as `impala-k8s gen`.
 {{- range $port, $n := ($svc.nodePorts | default dict) -}}
 {{- if or (lt (int $n) 30000) (gt (int $n) 32767) }}{{ fail (printf "%s.service.nodePorts.%s: node port %d is outside the node port range 30000-32767" $key $port (int $n)) }}{{ end -}}
 {{- end -}}
+{{- /* Requests and limits: quantities, no request above its limit, disk for the emptyDirs. */ -}}
+{{- $res := $rv.resources | default dict -}}
+{{- range $what := list "requests" "limits" -}}
+{{- range $k, $q := (get $res $what | default dict) }}{{ $_ := include "impala.quantity" (list (printf "%s.resources.%s.%s" $key $what $k) $q) }}{{ end -}}
+{{- end -}}
+{{- range $k, $q := ($res.requests | default dict) -}}
+{{- with (index ($res.limits | default dict) $k) -}}
+{{- if gt (include "impala.quantity" (list "" $q) | float64) (include "impala.quantity" (list "" .) | float64) -}}
+{{- fail (printf "%s.resources.requests.%s: request %s is more than the limit %s; a request must not exceed its limit" $key $k (toString $q) (toString .)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with (index ($res.limits | default dict) "ephemeral-storage") -}}
+{{- $dirs := 0 -}}
+{{- range $_, $dir := ($role.writableDirs | default dict) }}{{ $dirs = add $dirs (include "impala.mebibytes" $dir.sizeLimit | int) }}{{ end -}}
+{{- if lt (include "impala.quantity" (list "" .) | float64) (mulf $dirs 1048576.0) -}}
+{{- fail (printf "%s.resources.limits.ephemeral-storage: %s is less than the %d MiB the role's writable directories may hold, so the kubelet would evict the pod before they fill; set at least %dMi" $key (toString .) (int $dirs) (int $dirs)) -}}
+{{- end -}}
+{{- end -}}
 {{- $style := $role.config | default "gflags" -}}
 {{- if and (gt (int ($rv.logVerbosity | default 0)) 0) (or (not $reg.logging) (ne $style "gflags")) -}}
 {{- fail (printf "%s.logVerbosity: role '%s' takes no log settings from impala-k8s" $key $name) -}}
@@ -155,4 +174,15 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A quantity (500m, 2, 1.5Gi) as a number of its base unit: (list key quantity); fails naming the key. */}}
+{{- define "impala.quantity" -}}
+{{- $key := index . 0 -}}{{- $q := toString (index . 1) -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$" $q) -}}
+{{- fail (printf "%s: '%s' is not a quantity: expected a number with an optional suffix, like 500m, 2 or 4Gi" $key $q) -}}
+{{- end -}}
+{{- $suffix := regexFind "[a-zA-Z]+$" $q -}}
+{{- $scale := get (dict "" 1.0 "m" 0.001 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "P" 1000000000000000.0 "E" 1000000000000000000.0 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0) $suffix -}}
+{{- mulf (float64 (trimSuffix $suffix $q)) $scale -}}
 {{- end -}}
