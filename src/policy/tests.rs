@@ -89,7 +89,12 @@ fn client_sources_web_ui_sources_and_egress_lockdown() {
         e.to.iter().find(|t| t.endpoint == to).map(|t| t.ports.to_string()).unwrap_or_default()
     };
     assert_eq!(egress("catalogd", "10.96.40.0/24"), "53/TCP, 53/UDP, 9083/TCP", "metastore and DNS");
-    assert_eq!(egress("coordinator", "10.96.40.0/24"), "53/TCP, 53/UDP", "DNS only");
+    assert_eq!(
+        egress("coordinator", "10.96.40.0/24"),
+        "53/TCP, 53/UDP, 9083/TCP",
+        "the frontend opens the metastore too"
+    );
+    assert_eq!(egress("executor", "10.96.40.0/24"), "53/TCP, 53/UDP", "DNS only");
     assert_eq!(egress("executor", "10.30.0.0/16"), "53/TCP, 53/UDP, 443/TCP", "storage");
     assert_eq!(egress("statestored", "anywhere"), "53/TCP, 53/UDP");
     assert_eq!(egress("executor", "statestored"), "24000/TCP");

@@ -387,6 +387,21 @@ def test_spot_checks_from_the_reference(tmp_path):
     assert 24000 not in m[("other-namespaces", "statestored")]  # nor from look-alikes in other namespaces
 
 
+def test_the_metastore_under_the_lockdown(tmp_path):
+    """catalogd and coordinators open the metastore (catalogd's catalog, the
+    coordinators' frontend at start-up: Frontend.java:541, frontend.cc:187);
+    executors never do, and nothing but these two roles reaches it."""
+    case = "impala4-egress-lockdown"
+    profile, flags, _ = CASES[case]
+    spec = spec_of(case)
+    running = running_roles(registry(profile), spec, flags)
+    cats = categories(spec, running)
+    _, egress = nca_matrices(run(case, tmp_path, "gen"), tmp_path, running, cats)
+    hms = LOCKDOWN["metastore"][0]["cidr"]
+    reach = {role for role in running if any(n == DEFAULT_METASTORE_PORT for _, n in egress.get((role, hms), set()))}
+    assert reach == {"catalogd", "coordinator"}, reach
+
+
 def test_a_wrong_policy_is_caught(tmp_path):
     """Control: opening an internal port to everyone changes what nca computes."""
     case = "impala4-ClusterIP"
