@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Namespace, ServiceAccount};
 use sha2::{Digest, Sha256};
 
 use super::config::{hadoop_xml, ConfigMapBuilder};
@@ -29,8 +29,7 @@ const HIVE_SITE: &str = "hive-site.xml";
 const CORE_SITE: &str = "core-site.xml";
 const LLAMA_SITE: &str = "llama-site.xml";
 const CHECKSUM_ANNOTATION: &str = "checksum/config";
-/// The variable every JVM reads its options from.
-const JAVA_TOOL_OPTIONS: &str = "JAVA_TOOL_OPTIONS";
+use crate::spec::role::JAVA_TOOL_OPTIONS;
 
 const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
 const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };
@@ -93,7 +92,7 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
     if cluster.create_namespace {
         objects.push(release.namespace());
     }
-    objects.push(release.service_account());
+    objects.extend(release.service_account());
     let hadoop = release.hadoop_config();
     if let Some(np) = &cluster.network_policy {
         objects.extend(release.default_deny(np.egress.is_some()));
@@ -154,12 +153,20 @@ impl<'a, 'r> Release<'a, 'r> {
         Object::Namespace(Namespace { metadata: meta.build(), ..Default::default() })
     }
 
-    /// The release's ServiceAccount, its token not mounted.
-    fn service_account(&self) -> Object {
-        Object::ServiceAccount(ServiceAccount {
-            metadata: self.meta(self.cluster.service_account_name(), None).build(),
-            automount_service_account_token: Some(false),
-            ..Default::default()
+    /// The release's ServiceAccount, its token not mounted, unless the pods
+    /// run as an existing one.
+    fn service_account(&self) -> Option<Object> {
+        let sa = &self.cluster.service_account;
+        let mut meta = self.meta(sa.name.clone(), None);
+        for (key, value) in &sa.annotations {
+            meta = meta.with_annotation(key, value);
+        }
+        sa.create.then(|| {
+            Object::ServiceAccount(ServiceAccount {
+                metadata: meta.build(),
+                automount_service_account_token: Some(false),
+                ..Default::default()
+            })
         })
     }
 
@@ -316,7 +323,8 @@ impl<'a, 'r> Release<'a, 'r> {
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);
         }
-        container
+        let w = &role.wiring;
+        container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
     }
 
     /// The StatefulSet, and a PodDisruptionBudget for a role of several pods.
@@ -350,8 +358,20 @@ impl<'a, 'r> Release<'a, 'r> {
         for (volume, dir) in &role.role.writable_dirs {
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);
         }
+        // The user's containers run as restricted as the daemon.
+        let restricted =
+            |c: &Container| ContainerBuilder::from_container(c.clone()).restricted(IMAGE_UID, IMAGE_GID).build();
+        let w = &role.wiring;
+        let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;
+        let mut pod = pod
+            .add_volumes(&w.volumes)
+            .add_init_containers(init)
+            .priority_class(w.priority_class_name.as_deref())
+            .add_container(self.container(role, settings).build()?);
+        for sidecar in &w.sidecars {
+            pod = pod.add_container(restricted(sidecar)?);
+        }
         let pod = pod
-            .add_container(self.container(role, settings).build()?)
             .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
             .build();
         let mut template = ObjectMetaBuilder::unnamed()

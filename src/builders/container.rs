@@ -1,8 +1,8 @@
 //! Containers, their ports, probes, resources and the restricted security context.
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Probe,
-    ResourceRequirements, SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
+    Capabilities, Container, ContainerPort, EnvFromSource, EnvVar, ExecAction, HTTPGetAction, Lifecycle,
+    LifecycleHandler, Probe, ResourceRequirements, SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -42,6 +42,30 @@ impl ContainerBuilder {
             value: Some(value.into()),
             ..Default::default()
         });
+        self
+    }
+
+    /// Appends environment variables as given (values from Secrets stay references).
+    pub fn add_env_vars(mut self, env: &[EnvVar]) -> Self {
+        if !env.is_empty() {
+            self.container.env.get_or_insert_with(Vec::new).extend(env.iter().cloned());
+        }
+        self
+    }
+
+    /// Appends whole ConfigMaps or Secrets as environment variables.
+    pub fn add_env_from(mut self, sources: &[EnvFromSource]) -> Self {
+        if !sources.is_empty() {
+            self.container.env_from.get_or_insert_with(Vec::new).extend(sources.iter().cloned());
+        }
+        self
+    }
+
+    /// Appends volume mounts as given.
+    pub fn add_volume_mounts(mut self, mounts: &[VolumeMount]) -> Self {
+        if !mounts.is_empty() {
+            self.container.volume_mounts.get_or_insert_with(Vec::new).extend(mounts.iter().cloned());
+        }
         self
     }
 
@@ -122,6 +146,12 @@ impl ContainerBuilder {
             ..Default::default()
         });
         self
+    }
+
+    /// A container the user gave (an init container or a sidecar), with the
+    /// daemon's restricted security context.
+    pub fn from_container(container: Container) -> Self {
+        ContainerBuilder { container }
     }
 
     /// The container; refuses what an API server would: two volume mounts on

@@ -39,6 +39,28 @@ impl PodSpecBuilder {
         self
     }
 
+    /// Appends init containers, run in order before the others.
+    pub fn add_init_containers(mut self, containers: Vec<Container>) -> Self {
+        if !containers.is_empty() {
+            self.spec.init_containers.get_or_insert_with(Vec::new).extend(containers);
+        }
+        self
+    }
+
+    /// Appends volumes as given.
+    pub fn add_volumes(mut self, volumes: &[Volume]) -> Self {
+        if !volumes.is_empty() {
+            self.spec.volumes.get_or_insert_with(Vec::new).extend(volumes.iter().cloned());
+        }
+        self
+    }
+
+    /// Sets the pods' PriorityClass.
+    pub fn priority_class(mut self, name: Option<&str>) -> Self {
+        self.spec.priority_class_name = name.map(str::to_owned);
+        self
+    }
+
     /// Appends an emptyDir volume that may hold `size_limit` (a quantity).
     pub fn add_empty_dir(mut self, name: impl Into<String>, size_limit: &str) -> Self {
         self.spec.volumes.get_or_insert_with(Vec::new).push(Volume {

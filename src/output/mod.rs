@@ -1,6 +1,7 @@
 //! Output: the objects of a release in a stable order, as multi-document YAML
 //! or a JSON `List`, and the `ports` tables.
 
+mod commented;
 pub mod diff;
 pub mod files;
 pub mod policy;

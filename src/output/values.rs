@@ -5,7 +5,6 @@
 //! over it instead of hard-coding ports.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
@@ -13,12 +12,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::commented::to_commented_yaml;
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
 use crate::spec::crd::LogDestination;
 use crate::spec::crd::{EgressEndpoint, PullPolicy};
-use crate::spec::load::resolve_schema as resolve;
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
+use k8s_openapi::api::core::v1::{Container, EnvFromSource, EnvVar, Volume, VolumeMount};
 
 /// Values of `charts/impala`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -41,10 +41,24 @@ pub struct Values {
     pub network_policy: NetworkPolicyValues,
     /// Where the daemons log.
     pub logging: LoggingValues,
+    /// The ServiceAccount the pods run as.
+    pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
     pub roles: BTreeMap<String, Option<RoleValues>>,
     /// The port registry (from impala-k8s): roles, their ports, the flags that set them and who connects to whom. Edit it only to describe another Impala build.
     pub registry: Registry,
+}
+
+/// The ServiceAccount the pods run as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceAccountValues {
+    /// Create it; false runs the pods as an existing one.
+    pub create: bool,
+    /// Its name; empty for the release's name (created) or default (existing).
+    pub name: String,
+    /// Annotations of a created one, such as eks.amazonaws.com/role-arn for workload identity.
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// Where the daemons log.
@@ -138,6 +152,27 @@ pub struct RoleValues {
     /// The JVM heap of a daemon that starts one: a size like 6g or 512m, or a percentage of the memory limit like 50%; empty for the registry's percentage.
     #[serde(default)]
     pub jvm_heap: String,
+    /// Environment variables of the daemon's container; credentials from Secrets (valueFrom.secretKeyRef).
+    #[serde(default)]
+    pub env: Vec<EnvVar>,
+    /// Environment variables from whole ConfigMaps or Secrets.
+    #[serde(default)]
+    pub env_from: Vec<EnvFromSource>,
+    /// Volumes of the pod, of the kinds the restricted Pod Security Standard allows.
+    #[serde(default)]
+    pub extra_volumes: Vec<Volume>,
+    /// Where the daemon's container mounts volumes.
+    #[serde(default)]
+    pub extra_volume_mounts: Vec<VolumeMount>,
+    /// Containers that run before the daemon, with its restricted security context.
+    #[serde(default)]
+    pub init_containers: Vec<Container>,
+    /// Containers beside the daemon, with its restricted security context.
+    #[serde(default)]
+    pub sidecars: Vec<Container>,
+    /// The PriorityClass of the role's pods; empty for none.
+    #[serde(default)]
+    pub priority_class_name: String,
 }
 
 /// How long a draining daemon may take.
@@ -233,6 +268,11 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
         network_policy: network_policy_values(cluster.network_policy.as_ref()),
+        service_account: ServiceAccountValues {
+            create: cluster.service_account.create,
+            name: s.service_account.name.clone().unwrap_or_default(),
+            annotations: cluster.service_account.annotations.clone(),
+        },
         logging: LoggingValues {
             destination: s.logging.destination.unwrap_or_default(),
             max_files: s.logging.max_files.unwrap_or(crate::spec::DEFAULT_LOG_FILES),
@@ -278,6 +318,13 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
         }),
         log_verbosity: r.logging.as_ref().map_or(0, |l| l.verbosity),
         jvm_heap: spec.spec.roles.get(name).and_then(|rs| rs.jvm_heap.clone()).unwrap_or_default(),
+        env: r.wiring.env.clone(),
+        env_from: r.wiring.env_from.clone(),
+        extra_volumes: r.wiring.volumes.clone(),
+        extra_volume_mounts: r.wiring.volume_mounts.clone(),
+        init_containers: r.wiring.init_containers.clone(),
+        sidecars: r.wiring.sidecars.clone(),
+        priority_class_name: r.wiring.priority_class_name.clone().unwrap_or_default(),
     }
 }
 
@@ -312,6 +359,13 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         }),
         log_verbosity: 0,
         jvm_heap: String::new(),
+        env: Vec::new(),
+        env_from: Vec::new(),
+        extra_volumes: Vec::new(),
+        extra_volume_mounts: Vec::new(),
+        init_containers: Vec::new(),
+        sidecars: Vec::new(),
+        priority_class_name: String::new(),
     }
 }
 
@@ -344,142 +398,6 @@ fn network_policy_values(np: Option<&crate::spec::ClusterNetworkPolicy>) -> Netw
 /// values.schema.json: strict about unknown keys.
 pub fn schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Values)).expect("a JSON Schema serializes")
-}
-
-/// values.yaml: the values as YAML, with each key's description from the
-/// schema as a comment above it.
-pub fn to_commented_yaml(values: &Values) -> String {
-    let value = serde_json::to_value(values).expect("values serialize");
-    let schema = schema();
-    // Keys the schema cannot describe (role and port names) are described by the registry.
-    let mut notes = BTreeMap::new();
-    for role in &values.registry.roles {
-        let optional = if role.optional { " (optional)" } else { "" };
-        notes.insert(format!("roles.{}", role.name), format!("{}{optional}.", role.component));
-        for kind in ["limits", "requests"] {
-            notes.insert(
-                format!("roles.{}.resources.{kind}.cpu", role.name),
-                "CPU cores (500m is half a core).".to_owned(),
-            );
-            notes.insert(format!("roles.{}.resources.{kind}.memory", role.name), "Memory (Mi, Gi).".to_owned());
-            notes.insert(
-                format!("roles.{}.resources.{kind}.ephemeral-storage", role.name),
-                "Local disk, at least what the role's writable directories (emptyDirs) may hold.".to_owned(),
-            );
-        }
-        for port in values.registry.ports_of(&role.name) {
-            let note = format!("{}: {}", port.service, port.description);
-            for map in ["containerPorts", "access", "service.nodePorts"] {
-                notes.insert(format!("roles.{}.{map}.{}", role.name, port.name), note.clone());
-            }
-        }
-    }
-    if let Some(logging) = &values.registry.logging {
-        for (map, flags) in [("toStderr", &logging.to_stderr), ("toFiles", &logging.to_files)] {
-            for flag in flags.keys() {
-                notes.insert(
-                    format!("registry.logging.{map}.{flag}"),
-                    format!("The daemon flag -{flag} and its value."),
-                );
-            }
-        }
-    }
-    let mut out = String::from("# Values of charts/impala, generated by `impala-k8s values`.\n");
-    let ctx = Context { root: &schema, notes: &notes, seen: Default::default() };
-    emit_map(&mut out, &ctx, "", &value, Some(&schema), 0, false);
-    out
-}
-
-struct Context<'a> {
-    root: &'a Value,
-    notes: &'a BTreeMap<String, String>,
-    /// Paths inside lists already commented: each is commented where it first appears.
-    seen: std::cell::RefCell<std::collections::BTreeSet<String>>,
-}
-
-/// A property's own description, else its type's: its first sentence.
-fn description(schema: &Value, root: &Value) -> Option<String> {
-    let text =
-        schema.get("description").or_else(|| resolve(schema, root).get("description")).and_then(Value::as_str)?;
-    let text = text.split("\n\n").next().unwrap_or(text).replace('\n', " ");
-    Some(match text.find(". ") {
-        Some(i) => text[..=i].to_owned(),
-        None => text,
-    })
-}
-
-fn scalar(value: &Value) -> String {
-    super::yaml::inline_scalar(value)
-}
-
-fn is_leaf(value: &Value) -> bool {
-    match value {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => true,
-    }
-}
-
-/// Writes a map whose keys stand at `indent`; `dash` puts the first key
-/// behind a list item's "- ".
-fn emit_map(
-    out: &mut String,
-    ctx: &Context<'_>,
-    path: &str,
-    value: &Value,
-    schema: Option<&Value>,
-    indent: usize,
-    dash: bool,
-) {
-    let Value::Object(map) = value else { return };
-    let pad = " ".repeat(indent);
-    let node = schema.map(|s| resolve(s, ctx.root));
-    for (i, (key, child)) in map.iter().enumerate() {
-        let child_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-        let property = node.and_then(|n| n.get("properties").and_then(|p| p.get(key)));
-        let child_schema = property.or_else(|| node.and_then(|n| n.get("additionalProperties")));
-        if !child_path.contains("[]") || ctx.seen.borrow_mut().insert(child_path.clone()) {
-            // Named properties are described by the schema; open map keys only by the registry.
-            let note = ctx.notes.get(&child_path).cloned().or_else(|| description(property?, ctx.root));
-            if let Some(note) = note {
-                let _ = writeln!(out, "{pad}# {note}");
-            }
-        }
-        let lead = if dash && i == 0 { format!("{}- ", " ".repeat(indent - 2)) } else { pad.clone() };
-        if is_leaf(child) {
-            let _ = writeln!(out, "{lead}{}: {}", yaml_key(key), scalar(child));
-        } else {
-            let _ = writeln!(out, "{lead}{}:", yaml_key(key));
-            emit_value(out, ctx, &child_path, child, child_schema, indent + 2);
-        }
-    }
-}
-
-fn emit_value(out: &mut String, ctx: &Context<'_>, path: &str, value: &Value, schema: Option<&Value>, indent: usize) {
-    match value {
-        Value::Object(_) => emit_map(out, ctx, path, value, schema, indent, false),
-        Value::Array(items) => {
-            let pad = " ".repeat(indent);
-            let item_schema = schema.map(|s| resolve(s, ctx.root)).and_then(|s| s.get("items"));
-            for item in items {
-                if is_leaf(item) {
-                    let _ = writeln!(out, "{pad}- {}", scalar(item));
-                } else if item.is_object() {
-                    emit_map(out, ctx, &format!("{path}[]"), item, item_schema, indent + 2, true);
-                } else {
-                    let _ = writeln!(out, "{pad}-");
-                    emit_value(out, ctx, &format!("{path}[]"), item, item_schema, indent + 2);
-                }
-            }
-        }
-        _ => {
-            let _ = writeln!(out, "{}{}", " ".repeat(indent), scalar(value));
-        }
-    }
-}
-
-fn yaml_key(key: &str) -> String {
-    scalar(&Value::from(key))
 }
 
 #[cfg(test)]

@@ -76,6 +76,11 @@ pub struct RegistryFile {
     /// How the gflag daemons log: their flags for stderr and for files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<Logging>,
+    /// The flags whose value is a file the daemon reads (certificates,
+    /// keytabs, password files): an extra flag that sets one must point into
+    /// a mounted volume.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_flags: Vec<FlagName>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -117,6 +122,7 @@ impl From<Registry> for RegistryFile {
             roles: registry.roles,
             ports,
             logging: registry.logging,
+            file_flags: registry.file_flags,
         }
     }
 }
@@ -171,6 +177,7 @@ impl Registry {
             roles: file.roles,
             ports,
             logging: file.logging,
+            file_flags: file.file_flags,
         })
     }
 }

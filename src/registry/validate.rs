@@ -136,24 +136,7 @@ impl Registry {
             }
         }
         if let Some(drain) = &role.drain {
-            let valid_signal = drain.signal.strip_prefix("SIG").is_some_and(|rest| {
-                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+')
-            });
-            if !valid_signal {
-                return err(
-                    format!("{path}.drain.signal"),
-                    format!("'{}' is not a signal name like SIGRTMIN", drain.signal),
-                );
-            }
-            if drain.grace_period_seconds > drain.deadline_seconds {
-                return err(
-                    format!("{path}.drain"),
-                    format!(
-                        "the grace period ({} s) of role '{}' is longer than its deadline ({} s)",
-                        drain.grace_period_seconds, role.name, drain.deadline_seconds
-                    ),
-                );
-            }
+            validate_drain(path, role, drain)?;
         }
         if !role.conf_dir.starts_with('/') {
             return err(format!("{path}.confDir"), format!("'{}' is not an absolute path", role.conf_dir));
@@ -284,6 +267,26 @@ impl Registry {
             .flat_map(|cf| [&cf.host, &cf.port]);
         own.chain(fixed).chain(client)
     }
+}
+
+/// A drain: a signal name, and a grace period within the deadline.
+fn validate_drain(path: &str, role: &Role, drain: &super::Drain) -> Result<(), Failure> {
+    let valid_signal = drain.signal.strip_prefix("SIG").is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+')
+    });
+    if !valid_signal {
+        return err(format!("{path}.drain.signal"), format!("'{}' is not a signal name like SIGRTMIN", drain.signal));
+    }
+    if drain.grace_period_seconds > drain.deadline_seconds {
+        return err(
+            format!("{path}.drain"),
+            format!(
+                "the grace period ({} s) of role '{}' is longer than its deadline ({} s)",
+                drain.grace_period_seconds, role.name, drain.deadline_seconds
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn check_unique<'a>(flags: impl Iterator<Item = &'a FlagName>) -> Result<(), &'a FlagName> {

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, EnvFromSource, EnvVar, ResourceRequirements, Toleration, Volume, VolumeMount,
+};
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use kube::CustomResource;
 use schemars::JsonSchema;
@@ -64,10 +66,36 @@ pub struct ImpalaClusterSpec {
     /// NetworkPolicies: who may reach the client ports and the web UIs, and the egress lockdown.
     #[serde(default, skip_serializing_if = "NetworkPolicySpec::is_empty")]
     pub network_policy: NetworkPolicySpec,
+    /// The release's ServiceAccount: created (default) or an existing one,
+    /// with annotations for workload identity.
+    #[serde(default, skip_serializing_if = "ServiceAccountSpec::is_empty")]
+    pub service_account: ServiceAccountSpec,
     /// Where the daemons log: stderr (the default, for `kubectl logs` and log
     /// shippers) or rotated files in each pod's log directory.
     #[serde(default, skip_serializing_if = "LoggingSpec::is_empty")]
     pub logging: LoggingSpec,
+}
+
+/// The ServiceAccount the pods run as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceAccountSpec {
+    /// Create it (default true); false uses an existing one, `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create: Option<bool>,
+    /// Its name (default: the release's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Annotations of a created ServiceAccount, such as
+    /// `eks.amazonaws.com/role-arn` or `iam.gke.io/gcp-service-account`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl ServiceAccountSpec {
+    fn is_empty(&self) -> bool {
+        self == &ServiceAccountSpec::default()
+    }
 }
 
 /// Where the daemons log.
@@ -217,6 +245,31 @@ pub struct RoleSpec {
     /// registry's, 75% for catalogd, 25% for coordinators, 12% for executors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jvm_heap: Option<String>,
+    /// Environment variables of the daemon's container; a credential comes
+    /// from a Secret (`valueFrom.secretKeyRef`), never as a `value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    /// Environment variables from whole ConfigMaps or Secrets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_from: Vec<EnvFromSource>,
+    /// Volumes of the pod (Secrets, ConfigMaps, PersistentVolumeClaims, ...:
+    /// the kinds the restricted Pod Security Standard allows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_volumes: Vec<Volume>,
+    /// Where the daemon's container mounts volumes (its own or `extraVolumes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_volume_mounts: Vec<VolumeMount>,
+    /// Containers that run to completion before the daemon starts; they run
+    /// with the daemon's restricted security context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container>,
+    /// Containers beside the daemon (log shippers, proxies); they run with
+    /// the daemon's restricted security context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<Container>,
+    /// The PriorityClass of the role's pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_class_name: Option<String>,
 }
 
 /// How long a draining daemon may take (defaults: the registry's).

@@ -8,13 +8,15 @@
 mod checks;
 pub mod crd;
 pub mod load;
+mod memory;
 mod model;
 pub mod path;
 pub mod positions;
 mod resolve;
-mod role;
+pub mod role;
 pub mod starter;
 pub mod warnings;
+mod wiring;
 
 use std::fmt;
 
@@ -23,8 +25,9 @@ use serde::{Deserialize, Serialize};
 
 pub use crd::ImpalaClusterSpec;
 pub use model::{
-    default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService, Egress,
-    EgressRule, RoleLogging, DRAIN_MARGIN_SECONDS, MAX_REPLICAS, MAX_STATEFULSET_NAME,
+    default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService,
+    ClusterServiceAccount, Egress, EgressRule, RoleLogging, RoleWiring, DRAIN_MARGIN_SECONDS, MAX_REPLICAS,
+    MAX_STATEFULSET_NAME,
 };
 pub use path::FieldPath;
 pub use role::{DEFAULT_LOG_FILES, MAX_LOG_VERBOSITY};

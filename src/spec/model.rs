@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Affinity, ResourceRequirements, Toleration};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, EnvFromSource, EnvVar, ResourceRequirements, Toleration, Volume, VolumeMount,
+};
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
@@ -89,6 +91,38 @@ pub struct ClusterRole<'r> {
     pub logging: Option<RoleLogging<'r>>,
     /// The JVM heap in MiB, for a daemon that starts a JVM.
     pub jvm_heap_mib: Option<u64>,
+    /// What the user wires into the pod: env, volumes, extra containers.
+    pub wiring: RoleWiring,
+}
+
+/// What the user wires into a role's pod, checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleWiring {
+    /// Environment variables of the daemon's container.
+    pub env: Vec<EnvVar>,
+    /// Environment variables from ConfigMaps and Secrets.
+    pub env_from: Vec<EnvFromSource>,
+    /// The pod's extra volumes.
+    pub volumes: Vec<Volume>,
+    /// The daemon container's extra mounts.
+    pub volume_mounts: Vec<VolumeMount>,
+    /// Init containers, in order.
+    pub init_containers: Vec<Container>,
+    /// Containers beside the daemon.
+    pub sidecars: Vec<Container>,
+    /// The pods' PriorityClass.
+    pub priority_class_name: Option<String>,
+}
+
+/// The ServiceAccount the release's pods run as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterServiceAccount {
+    /// True when the release creates it.
+    pub create: bool,
+    /// Its name.
+    pub name: String,
+    /// Annotations of a created one.
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// How one role's daemon logs, with its settled file bounds.
@@ -200,6 +234,8 @@ pub struct Cluster<'r> {
     pub network_policy: Option<ClusterNetworkPolicy>,
     /// The running roles, in registry order.
     pub roles: Vec<ClusterRole<'r>>,
+    /// The ServiceAccount of the pods.
+    pub service_account: ClusterServiceAccount,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).
@@ -293,8 +329,8 @@ impl<'r> Cluster<'r> {
         format!("{}-{role}-config", self.release)
     }
 
-    /// The name of the release's ServiceAccount.
+    /// The name of the ServiceAccount the pods run as.
     pub fn service_account_name(&self) -> String {
-        self.release.to_string()
+        self.service_account.name.clone()
     }
 }

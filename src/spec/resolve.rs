@@ -57,6 +57,7 @@ impl ClusterSpec {
             placeholder_image: registry.image.placeholder && images.repository == registry.image.repository,
             network_policy: network_policy(&spec.network_policy, &metastore_ports)?,
             roles,
+            service_account: super::wiring::service_account(&spec.service_account, &self.release)?,
         };
         check_names(&cluster)?;
         Ok(cluster)

@@ -108,7 +108,7 @@ mod tests {
         let w = warnings_of("  serviceType: LoadBalancer\n");
         assert_eq!(w.len(), 4, "every role with an external port: {w:#?}");
         assert!(w[2].contains("x-coordinator lets any address reach beeswax 21000, hs2 21050, hs2-http 28000, webui 25000 of role 'coordinator'"), "{}", w[2]);
-        let ldap = "    coordinator:\n      extraFlags: {enable_ldap_auth: \"true\", webserver_password_file: /p}\n";
+        let ldap = "    coordinator:\n      extraFlags: {enable_ldap_auth: \"true\", webserver_password_file: /etc/web/p}\n      extraVolumes: [{name: web, secret: {secretName: web}}]\n      extraVolumeMounts: [{name: web, mountPath: /etc/web}]\n";
         let w = warnings_of(&format!("  serviceType: LoadBalancer\n  roles:\n{ldap}"));
         assert!(!w.iter().any(|w| w.contains("role 'coordinator'")), "{w:#?}");
         let sources = "  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";

@@ -50,6 +50,19 @@ SPECS = {
                             "coordinator": {"jvmHeap": "40%"},
                             "executor": {"resources": {"requests": {"memory": "3Gi"}}, "extraFlags": {"mem_limit": "3000m"}},
                             "admissiond": {"enabled": True, "jvmHeap": "256m"}}},
+    "wiring": {"serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/impala"}},
+               "roles": {"coordinator": {
+                   "env": [{"name": "TZ", "value": "UTC"},
+                           {"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "secret"}}}],
+                   "envFrom": [{"configMapRef": {"name": "site-env"}}],
+                   "extraVolumes": [{"name": "tls", "secret": {"secretName": "impala-tls"}}],
+                   "extraVolumeMounts": [{"name": "tls", "mountPath": "/etc/impala/tls", "readOnly": True}],
+                   "extraFlags": {"ssl_server_certificate": "/etc/impala/tls/tls.crt"},
+                   "initContainers": [{"name": "wait", "image": "busybox:1.36", "command": ["true"]}],
+                   "sidecars": [{"name": "shipper", "image": "fluent/fluent-bit:3.0",
+                                 "volumeMounts": [{"name": "logs", "mountPath": "/logs", "readOnly": True}]}],
+                   "priorityClassName": "impala-high"}}},
+    "existing-service-account": {"serviceAccount": {"create": False, "name": "impala-sa"}},
     "logging-files": {"logging": {"destination": "files", "maxFiles": 3},
                       "roles": {"executor": {"logVerbosity": 2}, "catalogd": {"logVerbosity": 1}}},
     "cdh5-logging-files": {"profile": "cdh5", "logging": {"destination": "files"}, "roles": {"impalad": {"logVerbosity": 3}}},
@@ -248,7 +261,9 @@ def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
                                                    "webUiSources": [{"namespaceSelector": {"matchLabels": {"t": "o"}}}]}},
      ["coordinator"]),
     ({"serviceType": "LoadBalancer",
-      "roles": {r: {"extraFlags": {"enable_ldap_auth": "true", "webserver_password_file": "/p"}}
+      "roles": {r: {"extraFlags": {"enable_ldap_auth": "true", "webserver_password_file": "/etc/web/p"},
+                    "extraVolumes": [{"name": "web", "secret": {"secretName": "web"}}],
+                    "extraVolumeMounts": [{"name": "web", "mountPath": "/etc/web", "readOnly": True}]}
                 for r in ["catalogd", "coordinator", "executor", "statestored"]}}, []),
     ({"roles": {"coordinator": {"service": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8"]}}}}, []),
 ])
@@ -268,7 +283,7 @@ def values_to_spec(values):
     spec = {k: v for k, v in values.items() if k in ("serviceType", "networkPolicy")}
     roles = {}
     for name, role in values.get("roles", {}).items():
-        roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service")}
+        roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service", "extraVolumes", "extraVolumeMounts")}
     if roles:
         spec["roles"] = roles
     return spec

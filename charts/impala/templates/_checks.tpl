@@ -47,7 +47,7 @@ and the same words as `impala-k8s gen`.
 {{- define "impala.checkSources" -}}
 {{- $key := index . 0 -}}
 {{- range $i, $peer := (index . 1 | default list) -}}
-{{- if not (or $peer.ipBlock $peer.namespaceSelector $peer.podSelector) -}}
+{{- if not (or (hasKey $peer "ipBlock") (hasKey $peer "namespaceSelector") (hasKey $peer "podSelector")) -}}
 {{- fail (printf "%s[%d]: a source needs ipBlock, namespaceSelector or podSelector" $key $i) -}}
 {{- end -}}
 {{- with $peer.ipBlock -}}
@@ -149,6 +149,7 @@ and the same words as `impala-k8s gen`.
 {{- fail (printf "%s.resources.limits.ephemeral-storage: %s is less than the %d MiB the role's writable directories may hold, so the kubelet would evict the pod before they fill; set at least %dMi" $key (toString .) (int $dirs) (int $dirs)) -}}
 {{- end -}}
 {{- end -}}
+{{- include "impala.checkWiring" (list $key $name $role $rv $reg) -}}
 {{- $style := $role.config | default "gflags" -}}
 {{- if and (gt (int ($rv.logVerbosity | default 0)) 0) (or (not $reg.logging) (ne $style "gflags")) -}}
 {{- fail (printf "%s.logVerbosity: role '%s' takes no log settings from impala-k8s" $key $name) -}}
@@ -162,6 +163,15 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- /* The ServiceAccount. */ -}}
+{{- $sa := $v.serviceAccount -}}
+{{- with $sa.name -}}
+{{- if not (and (le (len .) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .)) }}{{ fail (printf "serviceAccount.name: '%s' is not a ServiceAccount name: lowercase letters, digits, '-' and '.'" .) }}{{ end -}}
+{{- end -}}
+{{- if and (not $sa.create) $sa.annotations -}}
+{{- fail "serviceAccount.annotations: the ServiceAccount is not created here (create: false), so its annotations would be ignored; annotate the existing one" -}}
+{{- end -}}
+{{- include "impala.checkLabels" (list "serviceAccount.annotations" $sa.annotations false) -}}
 {{- /* NetworkPolicy sources and egress destinations. */ -}}
 {{- $np := $v.networkPolicy -}}
 {{- include "impala.checkSources" (list "networkPolicy.clientSources" $np.clientSources) -}}
@@ -185,4 +195,64 @@ and the same words as `impala-k8s gen`.
 {{- $suffix := regexFind "[a-zA-Z]+$" $q -}}
 {{- $scale := get (dict "" 1.0 "m" 0.001 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "P" 1000000000000000.0 "E" 1000000000000000000.0 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0) $suffix -}}
 {{- mulf (float64 (trimSuffix $suffix $q)) $scale -}}
+{{- end -}}
+
+{{/* A role's wiring: (list key roleName registryRole roleValues registry). */}}
+{{- define "impala.checkWiring" -}}
+{{- $key := index . 0 -}}{{- $name := index . 1 -}}{{- $role := index . 2 -}}{{- $rv := index . 3 -}}{{- $reg := index . 4 -}}
+{{- $secret := "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS)" -}}
+{{- $seen := dict -}}
+{{- range $i, $e := ($rv.env | default list) -}}
+{{- if not (regexMatch "^[-._a-zA-Z][-._a-zA-Z0-9]*$" $e.name) }}{{ fail (printf "%s.env[%d].name: '%s' is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit" $key $i $e.name) }}{{ end -}}
+{{- if hasKey $seen $e.name }}{{ fail (printf "%s.env[%d].name: '%s' is set twice" $key $i $e.name) }}{{ end -}}
+{{- $_ := set $seen $e.name true -}}
+{{- if and $role.jvm (eq $e.name "JAVA_TOOL_OPTIONS") }}{{ fail (printf "%s.env[%d].name: 'JAVA_TOOL_OPTIONS' is set by impala-k8s for role '%s' (the JVM heap: set %s.jvmHeap)" $key $i $name $key) }}{{ end -}}
+{{- if and (hasKey $e "value") (regexMatch $secret (upper (regexReplaceAll "[.-]" $e.name "_"))) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $key $i $e.name) }}{{ end -}}
+{{- end -}}
+{{- range $i, $f := ($rv.envFrom | default list) -}}
+{{- if not (or (hasKey $f "configMapRef") (hasKey $f "secretRef")) }}{{ fail (printf "%s.envFrom[%d]: needs configMapRef or secretRef" $key $i) }}{{ end -}}
+{{- end -}}
+{{- $volumes := dict "conf" ($role.confDir | default "/opt/impala/conf") -}}
+{{- range $v, $dir := ($role.writableDirs | default dict) }}{{ $_ := set $volumes $v $dir.path }}{{ end -}}
+{{- $paths := values $volumes -}}
+{{- range $i, $vol := ($rv.extraVolumes | default list) -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $vol.name) }}{{ fail (printf "%s.extraVolumes[%d].name: '%s' is not a volume name: lowercase letters, digits and '-'" $key $i $vol.name) }}{{ end -}}
+{{- if hasKey $volumes $vol.name }}{{ fail (printf "%s.extraVolumes[%d].name: volume '%s' is already a volume of role '%s'" $key $i $vol.name $name) }}{{ end -}}
+{{- $_ := set $volumes $vol.name "" -}}
+{{- if not (or (hasKey $vol "configMap") (hasKey $vol "csi") (hasKey $vol "downwardAPI") (hasKey $vol "emptyDir") (hasKey $vol "ephemeral") (hasKey $vol "persistentVolumeClaim") (hasKey $vol "projected") (hasKey $vol "secret")) -}}
+{{- fail (printf "%s.extraVolumes[%d]: volume '%s' is of a kind the restricted Pod Security Standard forbids (hostPath, for example); use configMap, secret, projected, downwardAPI, emptyDir, ephemeral, csi or persistentVolumeClaim" $key $i $vol.name) -}}
+{{- end -}}
+{{- end -}}
+{{- $mounted := list -}}
+{{- range $i, $m := ($rv.extraVolumeMounts | default list) -}}
+{{- if not (hasKey $volumes $m.name) }}{{ fail (printf "%s.extraVolumeMounts[%d].name: volume '%s' is not a volume of role '%s'; add it to %s.extraVolumes" $key $i $m.name $name $key) }}{{ end -}}
+{{- if not (hasPrefix "/" $m.mountPath) }}{{ fail (printf "%s.extraVolumeMounts[%d].mountPath: '%s' is not an absolute path" $key $i $m.mountPath) }}{{ end -}}
+{{- if has (trimSuffix "/" $m.mountPath) $paths }}{{ fail (printf "%s.extraVolumeMounts[%d].mountPath: %s is already where a volume is mounted; a container mounts one volume at a path" $key $i $m.mountPath) }}{{ end -}}
+{{- $paths = append $paths (trimSuffix "/" $m.mountPath) -}}
+{{- $mounted = append $mounted (trimSuffix "/" $m.mountPath) -}}
+{{- end -}}
+{{- range $flag, $value := ($rv.extraFlags | default dict) -}}
+{{- if has $flag ($reg.fileFlags | default list) -}}
+{{- $under := false -}}
+{{- range $mounted }}{{ if hasPrefix (printf "%s/" .) (toString $value) }}{{ $under = true }}{{ end }}{{ end -}}
+{{- if not $under }}{{ fail (printf "%s.extraFlags.%s: '%s' is a file, but no volume of %s.extraVolumeMounts is mounted above it; mount the Secret or ConfigMap that holds it" $key $flag $value $key) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- $containers := list $name -}}
+{{- range $what := list "initContainers" "sidecars" -}}
+{{- range $i, $c := (get $rv $what | default list) -}}
+{{- $at := printf "%s.%s[%d]" $key $what $i -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString $c.name)) }}{{ fail (printf "%s.name: '%s' is not a container name: lowercase letters, digits and '-'" $at (toString $c.name)) }}{{ end -}}
+{{- if has $c.name $containers }}{{ fail (printf "%s.name: container '%s' is already in the pod" $at $c.name) }}{{ end -}}
+{{- $containers = append $containers $c.name -}}
+{{- if not $c.image }}{{ fail (printf "%s.image: container '%s' needs an image" $at $c.name) }}{{ end -}}
+{{- if $c.securityContext }}{{ fail (printf "%s.securityContext: container '%s' runs with the daemon's restricted security context (non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp, read-only root filesystem); remove its own" $at $c.name) }}{{ end -}}
+{{- range $j, $e := ($c.env | default list) -}}
+{{- if and (hasKey $e "value") (regexMatch $secret (upper (regexReplaceAll "[.-]" $e.name "_"))) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $at $j $e.name) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with $rv.priorityClassName -}}
+{{- if not (and (le (len .) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .)) }}{{ fail (printf "%s.priorityClassName: '%s' is not a PriorityClass name" $key .) }}{{ end -}}
+{{- end -}}
 {{- end -}}

@@ -1,0 +1,75 @@
+//! How a daemon runs, as its registry declares it: its JVM, its logging
+//! flags, and its graceful shutdown.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::names::{FlagName, VolumeName};
+
+/// A daemon's JVM: its heap is sized from the container's memory limit and
+/// set through `JAVA_TOOL_OPTIONS`, which every JVM reads and the images'
+/// entrypoint appends after its own `-Xmx2g` (docker/daemon_entrypoint.sh:127-128
+/// at 4.5.0), so that ours wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Jvm {
+    /// The default heap, in percent of the container's memory limit.
+    pub heap_percent: u32,
+    /// True when the daemon's process memory limit includes the heap
+    /// (`-mem_limit_includes_jvm=true` in the impalad images): the memory left
+    /// for queries is then the process limit less the heap.
+    #[serde(default)]
+    pub heap_in_mem_limit: bool,
+}
+
+/// How the gflag daemons log: to stderr, where `kubectl logs` and log
+/// shippers read it, or to rotated files in a writable directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logging {
+    /// The flags that send every line to stderr (and none to files).
+    pub to_stderr: BTreeMap<FlagName, String>,
+    /// The flags that write the logs to files in the log directory instead.
+    pub to_files: BTreeMap<FlagName, String>,
+    /// The flag that bounds how many files each severity keeps.
+    pub max_files_flag: FlagName,
+    /// The flag that bounds one file's size, in MB.
+    pub max_size_flag: FlagName,
+    /// How many severities write files of their own (INFO, WARNING, ERROR).
+    pub severities: u32,
+    /// The flag that sets the verbosity of debug logging (`v`).
+    pub verbosity_flag: FlagName,
+    /// The writable directory (by volume name) that holds the log files.
+    pub volume: VolumeName,
+}
+
+impl Logging {
+    /// Every flag the logging settings manage, once each.
+    pub fn flags(&self) -> std::collections::BTreeSet<&FlagName> {
+        self.to_stderr
+            .keys()
+            .chain(self.to_files.keys())
+            .chain([&self.max_files_flag, &self.max_size_flag, &self.verbosity_flag])
+            .collect()
+    }
+}
+
+/// A daemon's graceful shutdown: a signal starts it, the daemon stops taking
+/// new work, waits out a grace period, then exits once idle or at a deadline.
+/// (Impala 3.1+ impalads: SIGRTMIN, be/src/common/init.h; SIGTERM exits at once.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Drain {
+    /// The signal that starts the drain, as `kill -s` takes it (`SIGRTMIN`).
+    pub signal: String,
+    /// The flag that sets the grace period in seconds.
+    pub grace_period_flag: FlagName,
+    /// The flag that sets the deadline in seconds, counted from the signal.
+    pub deadline_flag: FlagName,
+    /// The default grace period: time for the cluster to learn the daemon is leaving.
+    pub grace_period_seconds: u32,
+    /// The default deadline: the daemon exits then, whatever still runs.
+    pub deadline_seconds: u32,
+}

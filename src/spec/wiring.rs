@@ -1,0 +1,240 @@
+//! What users wire into a role's pod themselves: environment variables,
+//! volumes and mounts, init containers and sidecars, a PriorityClass, and
+//! the release's ServiceAccount. Each is checked as an API server and the
+//! restricted Pod Security Standard would check it, and so that nothing
+//! secret is written in the clear and no file a flag names is missing.
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{Container, Volume};
+
+use super::checks::{check_labels, fail};
+use super::crd::{RoleSpec, ServiceAccountSpec};
+use super::model::{ClusterServiceAccount, RoleWiring};
+use super::{FieldPath, SpecError};
+use crate::names::{is_rfc1123_label, is_rfc1123_subdomain};
+use crate::registry::Role;
+
+/// Words in a name that say it holds a credential.
+const SECRET_WORDS: [&str; 7] = ["PASSWORD", "SECRET", "TOKEN", "CREDENTIAL", "ACCESS_KEY", "PRIVATE_KEY", "SAS"];
+
+/// True when a name (an environment variable, a property) says it holds a credential.
+pub(super) fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace(['.', '-'], "_");
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// The volume kinds the restricted Pod Security Standard allows.
+fn allowed_kind(volume: &Volume) -> bool {
+    let v = volume;
+    v.config_map.is_some()
+        || v.csi.is_some()
+        || v.downward_api.is_some()
+        || v.empty_dir.is_some()
+        || v.ephemeral.is_some()
+        || v.persistent_volume_claim.is_some()
+        || v.projected.is_some()
+        || v.secret.is_some()
+}
+
+/// An environment variable name as the API server takes it.
+fn is_env_name(name: &str) -> bool {
+    name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-' || b == b'.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Checks a role's wiring. `managed_env` names the variables impala-k8s
+/// sets; `own_volumes` the volumes impala-k8s mounts, with their paths;
+/// `file_flags` the role's extra flags whose value is a file.
+pub(super) fn wiring(
+    field: &FieldPath,
+    role: &Role,
+    rs: &RoleSpec,
+    managed_env: &[&str],
+    own_volumes: &[(&str, &str)],
+    file_flags: &[(&str, &str)],
+) -> Result<RoleWiring, SpecError> {
+    check_env(field, role, rs, managed_env)?;
+    check_volumes(field, role, rs, own_volumes, file_flags)?;
+    let mut containers = BTreeSet::from([role.name.as_str()]);
+    for (what, list) in [("initContainers", &rs.init_containers), ("sidecars", &rs.sidecars)] {
+        for (i, container) in list.iter().enumerate() {
+            check_container(&field.key(what).index(i), container, &mut containers)?;
+        }
+    }
+    if let Some(class) = &rs.priority_class_name {
+        if !is_rfc1123_subdomain(class) {
+            return fail(field.key("priorityClassName"), format!("'{class}' is not a PriorityClass name"));
+        }
+    }
+    Ok(RoleWiring {
+        env: rs.env.clone(),
+        env_from: rs.env_from.clone(),
+        volumes: rs.extra_volumes.clone(),
+        volume_mounts: rs.extra_volume_mounts.clone(),
+        init_containers: rs.init_containers.clone(),
+        sidecars: rs.sidecars.clone(),
+        priority_class_name: rs.priority_class_name.clone(),
+    })
+}
+
+/// Variables: valid names, once each, none impala-k8s sets, no credential as a value.
+fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[&str]) -> Result<(), SpecError> {
+    let name = role.name.as_str();
+    let mut names = BTreeSet::new();
+    for (i, env) in rs.env.iter().enumerate() {
+        let at = field.key("env").index(i);
+        if !is_env_name(&env.name) {
+            return fail(at.key("name"), format!("'{}' is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit", env.name));
+        }
+        if !names.insert(env.name.as_str()) {
+            return fail(at.key("name"), format!("'{}' is set twice", env.name));
+        }
+        if managed_env.contains(&env.name.as_str()) {
+            return fail(
+                at.key("name"),
+                format!("'{}' is set by impala-k8s for role '{name}' (the JVM heap: set {field}.jvmHeap)", env.name),
+            );
+        }
+        if env.value.is_some() && looks_secret(&env.name) {
+            return fail(at.key("value"), format!("'{}' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef", env.name));
+        }
+    }
+    for (i, from) in rs.env_from.iter().enumerate() {
+        let reference = from.config_map_ref.as_ref().map(|r| &r.name).or(from.secret_ref.as_ref().map(|r| &r.name));
+        match reference {
+            Some(r) if is_rfc1123_subdomain(r) => {}
+            Some(r) => return fail(field.key("envFrom").index(i), format!("'{r}' is not a ConfigMap or Secret name")),
+            None => return fail(field.key("envFrom").index(i), "needs configMapRef or secretRef"),
+        }
+    }
+    Ok(())
+}
+
+/// Volumes of allowed kinds under new names, mounts of known volumes at
+/// paths of their own, and every file flag under a mount.
+fn check_volumes(
+    field: &FieldPath,
+    role: &Role,
+    rs: &RoleSpec,
+    own_volumes: &[(&str, &str)],
+    file_flags: &[(&str, &str)],
+) -> Result<(), SpecError> {
+    let name = role.name.as_str();
+    let mut volumes: BTreeSet<&str> = own_volumes.iter().map(|(v, _)| *v).collect();
+    for (i, volume) in rs.extra_volumes.iter().enumerate() {
+        let at = field.key("extraVolumes").index(i);
+        if !is_rfc1123_label(&volume.name) {
+            return fail(
+                at.key("name"),
+                format!("'{}' is not a volume name: lowercase letters, digits and '-'", volume.name),
+            );
+        }
+        if !volumes.insert(volume.name.as_str()) {
+            return fail(at.key("name"), format!("volume '{}' is already a volume of role '{name}'", volume.name));
+        }
+        if !allowed_kind(volume) {
+            return fail(at, format!("volume '{}' is of a kind the restricted Pod Security Standard forbids (hostPath, for example); use configMap, secret, projected, downwardAPI, emptyDir, ephemeral, csi or persistentVolumeClaim", volume.name));
+        }
+    }
+    let mut paths: Vec<(&str, &str)> = own_volumes.to_vec();
+    for (i, mount) in rs.extra_volume_mounts.iter().enumerate() {
+        let at = field.key("extraVolumeMounts").index(i);
+        if !volumes.contains(mount.name.as_str()) {
+            return fail(
+                at.key("name"),
+                format!("volume '{}' is not a volume of role '{name}'; add it to {field}.extraVolumes", mount.name),
+            );
+        }
+        if !mount.mount_path.starts_with('/') {
+            return fail(at.key("mountPath"), format!("'{}' is not an absolute path", mount.mount_path));
+        }
+        let path = mount.mount_path.trim_end_matches('/');
+        if let Some((other, _)) = paths.iter().find(|(_, p)| p.trim_end_matches('/') == path) {
+            return fail(
+                at.key("mountPath"),
+                format!(
+                    "{} is already where volume '{other}' is mounted; a container mounts one volume at a path",
+                    mount.mount_path
+                ),
+            );
+        }
+        paths.push((mount.name.as_str(), mount.mount_path.as_str()));
+    }
+    let mounted: Vec<&str> = rs.extra_volume_mounts.iter().map(|m| m.mount_path.trim_end_matches('/')).collect();
+    for (flag, value) in file_flags {
+        if !mounted.iter().any(|p| value.starts_with(&format!("{p}/"))) {
+            return fail(field.key("extraFlags").key(*flag), format!("'{value}' is a file, but no volume of {field}.extraVolumeMounts is mounted above it; mount the Secret or ConfigMap that holds it"));
+        }
+    }
+    Ok(())
+}
+
+/// An init container or sidecar: a unique name, an image, and no security
+/// context of its own (it gets the daemon's restricted one).
+fn check_container<'a>(
+    at: &FieldPath,
+    container: &'a Container,
+    names: &mut BTreeSet<&'a str>,
+) -> Result<(), SpecError> {
+    if !is_rfc1123_label(&container.name) {
+        return fail(
+            at.key("name"),
+            format!("'{}' is not a container name: lowercase letters, digits and '-'", container.name),
+        );
+    }
+    if !names.insert(container.name.as_str()) {
+        return fail(at.key("name"), format!("container '{}' is already in the pod", container.name));
+    }
+    if container.image.as_deref().is_none_or(str::is_empty) {
+        return fail(at.key("image"), format!("container '{}' needs an image", container.name));
+    }
+    if container.security_context.is_some() {
+        return fail(at.key("securityContext"), format!("container '{}' runs with the daemon's restricted security context (non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp, read-only root filesystem); remove its own", container.name));
+    }
+    for (i, env) in container.env.iter().flatten().enumerate() {
+        if env.value.is_some() && looks_secret(&env.name) {
+            return fail(at.key("env").index(i).key("value"), format!("'{}' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef", env.name));
+        }
+    }
+    Ok(())
+}
+
+/// The release's ServiceAccount: created with its annotations, or an existing one.
+pub(super) fn service_account(spec: &ServiceAccountSpec, release: &str) -> Result<ClusterServiceAccount, SpecError> {
+    let field = FieldPath::from("spec.serviceAccount");
+    let create = spec.create.unwrap_or(true);
+    let name = spec.name.clone().unwrap_or_else(|| if create { release.to_owned() } else { "default".to_owned() });
+    if !is_rfc1123_subdomain(&name) {
+        return fail(
+            field.key("name"),
+            format!("'{name}' is not a ServiceAccount name: lowercase letters, digits, '-' and '.'"),
+        );
+    }
+    if !create && !spec.annotations.is_empty() {
+        return fail(field.key("annotations"), "the ServiceAccount is not created here (create: false), so its annotations would be ignored; annotate the existing one");
+    }
+    check_labels(&field.key("annotations"), &spec.annotations, false)?;
+    Ok(ClusterServiceAccount { create, name, annotations: spec.annotations.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_looking_names() {
+        for name in ["AWS_SECRET_ACCESS_KEY", "ldap.password", "AZURE_STORAGE_SAS_TOKEN", "db-token"] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["JAVA_HOME", "TZ", "fs.s3a.endpoint"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn env_names() {
+        assert!(is_env_name("JAVA_HOME") && is_env_name("a.b-c") && is_env_name("_X"));
+        assert!(!is_env_name("1X") && !is_env_name("A B") && !is_env_name(""));
+    }
+}
