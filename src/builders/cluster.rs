@@ -16,7 +16,7 @@ use super::service::ServiceBuilder;
 use super::workload::{PodSpecBuilder, StatefulSetBuilder};
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
-use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType};
+use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType, POD_NAME};
 
 /// The uid the Impala images run as (user `impala`, docker/impala_base/Dockerfile).
 pub const IMAGE_UID: i64 = 1000;
@@ -68,6 +68,9 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         if log.verbosity > 0 {
             settings.insert(log.logging.verbosity_flag.to_string(), log.verbosity.to_string());
         }
+    }
+    if let Some(flag) = cluster.registry.hostname_flag.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
+        settings.insert(flag.to_string(), cluster.advertised_name(role));
     }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
@@ -315,6 +318,12 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(drain) = &role.drain {
             container = container.drain_on_stop(&drain.drain.signal);
+        }
+        if self.cluster.registry.hostname_flag.is_some()
+            && role.role.config == ConfigStyle::Gflags
+            && !role.role.is_singleton()
+        {
+            container = container.add_field_env(POD_NAME, "metadata.name");
         }
         if let Some(heap) = role.jvm_heap_mib {
             // The images' entrypoint puts -Xmx2g first; the JVM takes the last -Xmx.

@@ -1,8 +1,9 @@
 //! Containers, their ports, probes, resources and the restricted security context.
 
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvFromSource, EnvVar, ExecAction, HTTPGetAction, Lifecycle,
-    LifecycleHandler, Probe, ResourceRequirements, SeccompProfile, SecurityContext, TCPSocketAction, VolumeMount,
+    Capabilities, Container, ContainerPort, EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, Lifecycle,
+    LifecycleHandler, ObjectFieldSelector, Probe, ResourceRequirements, SeccompProfile, SecurityContext,
+    TCPSocketAction, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -40,6 +41,19 @@ impl ContainerBuilder {
         self.container.env.get_or_insert_with(Vec::new).push(EnvVar {
             name: name.into(),
             value: Some(value.into()),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// Appends a variable that holds a field of the pod (downward API), such as `metadata.name`.
+    pub fn add_field_env(mut self, name: impl Into<String>, field_path: &str) -> Self {
+        self.container.env.get_or_insert_with(Vec::new).push(EnvVar {
+            name: name.into(),
+            value_from: Some(EnvVarSource {
+                field_ref: Some(ObjectFieldSelector { field_path: field_path.to_owned(), ..Default::default() }),
+                ..Default::default()
+            }),
             ..Default::default()
         });
         self

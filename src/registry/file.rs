@@ -81,6 +81,11 @@ pub struct RegistryFile {
     /// a mounted volume.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub file_flags: Vec<FlagName>,
+    /// The flag that sets the name each gflag daemon advertises to its peers
+    /// (`hostname`), for daemons that would advertise their bare pod name: it
+    /// gets the pod's DNS name under its cluster-local Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname_flag: Option<FlagName>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -123,6 +128,7 @@ impl From<Registry> for RegistryFile {
             ports,
             logging: registry.logging,
             file_flags: registry.file_flags,
+            hostname_flag: registry.hostname_flag,
         }
     }
 }
@@ -178,6 +184,7 @@ impl Registry {
             ports,
             logging: file.logging,
             file_flags: file.file_flags,
+            hostname_flag: file.hostname_flag,
         })
     }
 }

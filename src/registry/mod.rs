@@ -399,6 +399,9 @@ pub struct Registry {
     pub logging: Option<Logging>,
     /// The flags whose value is a file the daemon reads (certificates, keytabs, password files).
     pub file_flags: Vec<FlagName>,
+    /// The flag that sets the name a gflag daemon advertises to its peers,
+    /// where the images do not advertise a reachable address themselves.
+    pub hostname_flag: Option<FlagName>,
 }
 
 impl Registry {

@@ -258,7 +258,8 @@ impl Registry {
     ) -> impl Iterator<Item = &'a FlagName> + 'a {
         let own = self.ports_of(&role.name).map(|p| &p.flag);
         let logging = self.logging.iter().filter(|_| role.config == ConfigStyle::Gflags).flat_map(|l| l.flags());
-        let fixed = role.flags.keys().chain(logging);
+        let hostname = self.hostname_flag.iter().filter(|_| role.config == ConfigStyle::Gflags);
+        let fixed = role.flags.keys().chain(logging).chain(hostname);
         let client = self
             .ports
             .iter()

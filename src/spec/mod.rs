@@ -27,7 +27,7 @@ pub use crd::ImpalaClusterSpec;
 pub use model::{
     default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService,
     ClusterServiceAccount, Egress, EgressRule, RoleLogging, RoleWiring, DRAIN_MARGIN_SECONDS, MAX_REPLICAS,
-    MAX_STATEFULSET_NAME,
+    MAX_STATEFULSET_NAME, POD_NAME,
 };
 pub use path::FieldPath;
 pub use role::{DEFAULT_LOG_FILES, MAX_LOG_VERBOSITY};

@@ -245,6 +245,10 @@ pub const MAX_REPLICAS: u32 = i32::MAX as u32;
 /// label of the name plus 11 characters, and a label value has at most 63.
 pub const MAX_STATEFULSET_NAME: usize = 52;
 
+/// The variable that holds a pod's name (from the downward API), for the
+/// name a daemon advertises.
+pub const POD_NAME: &str = "POD_NAME";
+
 /// The resource name of local disk, which emptyDirs take.
 pub const EPHEMERAL_STORAGE: &str = "ephemeral-storage";
 
@@ -307,6 +311,18 @@ impl<'r> Cluster<'r> {
     /// The name of a role's egress NetworkPolicy: `<release>-<role>-egress`.
     pub fn egress_policy_name(&self, role: &RoleName) -> String {
         format!("{}-{role}-egress", self.release)
+    }
+
+    /// The name a role's daemon advertises to its peers: the pod's DNS name
+    /// under its headless Service (the pod name from `$(POD_NAME)`), or the
+    /// Service's own name for a singleton behind a ClusterIP Service.
+    pub fn advertised_name(&self, role: &ClusterRole<'_>) -> String {
+        let service = format!("{}.{}.svc", self.internal_service_name(role.name()), self.namespace);
+        if role.role.is_singleton() {
+            service
+        } else {
+            format!("$({POD_NAME}).{service}")
+        }
     }
 
     /// The name of the release's default-deny NetworkPolicy.

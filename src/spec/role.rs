@@ -88,7 +88,10 @@ impl<'r> RoleInput<'_, 'r> {
     /// Env, volumes and extra containers: see [`super::wiring`].
     fn wiring(&self) -> Result<RoleWiring, SpecError> {
         let role = self.role;
-        let managed_env: Vec<&str> = role.jvm.iter().map(|_| JAVA_TOOL_OPTIONS).collect();
+        let mut managed_env: Vec<&str> = role.jvm.iter().map(|_| JAVA_TOOL_OPTIONS).collect();
+        if self.registry.hostname_flag.is_some() && role.config == ConfigStyle::Gflags {
+            managed_env.push(super::model::POD_NAME);
+        }
         let mut own: Vec<(&str, &str)> = vec![(CONF_VOLUME, role.conf_dir.as_str())];
         own.extend(role.writable_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
         let file_flags: Vec<(&str, &str)> = self
@@ -403,11 +406,15 @@ fn managed_flags<'r>(registry: &'r Registry, role: &'r Role) -> BTreeMap<&'r str
             (f.as_str(), format!("set spec.logging (files or stderr) or spec.roles.{name}.logVerbosity instead"))
         })
     });
+    let hostname =
+        registry.hostname_flag.iter().filter(|_| role.config == ConfigStyle::Gflags).map(|f| {
+            (f.as_str(), "the daemon advertises its pod's DNS name under its cluster-local Service".to_owned())
+        });
     let drain = role.drain.iter().flat_map(|d| {
         [
             (d.grace_period_flag.as_str(), format!("set spec.roles.{name}.drain.gracePeriodSeconds instead")),
             (d.deadline_flag.as_str(), format!("set spec.roles.{name}.drain.deadlineSeconds instead")),
         ]
     });
-    ports.chain(fixed).chain(logging).chain(drain).collect()
+    ports.chain(fixed).chain(logging).chain(hostname).chain(drain).collect()
 }

@@ -91,10 +91,12 @@ fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[&str]
             return fail(at.key("name"), format!("'{}' is set twice", env.name));
         }
         if managed_env.contains(&env.name.as_str()) {
-            return fail(
-                at.key("name"),
-                format!("'{}' is set by impala-k8s for role '{name}' (the JVM heap: set {field}.jvmHeap)", env.name),
-            );
+            let why = if env.name == super::role::JAVA_TOOL_OPTIONS {
+                format!("the JVM heap: set {field}.jvmHeap")
+            } else {
+                "the name the daemon advertises".to_owned()
+            };
+            return fail(at.key("name"), format!("'{}' is set by impala-k8s for role '{name}' ({why})", env.name));
         }
         if env.value.is_some() && looks_secret(&env.name) {
             return fail(at.key("value"), format!("'{}' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef", env.name));

@@ -199,6 +199,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- /* Extra flags never fight the registry. */ -}}
 {{- $managed := dict -}}
+{{- with $reg.hostnameFlag }}{{ $_ := set $managed . "hostname" }}{{ end -}}
 {{- with $reg.logging }}{{ range $f := concat (keys .toStderr) (keys .toFiles) (list .maxFilesFlag .maxSizeFlag .verbosityFlag) }}{{ $_ := set $managed $f "logging" }}{{ end }}{{ end -}}
 {{- range $regPorts }}{{ $_ := set $managed .flag (printf "it sets port '%s' of role '%s'" .name .role) }}{{ with .clientFlags }}{{ $_ := set $managed .host "the registry sets it from the Service" }}{{ $_ := set $managed .port "the registry sets it from the Service" }}{{ end }}{{ end -}}
 {{- range $name, $r := $roles -}}
@@ -232,6 +233,13 @@ anything it cannot honour; every template reads the model.
 {{- range $k, $v := ($r.role.flags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
+{{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
+{{- with $.Values.registry.hostnameFlag -}}
+{{- if eq ($r.role.config | default "gflags") "gflags" -}}
+{{- $service := printf "%s-%s-internal.%s.svc" $.Release.Name $name $.Release.Namespace -}}
+{{- $_ := set $s . (ternary $service (printf "$(POD_NAME).%s" $service) $r.singleton) -}}
+{{- end -}}
+{{- end -}}
 {{- /* Logging: stderr, or files sized to take half the log directory. */ -}}
 {{- $log := $.Values.registry.logging -}}
 {{- if and $log (eq ($r.role.config | default "gflags") "gflags") -}}
