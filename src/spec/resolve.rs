@@ -135,6 +135,9 @@ fn check_site_properties(spec: &ImpalaClusterSpec) -> Result<(), SpecError> {
                     "hive.metastore.uris is set from spec.metastoreUri (--metastore-uri); set it there",
                 );
             }
+            if super::wiring::looks_secret(key) {
+                return fail(field.key(key.as_str()), format!("'{key}' holds a credential, and {file} lands in a ConfigMap in the clear; give the role the credential from a Secret instead (spec.roles.<role>.env with valueFrom.secretKeyRef, such as AWS_SECRET_ACCESS_KEY for S3, or a mounted Secret file)"));
+            }
         }
     }
     Ok(())
@@ -529,5 +532,19 @@ mod tests {
         assert_eq!(heap("executor"), Some(491), "12% of 4Gi");
         let s = spec(|s| role(s, "catalogd").jvm_heap = Some("2g".into()));
         assert_eq!(s.resolve().unwrap().role("catalogd").unwrap().jvm_heap_mib, Some(2048));
+    }
+
+    #[test]
+    fn credentials_never_in_site_files() {
+        let e = error(|s| {
+            s.spec.core_site.insert("fs.s3a.secret.key".into(), "x".into());
+        });
+        assert_eq!(e.field, "spec.coreSite.fs.s3a.secret.key");
+        assert!(e.message.contains("holds a credential"), "{e}");
+        let s = spec(|s| {
+            let provider = "com.amazonaws.auth.WebIdentityTokenCredentialsProvider";
+            s.spec.core_site.insert("fs.s3a.aws.credentials.provider".into(), provider.into());
+        });
+        assert!(s.resolve().is_ok(), "where a credential comes from is no credential");
     }
 }

@@ -15,13 +15,21 @@ use super::{FieldPath, SpecError};
 use crate::names::{is_rfc1123_label, is_rfc1123_subdomain};
 use crate::registry::Role;
 
-/// Words in a name that say it holds a credential.
-const SECRET_WORDS: [&str; 7] = ["PASSWORD", "SECRET", "TOKEN", "CREDENTIAL", "ACCESS_KEY", "PRIVATE_KEY", "SAS"];
+/// Words in a name that say it holds a credential (`fs.s3a.secret.key`,
+/// `fs.s3a.access.key`, `fs.azure.account.key.<account>`, `*.sas.token`,
+/// `javax.jdo.option.ConnectionPassword`, `AWS_SECRET_ACCESS_KEY`).
+const SECRET_WORDS: [&str; 8] =
+    ["PASSWORD", "SECRET", "TOKEN", "CREDENTIAL", "ACCESS_KEY", "PRIVATE_KEY", "SAS", "ACCOUNT_KEY"];
+
+/// Endings of names that say where a credential comes from, not the
+/// credential itself (`fs.s3a.aws.credentials.provider`,
+/// `hadoop.security.credential.provider.path`, `ldap_bind_password_cmd`).
+const REFERENCE_ENDINGS: [&str; 6] = ["PROVIDER", "PROVIDER_TYPE", "PROVIDER_PATH", "_CMD", "_FILE", "KEYFILE"];
 
 /// True when a name (an environment variable, a property) says it holds a credential.
 pub(super) fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace(['.', '-'], "_");
-    SECRET_WORDS.iter().any(|w| upper.contains(w))
+    SECRET_WORDS.iter().any(|w| upper.contains(w)) && !REFERENCE_ENDINGS.iter().any(|e| upper.ends_with(e))
 }
 
 /// The volume kinds the restricted Pod Security Standard allows.
@@ -229,7 +237,15 @@ mod tests {
         for name in ["AWS_SECRET_ACCESS_KEY", "ldap.password", "AZURE_STORAGE_SAS_TOKEN", "db-token"] {
             assert!(looks_secret(name), "{name}");
         }
-        for name in ["JAVA_HOME", "TZ", "fs.s3a.endpoint"] {
+        for name in [
+            "JAVA_HOME",
+            "TZ",
+            "fs.s3a.endpoint",
+            "fs.s3a.aws.credentials.provider",
+            "hadoop.security.credential.provider.path",
+            "fs.azure.sas.token.provider.type",
+            "ldap_bind_password_cmd",
+        ] {
             assert!(!looks_secret(name), "{name}");
         }
     }

@@ -69,5 +69,6 @@ def test_control_defaults_and_each_fix_render():
     assert refusal({"values": {"image": {"tag": "4.5.0-hotfix.1"}}}) is None
     assert refusal({"values": {"networkPolicy": {"webUiSources": [{"ipBlock": {"cidr": "fd00::/8"}}]}}}) is None
     assert refusal({"values": {"networkPolicy": {"clientSources": [{"podSelector": {}}]}}}) is None
+    assert refusal({"values": {"coreSite": {"fs.s3a.aws.credentials.provider": "com.amazonaws.auth.WebIdentityTokenCredentialsProvider"}}}) is None
     assert refusal({"values": {"roles": {"executor": {"extraVolumes": [{"name": "x", "emptyDir": {}}],
                                                       "extraVolumeMounts": [{"name": "x", "mountPath": "/x"}]}}}}) is None

@@ -87,6 +87,8 @@ and the same words as `impala-k8s gen`.
 {{- range $key, $_ := (get $v $file | default dict) -}}
 {{- if or (not (trim $key)) (regexMatch "\\s" $key) }}{{ fail (printf "%s: '%s' is not a property name" $file $key) }}{{ end -}}
 {{- if eq $key "hive.metastore.uris" }}{{ fail (printf "%s.%s: hive.metastore.uris is set from metastoreUri; set it there" $file $key) }}{{ end -}}
+{{- $upper := upper (regexReplaceAll "[.-]" $key "_") -}}
+{{- if and (regexMatch "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS|ACCOUNT_KEY)" $upper) (not (regexMatch "(PROVIDER|PROVIDER_TYPE|PROVIDER_PATH|_CMD|_FILE|KEYFILE)$" $upper)) }}{{ fail (printf "%s.%s: '%s' holds a credential, and %s lands in a ConfigMap in the clear; give the role the credential from a Secret instead" $file $key $key $file) }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- /* Object names stay within Kubernetes' limits. */ -}}
@@ -200,7 +202,8 @@ and the same words as `impala-k8s gen`.
 {{/* A role's wiring: (list key roleName registryRole roleValues registry). */}}
 {{- define "impala.checkWiring" -}}
 {{- $key := index . 0 -}}{{- $name := index . 1 -}}{{- $role := index . 2 -}}{{- $rv := index . 3 -}}{{- $reg := index . 4 -}}
-{{- $secret := "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS)" -}}
+{{- $secret := "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS|ACCOUNT_KEY)" -}}
+{{- $reference := "(PROVIDER|PROVIDER_TYPE|PROVIDER_PATH|_CMD|_FILE|KEYFILE)$" -}}
 {{- $seen := dict -}}
 {{- range $i, $e := ($rv.env | default list) -}}
 {{- if not (regexMatch "^[-._a-zA-Z][-._a-zA-Z0-9]*$" $e.name) }}{{ fail (printf "%s.env[%d].name: '%s' is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit" $key $i $e.name) }}{{ end -}}
@@ -208,7 +211,8 @@ and the same words as `impala-k8s gen`.
 {{- $_ := set $seen $e.name true -}}
 {{- if and $reg.hostnameFlag (ne ($role.config | default "gflags") "llamaSite") (eq $e.name "POD_NAME") }}{{ fail (printf "%s.env[%d].name: 'POD_NAME' is set by impala-k8s for role '%s' (the name the daemon advertises)" $key $i $name) }}{{ end -}}
 {{- if and $role.jvm (eq $e.name "JAVA_TOOL_OPTIONS") }}{{ fail (printf "%s.env[%d].name: 'JAVA_TOOL_OPTIONS' is set by impala-k8s for role '%s' (the JVM heap: set %s.jvmHeap)" $key $i $name $key) }}{{ end -}}
-{{- if and (hasKey $e "value") (regexMatch $secret (upper (regexReplaceAll "[.-]" $e.name "_"))) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $key $i $e.name) }}{{ end -}}
+{{- $upper := upper (regexReplaceAll "[.-]" $e.name "_") -}}
+{{- if and (hasKey $e "value") (regexMatch $secret $upper) (not (regexMatch $reference $upper)) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $key $i $e.name) }}{{ end -}}
 {{- end -}}
 {{- range $i, $f := ($rv.envFrom | default list) -}}
 {{- if not (or (hasKey $f "configMapRef") (hasKey $f "secretRef")) }}{{ fail (printf "%s.envFrom[%d]: needs configMapRef or secretRef" $key $i) }}{{ end -}}
@@ -249,7 +253,8 @@ and the same words as `impala-k8s gen`.
 {{- if not $c.image }}{{ fail (printf "%s.image: container '%s' needs an image" $at $c.name) }}{{ end -}}
 {{- if $c.securityContext }}{{ fail (printf "%s.securityContext: container '%s' runs with the daemon's restricted security context (non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp, read-only root filesystem); remove its own" $at $c.name) }}{{ end -}}
 {{- range $j, $e := ($c.env | default list) -}}
-{{- if and (hasKey $e "value") (regexMatch $secret (upper (regexReplaceAll "[.-]" $e.name "_"))) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $at $j $e.name) }}{{ end -}}
+{{- $upper := upper (regexReplaceAll "[.-]" $e.name "_") -}}
+{{- if and (hasKey $e "value") (regexMatch $secret $upper) (not (regexMatch $reference $upper)) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $at $j $e.name) }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
