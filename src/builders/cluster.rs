@@ -18,11 +18,6 @@ use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
 use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType, POD_NAME};
 
-/// The uid the Impala images run as (user `impala`, docker/impala_base/Dockerfile).
-pub const IMAGE_UID: i64 = 1000;
-/// The gid the Impala images run as.
-pub const IMAGE_GID: i64 = 1000;
-
 const APP_NAME: &str = "impala";
 use super::meta::MANAGED_BY;
 const HIVE_SITE: &str = "hive-site.xml";
@@ -308,7 +303,7 @@ impl<'a, 'r> Release<'a, 'r> {
             .startup_probe(probe(STARTUP))
             .liveness_probe(probe(LIVENESS))
             .readiness_probe(probe(READINESS))
-            .restricted(IMAGE_UID, IMAGE_GID)
+            .restricted(role.run_as.user, role.run_as.group)
             .add_volume_mount(CONF_VOLUME, &role.role.conf_dir, true);
         if role.role.config == ConfigStyle::Gflags {
             container = container.add_args(settings.iter().map(|(flag, value)| format!("-{flag}={value}")));
@@ -353,7 +348,12 @@ impl<'a, 'r> Release<'a, 'r> {
             objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(meta, selector.clone())));
         }
         let mut pod = PodSpecBuilder::new(cluster.service_account_name())
-            .restricted(IMAGE_UID, IMAGE_GID)
+            .restricted(role.run_as.pod_user, role.run_as.pod_group)
+            .groups(
+                role.run_as.fs_group,
+                role.run_as.fs_group_change_policy.as_deref(),
+                &role.run_as.supplemental_groups,
+            )
             .image_pull_secrets(&cluster.pull_secrets)
             .node_selector(&role.node_selector)
             .tolerations(&role.tolerations)
@@ -368,8 +368,9 @@ impl<'a, 'r> Release<'a, 'r> {
             pod = pod.add_empty_dir(volume.as_str(), &dir.size_limit);
         }
         // The user's containers run as restricted as the daemon.
-        let restricted =
-            |c: &Container| ContainerBuilder::from_container(c.clone()).restricted(IMAGE_UID, IMAGE_GID).build();
+        let restricted = |c: &Container| {
+            ContainerBuilder::from_container(c.clone()).restricted(role.run_as.user, role.run_as.group).build()
+        };
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;
         let mut pod = pod

@@ -11,7 +11,7 @@ pub mod workload;
 
 mod cluster;
 
-pub use cluster::{build, daemon_settings, IMAGE_GID, IMAGE_UID};
+pub use cluster::{build, daemon_settings};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};

@@ -148,6 +148,16 @@ impl PodSpecBuilder {
         self
     }
 
+    /// Sets the group that owns the pod's volumes, when the kubelet changes
+    /// their ownership, and further groups of every container.
+    pub fn groups(mut self, fs_group: i64, change_policy: Option<&str>, supplemental: &[i64]) -> Self {
+        let sc = self.spec.security_context.get_or_insert_with(Default::default);
+        sc.fs_group = Some(fs_group);
+        sc.fs_group_change_policy = change_policy.map(str::to_owned);
+        sc.supplemental_groups = (!supplemental.is_empty()).then(|| supplemental.to_vec());
+        self
+    }
+
     /// The pod spec.
     pub fn build(self) -> PodSpec {
         self.spec

@@ -18,7 +18,9 @@ use crate::registry::{Access, Registry};
 use crate::spec::crd::LogDestination;
 use crate::spec::crd::{EgressEndpoint, PullPolicy};
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
-use k8s_openapi::api::core::v1::{Container, EnvFromSource, EnvVar, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{
+    Container, EnvFromSource, EnvVar, PodSecurityContext, SecurityContext, Volume, VolumeMount,
+};
 
 /// Values of `charts/impala`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -173,6 +175,12 @@ pub struct RoleValues {
     /// The PriorityClass of the role's pods; empty for none.
     #[serde(default)]
     pub priority_class_name: String,
+    /// Overrides of the pods' security context: runAsUser (not 0), runAsGroup, fsGroup, fsGroupChangePolicy, supplementalGroups.
+    #[serde(default)]
+    pub pod_security_context: PodSecurityContext,
+    /// Overrides of the daemon container's security context: runAsUser (not 0), runAsGroup.
+    #[serde(default)]
+    pub security_context: SecurityContext,
 }
 
 /// How long a draining daemon may take.
@@ -325,6 +333,13 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
         init_containers: r.wiring.init_containers.clone(),
         sidecars: r.wiring.sidecars.clone(),
         priority_class_name: r.wiring.priority_class_name.clone().unwrap_or_default(),
+        pod_security_context: spec
+            .spec
+            .roles
+            .get(name)
+            .and_then(|rs| rs.pod_security_context.clone())
+            .unwrap_or_default(),
+        security_context: spec.spec.roles.get(name).and_then(|rs| rs.security_context.clone()).unwrap_or_default(),
     }
 }
 
@@ -366,6 +381,8 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         init_containers: Vec::new(),
         sidecars: Vec::new(),
         priority_class_name: String::new(),
+        pod_security_context: PodSecurityContext::default(),
+        security_context: SecurityContext::default(),
     }
 }
 

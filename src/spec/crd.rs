@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, Container, EnvFromSource, EnvVar, ResourceRequirements, Toleration, Volume, VolumeMount,
+    Affinity, Container, EnvFromSource, EnvVar, PodSecurityContext, ResourceRequirements, SecurityContext, Toleration,
+    Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use kube::CustomResource;
@@ -270,6 +271,15 @@ pub struct RoleSpec {
     /// The PriorityClass of the role's pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_class_name: Option<String>,
+    /// Overrides of the pods' security context within the restricted Pod
+    /// Security Standard: `runAsUser` (not 0), `runAsGroup`, `fsGroup`,
+    /// `fsGroupChangePolicy` and `supplementalGroups`; the rest is fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_security_context: Option<PodSecurityContext>,
+    /// Overrides of the daemon container's security context within the
+    /// restricted Pod Security Standard: `runAsUser` (not 0) and `runAsGroup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<SecurityContext>,
 }
 
 /// How long a draining daemon may take (defaults: the registry's).

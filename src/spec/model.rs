@@ -93,6 +93,28 @@ pub struct ClusterRole<'r> {
     pub jvm_heap_mib: Option<u64>,
     /// What the user wires into the pod: env, volumes, extra containers.
     pub wiring: RoleWiring,
+    /// The user and groups the pods run as.
+    pub run_as: RunAs,
+}
+
+/// The user and groups a role's pods run as: the image's unless the spec
+/// overrides them (never root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunAs {
+    /// The daemon container's user.
+    pub user: i64,
+    /// The daemon container's group.
+    pub group: i64,
+    /// The pod's user (for containers that set none).
+    pub pod_user: i64,
+    /// The pod's group.
+    pub pod_group: i64,
+    /// The group that owns the pod's volumes.
+    pub fs_group: i64,
+    /// When the kubelet changes volume ownership.
+    pub fs_group_change_policy: Option<String>,
+    /// Further groups of every container.
+    pub supplemental_groups: Vec<i64>,
 }
 
 /// What the user wires into a role's pod, checked.

@@ -63,6 +63,7 @@ impl<'r> RoleInput<'_, 'r> {
         let resources = self.resources()?;
         let jvm_heap_mib = self.jvm_heap(&resources)?;
         let wiring = self.wiring()?;
+        let run_as = super::wiring::run_as(&self.field, self.spec)?;
         let rs = self.spec;
         Ok(ClusterRole {
             role: self.role,
@@ -82,6 +83,7 @@ impl<'r> RoleInput<'_, 'r> {
             logging,
             jvm_heap_mib,
             wiring,
+            run_as,
         })
     }
 

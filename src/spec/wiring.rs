@@ -6,11 +6,11 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Container, Volume};
+use k8s_openapi::api::core::v1::{Container, PodSecurityContext, SecurityContext, Volume};
 
 use super::checks::{check_labels, fail};
 use super::crd::{RoleSpec, ServiceAccountSpec};
-use super::model::{ClusterServiceAccount, RoleWiring};
+use super::model::{ClusterServiceAccount, RoleWiring, RunAs};
 use super::{FieldPath, SpecError};
 use crate::names::{is_rfc1123_label, is_rfc1123_subdomain};
 use crate::registry::Role;
@@ -226,6 +226,60 @@ pub(super) fn service_account(spec: &ServiceAccountSpec, release: &str) -> Resul
     }
     check_labels(&field.key("annotations"), &spec.annotations, false)?;
     Ok(ClusterServiceAccount { create, name, annotations: spec.annotations.clone() })
+}
+
+/// The uid and gid of the Impala images (user `impala`, docker/impala_base/Dockerfile).
+pub const IMAGE_ID: i64 = 1000;
+
+/// The user and groups of a role's pods: the spec's overrides of the fields
+/// the restricted Pod Security Standard leaves open, and no other field.
+pub(super) fn run_as(field: &FieldPath, rs: &RoleSpec) -> Result<RunAs, SpecError> {
+    let pod = rs.pod_security_context.clone().unwrap_or_default();
+    let container = rs.security_context.clone().unwrap_or_default();
+    let pod_open = PodSecurityContext {
+        run_as_user: pod.run_as_user,
+        run_as_group: pod.run_as_group,
+        fs_group: pod.fs_group,
+        fs_group_change_policy: pod.fs_group_change_policy.clone(),
+        supplemental_groups: pod.supplemental_groups.clone(),
+        ..Default::default()
+    };
+    if pod != pod_open {
+        return fail(field.key("podSecurityContext"), "only runAsUser, runAsGroup, fsGroup, fsGroupChangePolicy and supplementalGroups may be set: the rest keeps the pod within the restricted Pod Security Standard");
+    }
+    let container_open = SecurityContext {
+        run_as_user: container.run_as_user,
+        run_as_group: container.run_as_group,
+        ..Default::default()
+    };
+    if container != container_open {
+        return fail(field.key("securityContext"), "only runAsUser and runAsGroup may be set: the rest keeps the container within the restricted Pod Security Standard");
+    }
+    for (at, id) in [
+        (field.key("podSecurityContext").key("runAsUser"), pod.run_as_user),
+        (field.key("securityContext").key("runAsUser"), container.run_as_user),
+    ] {
+        if id == Some(0) {
+            return fail(at, "0 is root, which the restricted Pod Security Standard forbids");
+        }
+    }
+    if let Some(policy) = pod.fs_group_change_policy.as_deref().filter(|p| !matches!(*p, "Always" | "OnRootMismatch")) {
+        return fail(
+            field.key("podSecurityContext").key("fsGroupChangePolicy"),
+            format!("'{policy}' is not a policy: Always or OnRootMismatch"),
+        );
+    }
+    let pod_user = pod.run_as_user.unwrap_or(IMAGE_ID);
+    let pod_group = pod.run_as_group.unwrap_or(IMAGE_ID);
+    Ok(RunAs {
+        user: container.run_as_user.unwrap_or(pod_user),
+        group: container.run_as_group.unwrap_or(pod_group),
+        pod_user,
+        pod_group,
+        fs_group: pod.fs_group.unwrap_or(IMAGE_ID),
+        fs_group_change_policy: pod.fs_group_change_policy,
+        supplemental_groups: pod.supplemental_groups.unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]

@@ -258,6 +258,19 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $k, $_ := ($rv.podSecurityContext | default dict) -}}
+{{- if not (has $k (list "runAsUser" "runAsGroup" "fsGroup" "fsGroupChangePolicy" "supplementalGroups")) }}{{ fail (printf "%s.podSecurityContext: only runAsUser, runAsGroup, fsGroup, fsGroupChangePolicy and supplementalGroups may be set: the rest keeps the pod within the restricted Pod Security Standard" $key) }}{{ end -}}
+{{- end -}}
+{{- range $k, $_ := ($rv.securityContext | default dict) -}}
+{{- if not (has $k (list "runAsUser" "runAsGroup")) }}{{ fail (printf "%s.securityContext: only runAsUser and runAsGroup may be set: the rest keeps the container within the restricted Pod Security Standard" $key) }}{{ end -}}
+{{- end -}}
+{{- range $what := list "podSecurityContext" "securityContext" -}}
+{{- $ctx := get $rv $what | default dict -}}
+{{- if and (hasKey $ctx "runAsUser") (eq (int64 $ctx.runAsUser) 0) }}{{ fail (printf "%s.%s.runAsUser: 0 is root, which the restricted Pod Security Standard forbids" $key $what) }}{{ end -}}
+{{- end -}}
+{{- with ($rv.podSecurityContext | default dict).fsGroupChangePolicy -}}
+{{- if not (has . (list "Always" "OnRootMismatch")) }}{{ fail (printf "%s.podSecurityContext.fsGroupChangePolicy: '%s' is not a policy: Always or OnRootMismatch" $key .) }}{{ end -}}
+{{- end -}}
 {{- with $rv.priorityClassName -}}
 {{- if not (and (le (len .) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .)) }}{{ fail (printf "%s.priorityClassName: '%s' is not a PriorityClass name" $key .) }}{{ end -}}
 {{- end -}}
