@@ -200,10 +200,13 @@ fn analyze(s: &str) -> Allowed {
     let (mut leading, mut trailing_space, mut trailing_break) = (false, false, false);
     let (mut break_space, mut space_break, mut special, mut line_breaks) = (false, false, false, false);
     let (mut previous_space, mut previous_break, mut preceded_by_whitespace) = (false, false, true);
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let (first, last) = (i == 0, i + 1 == chars.len());
-        let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
+    // One pass with a look at the next character: this runs for every string of the output.
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_whitespace = is_blank_or_end(next);
         if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
@@ -231,6 +234,7 @@ fn analyze(s: &str) -> Allowed {
             (previous_space, previous_break) = (false, false);
         }
         preceded_by_whitespace = c == ' ' || c == '\t' || is_break(c);
+        first = false;
     }
     let mut allowed = Allowed { plain: true, single_quoted: true, block: true, multiline: line_breaks };
     if leading || trailing_space || trailing_break || line_breaks || block_indicators {

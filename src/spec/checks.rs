@@ -226,9 +226,8 @@ pub(super) fn impala_mem_mebibytes(spec: &str, limit_mib: u64) -> Option<u64> {
         (i, 't') => (&lower[..i], 40),
         _ => (lower.as_str(), 0),
     };
-    let bytes: f64 =
-        number.parse::<f64>().ok()? * f64::from(1u32 << shift.min(30)) * if shift == 40 { 1024.0 } else { 1.0 };
-    Some((bytes / f64::from(1u32 << 20)) as u64)
+    let bytes = number.parse::<f64>().ok()? * 2f64.powi(shift);
+    Some((bytes / 2f64.powi(20)) as u64)
 }
 
 #[cfg(test)]
