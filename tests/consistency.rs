@@ -41,7 +41,7 @@ fn parse(yaml: &str) -> Parsed {
             Object::NetworkPolicy(o) => drop(parsed.policies.insert(name, o)),
             Object::ConfigMap(o) => drop(parsed.config_maps.insert(name, o)),
             Object::PodDisruptionBudget(o) => drop(parsed.budgets.insert(name, o)),
-            Object::Namespace(_) | Object::ServiceAccount(_) => {}
+            Object::Namespace(_) | Object::ServiceAccount(_) | Object::PersistentVolumeClaim(_) => {}
         }
     }
     parsed
@@ -134,6 +134,13 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides
                     assert!(
                         site.contains(&format!("<name>{}</name>\n    <value>0.0.0.0:{n}</value>", port.flag)),
                         "{what}: llama-site"
+                    );
+                }
+                ConfigStyle::HiveSite => {
+                    let site = &out.config_maps[&format!("rel-{r}-config")].data.as_ref().unwrap()["hive-site.xml"];
+                    assert!(
+                        site.contains(&format!("<name>{}</name>\n    <value>{n}</value>", port.flag)),
+                        "{what}: hive-site"
                     );
                 }
             }
@@ -262,7 +269,7 @@ fn every_port_is_consistent_everywhere() {
         }
     }
     for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
-        check(Profile::Impala4, service_type, &["admissiond"], &[]);
+        check(Profile::Impala4, service_type, &["admissiond", "metastore"], &[]);
     }
 }
 
@@ -275,8 +282,9 @@ fn port_overrides_move_every_place_together() {
         ("executor", "krpc", 27111),
         ("catalogd", "webui", 25222),
         ("admissiond", "admission", 29555),
+        ("metastore", "metastore", 9183),
     ];
-    check(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond"], &impala4);
+    check(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond", "metastore"], &impala4);
     let cdh5 = [("llama", "llama", 15555), ("impalad", "backend", 22111), ("catalogd", "catalog", 26111)];
     check(Profile::Cdh5, ServiceType::NodePort, &[], &cdh5);
 }
@@ -310,7 +318,7 @@ fn walk(path: &str, value: &serde_json::Value, problems: &mut Vec<String>) {
 #[test]
 fn no_nulls_empty_values_or_status() {
     for profile in Profile::ALL {
-        for enable in [&[][..], &["admissiond"][..]] {
+        for enable in [&[][..], &["admissiond", "metastore"][..]] {
             if profile == Profile::Cdh5 && !enable.is_empty() {
                 continue;
             }

@@ -15,7 +15,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "unknown field",
         "spec:\n  roles:\n    executor:\n      replcas: 4\n",
         &[],
-        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`, `drain`, `logVerbosity`, `jvmHeap`, `env`, `envFrom`, `extraVolumes`, `extraVolumeMounts`, `initContainers`, `sidecars`, `priorityClassName`, `podSecurityContext`, `securityContext`; did you mean `replicas`?",
+        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`, `drain`, `logVerbosity`, `jvmHeap`, `env`, `envFrom`, `extraVolumes`, `extraVolumeMounts`, `initContainers`, `sidecars`, `priorityClassName`, `podSecurityContext`, `securityContext`, `persistence`; did you mean `replicas`?",
     ),
     (
         "drain on a role that cannot drain",
@@ -57,7 +57,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "unknown role",
         "spec:\n  roles:\n    coordinater:\n      replicas: 2\n",
         &[],
-        "error: {file}:8:5: spec.roles.coordinater: 'coordinater' is not a role of impala4 (did you mean 'coordinator'?); the roles are: statestored, catalogd, admissiond, coordinator, executor",
+        "error: {file}:8:5: spec.roles.coordinater: 'coordinater' is not a role of impala4 (did you mean 'coordinator'?); the roles are: statestored, catalogd, admissiond, coordinator, executor, metastore",
     ),
     (
         "port collision after an override",
@@ -228,7 +228,7 @@ fn errors_name_the_flag_only_for_values_the_flag_set() {
     assert_rejects(
         &ok,
         &["--enable", "catalogd"],
-        "error: spec.roles.catalogd.enabled: role 'catalogd' always runs; only optional roles are enabled (optional roles of impala4: admissiond) (set by --enable)",
+        "error: spec.roles.catalogd.enabled: role 'catalogd' always runs; only optional roles are enabled (optional roles of impala4: admissiond, metastore) (set by --enable)",
     );
 }
 

@@ -13,6 +13,7 @@ use super::container::{http_get_probe, tcp_probe, ContainerBuilder, ContainerErr
 use super::meta::{ObjectMetaBuilder, RecommendedLabels};
 use super::network_policy::{cidr, pods, NetworkPolicyBuilder};
 use super::service::ServiceBuilder;
+use super::storage;
 use super::workload::{PodSpecBuilder, StatefulSetBuilder};
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
@@ -20,11 +21,7 @@ use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceTyp
 
 const APP_NAME: &str = "impala";
 use super::meta::MANAGED_BY;
-const HIVE_SITE: &str = "hive-site.xml";
-const CORE_SITE: &str = "core-site.xml";
-const LLAMA_SITE: &str = "llama-site.xml";
 const CHECKSUM_ANNOTATION: &str = "checksum/config";
-use crate::spec::role::JAVA_TOOL_OPTIONS;
 
 const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
 const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };
@@ -39,7 +36,7 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     let mut settings = BTreeMap::new();
     for port in &role.ports {
         let value = match role.role.config {
-            ConfigStyle::Gflags => port.number.to_string(),
+            ConfigStyle::Gflags | ConfigStyle::HiveSite => port.number.to_string(),
             ConfigStyle::LlamaSite => format!("0.0.0.0:{}", port.number),
         };
         settings.insert(port.entry.flag.to_string(), value);
@@ -91,6 +88,7 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
         objects.push(release.namespace());
     }
     objects.extend(release.service_account());
+    objects.extend(release.warehouse_claim());
     let hadoop = release.hadoop_config();
     if let Some(np) = &cluster.network_policy {
         objects.extend(release.default_deny(np.egress.is_some()));
@@ -99,7 +97,8 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
         let settings = daemon_settings(cluster, role);
         // The shared Hadoop/Hive files, and llama-site.xml for Llama.
         let role_config = release.role_config(role, &settings);
-        let mut config_maps = vec![&hadoop];
+        // A metastore's own files replace the release's; Llama adds its own.
+        let mut config_maps = if role.role.config == ConfigStyle::HiveSite { vec![] } else { vec![&hadoop] };
         config_maps.extend(&role_config);
         objects.extend(role_config.clone().map(Object::ConfigMap));
         objects.extend(release.services(role));
@@ -168,15 +167,22 @@ impl<'a, 'r> Release<'a, 'r> {
         })
     }
 
-    /// core-site.xml and hive-site.xml (with the metastore URI).
+    /// core-site.xml and hive-site.xml (with the metastore URI), and
+    /// hdfs-site.xml for HDFS storage.
     fn hadoop_config(&self) -> ConfigMap {
         let cluster = self.cluster;
-        let mut hive_site = cluster.hive_site.clone();
-        hive_site.insert("hive.metastore.uris".to_owned(), cluster.metastore_uri.clone());
-        ConfigMapBuilder::new(self.meta(cluster.hadoop_config_name(), None).build())
-            .add_file(CORE_SITE, hadoop_xml(&cluster.core_site))
-            .add_file(HIVE_SITE, hadoop_xml(&hive_site))
-            .build()
+        let mut config = ConfigMapBuilder::new(self.meta(cluster.hadoop_config_name(), None).build());
+        for (file, content) in storage::hadoop_files(cluster, None) {
+            config = config.add_file(file, content);
+        }
+        config.build()
+    }
+
+    /// The shared warehouse claim, when the release creates it.
+    fn warehouse_claim(&self) -> Option<Object> {
+        let claim = self.cluster.storage.as_ref()?.created_claim.as_ref()?;
+        let meta = self.meta(self.cluster.warehouse_claim_name(), None).build();
+        Some(Object::PersistentVolumeClaim(storage::warehouse_claim(meta, claim)))
     }
 
     /// Default-deny ingress, and egress under the lockdown.
@@ -196,14 +202,21 @@ impl<'a, 'r> Release<'a, 'r> {
         objects
     }
 
-    /// llama-site.xml, for a role configured by it.
+    /// A role's own configuration: llama-site.xml for Llama; for the
+    /// metastore the release's files with its settings in hive-site.xml.
     fn role_config(&self, role: &ClusterRole<'_>, settings: &BTreeMap<String, String>) -> Option<ConfigMap> {
         let name = role.name();
-        (role.role.config == ConfigStyle::LlamaSite).then(|| {
-            ConfigMapBuilder::new(self.meta(self.cluster.role_config_name(name), Some(name.as_str())).build())
-                .add_file(LLAMA_SITE, hadoop_xml(settings))
-                .build()
-        })
+        let config = ConfigMapBuilder::new(self.meta(self.cluster.role_config_name(name), Some(name.as_str())).build());
+        match role.role.config {
+            ConfigStyle::Gflags => None,
+            ConfigStyle::LlamaSite => Some(config.add_file("llama-site.xml", hadoop_xml(settings)).build()),
+            ConfigStyle::HiveSite => Some(
+                storage::hadoop_files(self.cluster, Some(settings))
+                    .into_iter()
+                    .fold(config, |config, (file, content)| config.add_file(file, content))
+                    .build(),
+            ),
+        }
     }
 
     /// Internal ports on a cluster-local Service (headless for scalable
@@ -307,6 +320,8 @@ impl<'a, 'r> Release<'a, 'r> {
             .add_volume_mount(CONF_VOLUME, &role.role.conf_dir, true);
         if role.role.config == ConfigStyle::Gflags {
             container = container.add_args(settings.iter().map(|(flag, value)| format!("-{flag}={value}")));
+        } else {
+            container = container.add_args(role.role.args.iter().cloned());
         }
         for port in &role.ports {
             container = container.add_container_port(port.name(), port.number, port.entry.protocol);
@@ -320,12 +335,22 @@ impl<'a, 'r> Release<'a, 'r> {
         {
             container = container.add_field_env(POD_NAME, "metadata.name");
         }
-        if let Some(heap) = role.jvm_heap_mib {
+        if let (Some(heap), Some(jvm)) = (role.jvm_heap_mib, &role.role.jvm) {
             // The images' entrypoint puts -Xmx2g first; the JVM takes the last -Xmx.
-            container = container.add_env(JAVA_TOOL_OPTIONS, format!("-Xmx{heap}m"));
+            let (name, value) = jvm.heap_setting(heap);
+            container = container.add_env(name, value);
+        }
+        for (name, value) in &role.role.env {
+            container = container.add_env(name, value.clone());
         }
         for (volume, dir) in &role.role.writable_dirs {
             container = container.add_volume_mount(volume.as_str(), &dir.path, false);
+        }
+        for claim in &role.data_claims {
+            container = container.add_volume_mount(claim.volume.as_str(), &claim.path, false);
+        }
+        if let Some(storage) = self.cluster.storage_of(role.role) {
+            container = container.add_env_vars(&storage.env).add_volume_mounts(&storage.mounts);
         }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
@@ -371,6 +396,10 @@ impl<'a, 'r> Release<'a, 'r> {
         let restricted = |c: &Container| {
             ContainerBuilder::from_container(c.clone()).restricted(role.run_as.user, role.run_as.group).build()
         };
+        let storage = cluster.storage_of(role.role);
+        if let Some(storage) = storage {
+            pod = pod.add_volumes(&storage.volumes);
+        }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;
         let mut pod = pod
@@ -386,6 +415,7 @@ impl<'a, 'r> Release<'a, 'r> {
             .build();
         let mut template = ObjectMetaBuilder::unnamed()
             .with_labels(role.pod_labels.clone())
+            .with_labels(storage.map(|s| s.pod_labels.clone()).unwrap_or_default())
             .with_labels(self.labels.labels(component))
             .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
         for (key, value) in &role.pod_annotations {
@@ -395,6 +425,9 @@ impl<'a, 'r> Release<'a, 'r> {
         let mut sts = StatefulSetBuilder::new(meta, role.replicas, selector, template.build(), pod);
         if !role.role.is_singleton() {
             sts = sts.service_name(cluster.internal_service_name(name)).parallel();
+        }
+        for claim in &role.data_claims {
+            sts = sts.add_claim_template(storage::data_claim_template(claim));
         }
         objects.push(Object::StatefulSet(sts.build()));
         Ok(objects)
@@ -468,7 +501,7 @@ mod tests {
         let Some(Object::ConfigMap(cm)) = objects.iter().find(|o| o.name() == "impala-llama-config") else {
             panic!("no llama-site ConfigMap")
         };
-        assert!(cm.data.as_ref().unwrap()[LLAMA_SITE].contains("<value>0.0.0.0:15001</value>"));
+        assert!(cm.data.as_ref().unwrap()["llama-site.xml"].contains("<value>0.0.0.0:15001</value>"));
         let impalad = daemon_settings(&cluster, cluster.role("impalad").unwrap());
         assert_eq!(impalad["llama_host"], "impala-llama-internal");
         assert_eq!(impalad["llama_port"], "15000");

@@ -31,7 +31,10 @@ impl ContainerBuilder {
 
     /// Appends arguments (after the image's entrypoint and its own arguments).
     pub fn add_args(mut self, args: impl IntoIterator<Item = String>) -> Self {
-        self.container.args.get_or_insert_with(Vec::new).extend(args);
+        let mut args = args.into_iter().peekable();
+        if args.peek().is_some() {
+            self.container.args.get_or_insert_with(Vec::new).extend(args);
+        }
         self
     }
 

@@ -10,11 +10,12 @@ pub mod service;
 pub mod workload;
 
 mod cluster;
+mod storage;
 
 pub use cluster::{build, daemon_settings};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -31,6 +32,8 @@ pub enum Object {
     ServiceAccount(ServiceAccount),
     /// Configuration files.
     ConfigMap(ConfigMap),
+    /// The shared warehouse volume's claim.
+    PersistentVolumeClaim(PersistentVolumeClaim),
     /// A cluster-local or external Service.
     Service(Service),
     /// An ingress NetworkPolicy.
@@ -48,6 +51,7 @@ impl Object {
             Object::Namespace(_) => Namespace::KIND,
             Object::ServiceAccount(_) => ServiceAccount::KIND,
             Object::ConfigMap(_) => ConfigMap::KIND,
+            Object::PersistentVolumeClaim(_) => PersistentVolumeClaim::KIND,
             Object::Service(_) => Service::KIND,
             Object::NetworkPolicy(_) => NetworkPolicy::KIND,
             Object::StatefulSet(_) => StatefulSet::KIND,
@@ -61,6 +65,7 @@ impl Object {
             Object::Namespace(o) => o.metadata(),
             Object::ServiceAccount(o) => o.metadata(),
             Object::ConfigMap(o) => o.metadata(),
+            Object::PersistentVolumeClaim(o) => o.metadata(),
             Object::Service(o) => o.metadata(),
             Object::NetworkPolicy(o) => o.metadata(),
             Object::StatefulSet(o) => o.metadata(),
@@ -79,7 +84,7 @@ impl Object {
         match self {
             Object::Namespace(_) => 0,
             Object::ServiceAccount(_) => 1,
-            Object::ConfigMap(_) => 2,
+            Object::ConfigMap(_) | Object::PersistentVolumeClaim(_) => 2,
             Object::Service(_) => 3,
             Object::NetworkPolicy(_) => 4,
             Object::PodDisruptionBudget(_) => 5,
@@ -100,6 +105,7 @@ impl Object {
             "Namespace" => typed(text, Object::Namespace),
             "ServiceAccount" => typed(text, Object::ServiceAccount),
             "ConfigMap" => typed(text, Object::ConfigMap),
+            "PersistentVolumeClaim" => typed(text, Object::PersistentVolumeClaim),
             "Service" => typed(text, Object::Service),
             "NetworkPolicy" => typed(text, Object::NetworkPolicy),
             "StatefulSet" => typed(text, Object::StatefulSet),
@@ -114,6 +120,7 @@ impl Object {
             Object::Namespace(o) => serde_json::to_value(o),
             Object::ServiceAccount(o) => serde_json::to_value(o),
             Object::ConfigMap(o) => serde_json::to_value(o),
+            Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
             Object::Service(o) => serde_json::to_value(o),
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Affinity, ConfigMapProjection, Container, EmptyDirVolumeSource, LocalObjectReference, PodSecurityContext, PodSpec,
-    PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Toleration, TopologySpreadConstraint, Volume,
-    VolumeProjection,
+    Affinity, ConfigMapProjection, Container, EmptyDirVolumeSource, LocalObjectReference, PersistentVolumeClaim,
+    PodSecurityContext, PodSpec, PodTemplateSpec, ProjectedVolumeSource, SeccompProfile, Toleration,
+    TopologySpreadConstraint, Volume, VolumeProjection,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -208,6 +208,12 @@ impl StatefulSetBuilder {
     /// Sets the governing (headless) Service that gives each pod a DNS name.
     pub fn service_name(mut self, service: impl Into<String>) -> Self {
         self.spec.service_name = Some(service.into());
+        self
+    }
+
+    /// Adds a claim template: each pod gets its own PersistentVolumeClaim.
+    pub fn add_claim_template(mut self, claim: PersistentVolumeClaim) -> Self {
+        self.spec.volume_claim_templates.get_or_insert_with(Vec::new).push(claim);
         self
     }
 

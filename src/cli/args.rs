@@ -182,7 +182,7 @@ pub struct GenOutput {
 }
 
 /// The ids of [`GenArgs`]' flags, for flags that exclude a request.
-pub(crate) const GEN_ARG_IDS: [&str; 12] = [
+pub(crate) const GEN_ARG_IDS: [&str; 13] = [
     "file",
     "registry",
     "profile",
@@ -195,6 +195,7 @@ pub(crate) const GEN_ARG_IDS: [&str; 12] = [
     "service_type",
     "metastore_uri",
     "enable",
+    "shared_volume_class",
 ];
 
 /// Flags of `gen`; each one overrides the same setting of the file (or the default).
@@ -236,6 +237,10 @@ pub struct GenArgs {
     /// Run an optional role, such as admissiond (spec.roles.ROLE.enabled); repeatable.
     #[arg(long, value_name = "ROLE")]
     pub enable: Vec<String>,
+    /// Keep tables on one ReadWriteMany volume of this StorageClass, mounted by
+    /// catalogd, every impalad and the built-in metastore (spec.storage.sharedVolume.storageClassName).
+    #[arg(long, value_name = "STORAGE_CLASS")]
+    pub shared_volume_class: Option<String>,
 }
 
 fn parse_replicas(value: &str) -> Result<(String, u32), String> {
@@ -300,6 +305,11 @@ impl GenArgs {
             let role_path = FieldPath::from("spec.roles").key(role.as_str());
             set.push((role_path.key("enabled"), "--enable"));
             set.push((role_path, "--enable"));
+        }
+        if let Some(v) = &self.shared_volume_class {
+            s.storage.shared_volume.get_or_insert_with(Default::default).storage_class_name = Some(v.clone());
+            set.push((FieldPath::from("spec.storage.sharedVolume.storageClassName"), "--shared-volume-class"));
+            set.push((FieldPath::from("spec.storage.sharedVolume"), "--shared-volume-class"));
         }
         Ok(set)
     }

@@ -16,7 +16,7 @@ pub use super::commented::to_commented_yaml;
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
 use crate::spec::crd::LogDestination;
-use crate::spec::crd::{EgressEndpoint, PullPolicy};
+use crate::spec::crd::{EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec};
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
 use k8s_openapi::api::core::v1::{
     Container, EnvFromSource, EnvVar, PodSecurityContext, SecurityContext, Volume, VolumeMount,
@@ -33,7 +33,7 @@ pub struct Values {
     pub image: ImageValues,
     /// The default type of the roles' external Services: ClusterIP, NodePort or LoadBalancer.
     pub service_type: ServiceType,
-    /// The Hive Metastore URI(s), thrift://HOST:PORT[,...], written to hive-site.xml.
+    /// The Hive Metastore URI(s), thrift://HOST:PORT[,...], written to hive-site.xml; left at its default when the built-in metastore runs.
     pub metastore_uri: String,
     /// Extra hive-site.xml properties.
     pub hive_site: BTreeMap<String, String>,
@@ -43,6 +43,8 @@ pub struct Values {
     pub network_policy: NetworkPolicyValues,
     /// Where the daemons log.
     pub logging: LoggingValues,
+    /// Where tables live: exactly one of s3, abfs, gcs, hdfs, ozone or sharedVolume, with warehouseDir and credentials (secretName or workloadIdentity); empty for none.
+    pub storage: StorageSpec,
     /// The ServiceAccount the pods run as.
     pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
@@ -181,6 +183,9 @@ pub struct RoleValues {
     /// Overrides of the daemon container's security context: runAsUser (not 0), runAsGroup.
     #[serde(default)]
     pub security_context: SecurityContext,
+    /// The claims of a role that keeps data (the built-in metastore): size and storageClassName; empty for the registry's size and the default class.
+    #[serde(default, skip_serializing_if = "PersistenceSpec::is_empty")]
+    pub persistence: PersistenceSpec,
 }
 
 /// How long a draining daemon may take.
@@ -262,6 +267,8 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
     for role in &crate::registry::Profile::default().registry().roles {
         roles.entry(role.name.to_string()).or_insert(None);
     }
+    let built_in_metastore =
+        cluster.roles.iter().any(|r| r.role.provides == Some(crate::registry::Destination::Metastore));
     Ok(Values {
         // Helm creates the namespace (helm install --create-namespace) unless the spec asks for it.
         create_namespace: s.create_namespace.unwrap_or(false),
@@ -272,7 +279,12 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
             pull_secrets: cluster.pull_secrets.clone(),
         },
         service_type: s.service_type.unwrap_or_default(),
-        metastore_uri: cluster.metastore_uri.clone(),
+        metastore_uri: if built_in_metastore {
+            crate::spec::DEFAULT_METASTORE_URI.to_owned()
+        } else {
+            cluster.metastore_uri.clone()
+        },
+        storage: s.storage.clone(),
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
         network_policy: network_policy_values(cluster.network_policy.as_ref()),
@@ -340,6 +352,7 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
             .and_then(|rs| rs.pod_security_context.clone())
             .unwrap_or_default(),
         security_context: spec.spec.roles.get(name).and_then(|rs| rs.security_context.clone()).unwrap_or_default(),
+        persistence: spec.spec.roles.get(name).and_then(|rs| rs.persistence.clone()).unwrap_or_default(),
     }
 }
 
@@ -383,6 +396,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         priority_class_name: String::new(),
         pod_security_context: PodSecurityContext::default(),
         security_context: SecurityContext::default(),
+        persistence: PersistenceSpec::default(),
     }
 }
 

@@ -22,6 +22,21 @@ pub struct Jvm {
     /// for queries is then the process limit less the heap.
     #[serde(default)]
     pub heap_in_mem_limit: bool,
+    /// The environment variable that takes the heap in MiB, for a launcher
+    /// script that sets its own `-Xmx` from it on the command line (which
+    /// outranks `JAVA_TOOL_OPTIONS`); without it, `JAVA_TOOL_OPTIONS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_env: Option<String>,
+}
+
+impl Jvm {
+    /// The variable that sets the heap, and its value for a heap of `mib` MiB.
+    pub fn heap_setting(&self, mib: u64) -> (&str, String) {
+        match &self.heap_env {
+            Some(name) => (name.as_str(), mib.to_string()),
+            None => ("JAVA_TOOL_OPTIONS", format!("-Xmx{mib}m")),
+        }
+    }
 }
 
 /// How the gflag daemons log: to stderr, where `kubectl logs` and log

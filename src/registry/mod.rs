@@ -160,6 +160,21 @@ pub enum ConfigStyle {
     /// Properties in `llama-site.xml`, as the Llama ApplicationMaster reads them;
     /// a port property's value is `0.0.0.0:<port>`.
     LlamaSite,
+    /// Properties in the role's own `hive-site.xml`, as the Hive Metastore
+    /// reads them (beside the release's core-site.xml); a port property's
+    /// value is the number.
+    HiveSite,
+}
+
+impl ConfigStyle {
+    /// The file a role of this style reads its settings from, when it is no gflag daemon.
+    pub fn site_file(self) -> Option<&'static str> {
+        match self {
+            ConfigStyle::Gflags => None,
+            ConfigStyle::LlamaSite => Some("llama-site.xml"),
+            ConfigStyle::HiveSite => Some("hive-site.xml"),
+        }
+    }
 }
 
 /// A destination outside the release that a role connects to.
@@ -250,6 +265,17 @@ pub struct WritableDir {
     pub size_limit: String,
 }
 
+/// A directory the daemon keeps across restarts, backed by a
+/// PersistentVolumeClaim of the StatefulSet (one per pod).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DataDir {
+    /// Where it is mounted.
+    pub path: String,
+    /// The size each pod's claim requests by default (a quantity).
+    pub size: String,
+}
+
 /// One Impala role: a daemon that runs as one workload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -279,11 +305,26 @@ pub struct Role {
     /// Writable directories, each an emptyDir volume, by volume name.
     #[serde(default)]
     pub writable_dirs: BTreeMap<VolumeName, WritableDir>,
+    /// Directories kept across restarts, each a claim of the StatefulSet, by volume name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data_dirs: BTreeMap<VolumeName, DataDir>,
+    /// The container's arguments, for a role that takes no gflags (the
+    /// command its image's entrypoint runs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment variables the role always gets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
     /// Default resource requests and limits.
     pub resources: Resources,
     /// What outside the release the role connects to (for the egress lockdown).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reaches: Vec<Destination>,
+    /// What the role provides in place of an outside destination: a built-in
+    /// `metastore` that the roles reaching the metastore use, through its
+    /// first port, when it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provides: Option<Destination>,
     /// How the daemon drains before it stops, when it can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<Drain>,
@@ -462,8 +503,8 @@ mod tests {
     #[test]
     fn builtin_registries_load() {
         let impala4 = Profile::Impala4.registry();
-        assert_eq!(impala4.roles.len(), 5);
-        assert_eq!(impala4.ports.len(), 17);
+        assert_eq!(impala4.roles.len(), 6);
+        assert_eq!(impala4.ports.len(), 18);
         let cdh5 = Profile::Cdh5.registry();
         assert_eq!(cdh5.roles.len(), 4);
         // The 14 rows of the original document, in its order.

@@ -12,6 +12,10 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::storage::{
+    AbfsStorage, GcsStorage, HdfsStorage, OzoneStorage, S3Storage, SharedVolumeStorage, StorageCredentials,
+    StorageSpec, WorkloadIdentity,
+};
 use crate::registry::{Access, Profile, Registry};
 
 /// The API group of the ImpalaCluster resource.
@@ -75,6 +79,10 @@ pub struct ImpalaClusterSpec {
     /// shippers) or rotated files in each pod's log directory.
     #[serde(default, skip_serializing_if = "LoggingSpec::is_empty")]
     pub logging: LoggingSpec,
+    /// Where tables live (S3, ABFS, GCS, HDFS, Ozone, or a shared volume),
+    /// with fs.defaultFS, the warehouse and the credentials set from it.
+    #[serde(default, skip_serializing_if = "StorageSpec::is_empty")]
+    pub storage: StorageSpec,
 }
 
 /// The ServiceAccount the pods run as.
@@ -280,6 +288,29 @@ pub struct RoleSpec {
     /// restricted Pod Security Standard: `runAsUser` (not 0) and `runAsGroup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<SecurityContext>,
+    /// The claims of a role that keeps data across restarts (the built-in
+    /// metastore's database): size and StorageClass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<PersistenceSpec>,
+}
+
+/// The PersistentVolumeClaims of a role's data directories.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersistenceSpec {
+    /// The size of each claim (default: the registry's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// The StorageClass (default: the cluster's default class).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class_name: Option<String>,
+}
+
+impl PersistenceSpec {
+    /// True when nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self == &PersistenceSpec::default()
+    }
 }
 
 /// How long a draining daemon may take (defaults: the registry's).

@@ -15,6 +15,7 @@ pub mod positions;
 mod resolve;
 pub mod role;
 pub mod starter;
+pub mod storage;
 pub mod warnings;
 mod wiring;
 
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use crd::ImpalaClusterSpec;
 pub use model::{
     default_resources, Cluster, ClusterDrain, ClusterNetworkPolicy, ClusterPort, ClusterRole, ClusterService,
-    ClusterServiceAccount, Egress, EgressRule, RoleLogging, RoleWiring, DRAIN_MARGIN_SECONDS, MAX_REPLICAS,
+    ClusterServiceAccount, DataClaim, Egress, EgressRule, RoleLogging, RoleWiring, DRAIN_MARGIN_SECONDS, MAX_REPLICAS,
     MAX_STATEFULSET_NAME, POD_NAME,
 };
 pub use path::FieldPath;

@@ -95,6 +95,21 @@ pub struct ClusterRole<'r> {
     pub wiring: RoleWiring,
     /// The user and groups the pods run as.
     pub run_as: RunAs,
+    /// The claims of its data directories, one set per pod.
+    pub data_claims: Vec<DataClaim>,
+}
+
+/// A data directory's PersistentVolumeClaim template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataClaim {
+    /// The volume (and claim template) name.
+    pub volume: String,
+    /// Where the daemon mounts it.
+    pub path: String,
+    /// The size each pod's claim requests.
+    pub size: String,
+    /// The StorageClass, or the cluster's default.
+    pub storage_class_name: Option<String>,
 }
 
 /// The user and groups a role's pods run as: the image's unless the spec
@@ -258,6 +273,8 @@ pub struct Cluster<'r> {
     pub roles: Vec<ClusterRole<'r>>,
     /// The ServiceAccount of the pods.
     pub service_account: ClusterServiceAccount,
+    /// Table storage, when the spec names it.
+    pub storage: Option<super::storage::ClusterStorage>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).
@@ -365,6 +382,17 @@ impl<'r> Cluster<'r> {
     /// The name of a role's own configuration ConfigMap (llama-site.xml).
     pub fn role_config_name(&self, role: &RoleName) -> String {
         format!("{}-{role}-config", self.release)
+    }
+
+    /// The name of the shared warehouse claim the release creates.
+    pub fn warehouse_claim_name(&self) -> String {
+        super::storage::warehouse_claim_name(self.release.as_str())
+    }
+
+    /// The storage settings a role gets: those of the release's storage, for
+    /// a role that reads and writes tables.
+    pub fn storage_of(&self, role: &Role) -> Option<&super::storage::ClusterStorage> {
+        self.storage.as_ref().filter(|_| role.reaches.contains(&crate::registry::Destination::Storage))
     }
 
     /// The name of the ServiceAccount the pods run as.

@@ -9,9 +9,10 @@ use super::checks::{check_metastore_uri, check_names, check_peers, egress_rules,
 use super::crd::{ImpalaClusterSpec, LogDestination, NetworkPolicySpec, RoleSpec};
 use super::model::{Cluster, ClusterNetworkPolicy, Egress};
 use super::role::{Images, RoleInput};
+use super::storage::{ClusterStorage, StorageKind};
 use super::{ClusterSpec, FieldPath, SpecError, DEFAULT_METASTORE_URI};
 use crate::names::{is_label_value, is_rfc1123_subdomain, NamespaceName, PortNumber, ReleaseName, RoleName};
-use crate::registry::{Registry, Role};
+use crate::registry::{Destination, Registry, Role};
 
 impl ClusterSpec {
     /// Checks the request against its registry.
@@ -23,11 +24,28 @@ impl ClusterSpec {
         let namespace =
             NamespaceName::try_from(self.namespace.as_str()).or_else(|e| fail("metadata.namespace", e.to_string()))?;
         let images = images(spec, registry)?;
-        let metastore_uri = spec.metastore_uri.clone().unwrap_or_else(|| DEFAULT_METASTORE_URI.to_owned());
-        let metastore_ports = check_metastore_uri(&metastore_uri)?;
-        check_site_properties(spec)?;
-        check_logging(spec)?;
         let running = running_roles(spec, registry)?;
+        let built_in = built_in_metastore(spec, registry, &running, &release)?;
+        let metastore_uri = match &built_in {
+            Some(uri) => uri.clone(),
+            None => spec.metastore_uri.clone().unwrap_or_else(|| DEFAULT_METASTORE_URI.to_owned()),
+        };
+        let metastore_ports = check_metastore_uri(&metastore_uri)?;
+        let mut service_account = super::wiring::service_account(&spec.service_account, &self.release)?;
+        let storage = super::storage::resolve(&spec.storage, &self.release, service_account.create)?;
+        if let Some(storage) = &storage {
+            for (key, value) in &storage.service_account_annotations {
+                if service_account.annotations.get(key).is_some_and(|v| v != value) {
+                    return fail(
+                        FieldPath::from("spec.serviceAccount.annotations").key(key.as_str()),
+                        format!("'{key}' is set from spec.storage.credentials.workloadIdentity; set it there only"),
+                    );
+                }
+                service_account.annotations.insert(key.clone(), value.clone());
+            }
+        }
+        check_site_properties(spec, storage.as_ref())?;
+        check_logging(spec)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -40,6 +58,7 @@ impl ClusterSpec {
                 field: FieldPath::from("spec.roles").key(role.name.as_str()),
                 running: &running,
                 default_service_type: spec.service_type.unwrap_or_default(),
+                storage: storage.as_ref().filter(|_| role.reaches.contains(&Destination::Storage)),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -55,9 +74,15 @@ impl ClusterSpec {
             pull_secrets: spec.image.pull_secrets.clone(),
             version: images.tag.to_owned(),
             placeholder_image: registry.image.placeholder && images.repository == registry.image.repository,
-            network_policy: network_policy(&spec.network_policy, &metastore_ports)?,
+            network_policy: network_policy(
+                &spec.network_policy,
+                &metastore_ports,
+                built_in.is_some(),
+                storage.as_ref(),
+            )?,
             roles,
-            service_account: super::wiring::service_account(&spec.service_account, &self.release)?,
+            service_account,
+            storage,
         };
         check_names(&cluster)?;
         Ok(cluster)
@@ -121,11 +146,46 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
     Ok(Images { repository, tag })
 }
 
-/// hive-site.xml and core-site.xml properties: names, and never the metastore URI.
-fn check_site_properties(spec: &ImpalaClusterSpec) -> Result<(), SpecError> {
-    for (file, props) in [("hiveSite", &spec.hive_site), ("coreSite", &spec.core_site)] {
+/// The URI of the built-in metastore, when a role that provides it runs; a
+/// metastore URI of the spec would then be ignored, and is refused.
+fn built_in_metastore(
+    spec: &ImpalaClusterSpec,
+    registry: &Registry,
+    running: &BTreeSet<&RoleName>,
+    release: &ReleaseName,
+) -> Result<Option<String>, SpecError> {
+    let Some(role) =
+        registry.roles.iter().find(|r| r.provides == Some(Destination::Metastore) && running.contains(&r.name))
+    else {
+        return Ok(None);
+    };
+    if spec.metastore_uri.is_some() {
+        return fail("spec.metastoreUri", format!("the built-in metastore (role '{}') runs, and the cluster uses it; remove metastoreUri (--metastore-uri), or disable the role to use your own metastore", role.name));
+    }
+    let port = registry.ports_of(&role.name).next().map(|p| p.name.clone());
+    let number = port
+        .and_then(|p| spec.roles.get(role.name.as_str()).and_then(|r| r.ports.get(p.as_str())).copied())
+        .or_else(|| registry.ports_of(&role.name).next().map(|p| i64::from(p.number.get())))
+        .unwrap_or_default();
+    Ok(Some(format!("thrift://{release}-{}-internal:{number}", role.name)))
+}
+
+/// hive-site.xml and core-site.xml properties: names, never the metastore
+/// URI nor what the storage sets, and never a credential.
+fn check_site_properties(spec: &ImpalaClusterSpec, storage: Option<&ClusterStorage>) -> Result<(), SpecError> {
+    let empty = BTreeMap::new();
+    for (file, props, managed) in [
+        ("hiveSite", &spec.hive_site, storage.map_or(&empty, |s| &s.hive_site)),
+        ("coreSite", &spec.core_site, storage.map_or(&empty, |s| &s.core_site)),
+    ] {
         let field = FieldPath::from("spec").key(file);
         for key in props.keys() {
+            if managed.contains_key(key) {
+                return fail(
+                    field.key(key.as_str()),
+                    format!("'{key}' is set from spec.storage; change the storage there"),
+                );
+            }
             if key.trim().is_empty() || key.chars().any(char::is_whitespace) {
                 return fail(field, format!("'{key}' is not a property name"));
             }
@@ -208,10 +268,14 @@ fn running_roles<'r>(spec: &ImpalaClusterSpec, registry: &'r Registry) -> Result
     Ok(running)
 }
 
-/// The NetworkPolicies: sources checked, and the egress lockdown's destinations.
+/// The NetworkPolicies: sources checked, and the egress lockdown's
+/// destinations: the metastore unless the built-in one runs (its pods are
+/// peers), the storage endpoints with the storage's ports by default.
 fn network_policy(
     np: &NetworkPolicySpec,
     metastore_ports: &[PortNumber],
+    built_in_metastore: bool,
+    storage: Option<&ClusterStorage>,
 ) -> Result<Option<ClusterNetworkPolicy>, SpecError> {
     let field = FieldPath::from("spec.networkPolicy");
     if !np.enabled.unwrap_or(true) {
@@ -227,12 +291,22 @@ fn network_policy(
     check_peers(&field.key("webUiSources"), &np.web_ui_sources)?;
     let egress_field = field.key("egress");
     let egress = if np.egress.enabled.unwrap_or(false) {
-        if np.egress.metastore.is_empty() {
+        if built_in_metastore && !np.egress.metastore.is_empty() {
+            return fail(egress_field.key("metastore"), "the built-in metastore runs and is reached pod to pod; an outside metastore's address would open a path nothing uses, so remove it");
+        }
+        if !built_in_metastore && np.egress.metastore.is_empty() {
             return fail(egress_field.key("metastore"), "the egress lockdown needs the metastore's address: list its CIDR (and ports, default the metastore URI's)");
         }
+        if let Some(s) = storage.filter(|s| s.kind != StorageKind::SharedVolume && np.egress.storage.is_empty()) {
+            let ports: Vec<String> = s.egress_ports.iter().map(ToString::to_string).collect();
+            let ports =
+                if ports.is_empty() { "every port".to_owned() } else { format!("port {}", ports.join(" and ")) };
+            return fail(egress_field.key("storage"), format!("the egress lockdown needs the address of the {} storage: list its CIDR (ports default to the storage's: {ports}); with workload identity, list the token endpoint too", s.kind.as_str()));
+        }
+        let storage_ports = storage.map_or(&[][..], |s| &s.egress_ports);
         Some(Egress {
             metastore: egress_rules(&egress_field.key("metastore"), &np.egress.metastore, metastore_ports)?,
-            storage: egress_rules(&egress_field.key("storage"), &np.egress.storage, &[])?,
+            storage: egress_rules(&egress_field.key("storage"), &np.egress.storage, storage_ports)?,
         })
     } else {
         if !np.egress.metastore.is_empty() || !np.egress.storage.is_empty() {

@@ -3,15 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, NODE_PORTS};
+use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, quantity, NODE_PORTS};
 use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
-use super::model::{ClusterDrain, ClusterPort, ClusterRole, ClusterService, RoleLogging, RoleWiring, MAX_REPLICAS};
+use super::model::{
+    ClusterDrain, ClusterPort, ClusterRole, ClusterService, DataClaim, RoleLogging, RoleWiring, MAX_REPLICAS,
+};
+use super::storage::ClusterStorage;
 use super::{FieldPath, ServiceType, SpecError};
-use crate::names::{is_qualified_name, FlagName, PortNumber, RoleName};
+use crate::names::{is_qualified_name, is_rfc1123_subdomain, FlagName, PortNumber, RoleName};
 use crate::registry::{Access, Audience, ConfigStyle, Registry, Role, CONF_VOLUME};
-
-/// The variable every JVM reads its options from; impala-k8s sets the heap there.
-pub const JAVA_TOOL_OPTIONS: &str = "JAVA_TOOL_OPTIONS";
 
 /// The most verbose debug logging Impala's daemons offer (`-v=3`).
 pub const MAX_LOG_VERBOSITY: u32 = 3;
@@ -37,6 +37,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub field: FieldPath,
     pub running: &'a BTreeSet<&'r RoleName>,
     pub default_service_type: ServiceType,
+    /// The table storage, for a role that reads and writes tables.
+    pub storage: Option<&'a ClusterStorage>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -64,6 +66,7 @@ impl<'r> RoleInput<'_, 'r> {
         let jvm_heap_mib = self.jvm_heap(&resources)?;
         let wiring = self.wiring()?;
         let run_as = super::wiring::run_as(&self.field, self.spec)?;
+        let data_claims = self.data_claims()?;
         let rs = self.spec;
         Ok(ClusterRole {
             role: self.role,
@@ -84,18 +87,64 @@ impl<'r> RoleInput<'_, 'r> {
             jvm_heap_mib,
             wiring,
             run_as,
+            data_claims,
         })
+    }
+
+    /// The claims of the role's data directories, sized and classed as the spec says.
+    fn data_claims(&self) -> Result<Vec<DataClaim>, SpecError> {
+        let field = self.field.key("persistence");
+        let persistence = self.spec.persistence.clone().unwrap_or_default();
+        if self.role.data_dirs.is_empty() && self.spec.persistence.is_some() {
+            return fail(
+                field,
+                format!("role '{}' keeps no data across restarts, so it has no claims to size", self.name()),
+            );
+        }
+        if let Some(class) = persistence.storage_class_name.as_ref().filter(|c| !is_rfc1123_subdomain(c)) {
+            return fail(
+                field.key("storageClassName"),
+                format!("'{class}' is not a StorageClass name: lowercase letters, digits, '-' and '.'"),
+            );
+        }
+        if let Some(size) = persistence.size.as_ref().filter(|s| quantity(s).is_none_or(|q| q <= 0.0)) {
+            return fail(field.key("size"), format!("'{size}' is not a size: a quantity of bytes such as 10Gi"));
+        }
+        Ok(self
+            .role
+            .data_dirs
+            .iter()
+            .map(|(volume, dir)| DataClaim {
+                volume: volume.to_string(),
+                path: dir.path.clone(),
+                size: persistence.size.clone().unwrap_or_else(|| dir.size.clone()),
+                storage_class_name: persistence.storage_class_name.clone(),
+            })
+            .collect())
     }
 
     /// Env, volumes and extra containers: see [`super::wiring`].
     fn wiring(&self) -> Result<RoleWiring, SpecError> {
         let role = self.role;
-        let mut managed_env: Vec<&str> = role.jvm.iter().map(|_| JAVA_TOOL_OPTIONS).collect();
+        let field = &self.field;
+        let mut managed_env: Vec<(&str, String)> =
+            role.jvm.iter().map(|j| (j.heap_setting(0).0, format!("the JVM heap: set {field}.jvmHeap"))).collect();
+        managed_env.extend(role.env.keys().map(|k| (k.as_str(), "the role's registry sets it".to_owned())));
         if self.registry.hostname_flag.is_some() && role.config == ConfigStyle::Gflags {
-            managed_env.push(super::model::POD_NAME);
+            managed_env.push((super::model::POD_NAME, "the name the daemon advertises".to_owned()));
         }
         let mut own: Vec<(&str, &str)> = vec![(CONF_VOLUME, role.conf_dir.as_str())];
         own.extend(role.writable_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
+        own.extend(role.data_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
+        if let Some(storage) = self.storage {
+            own.extend(storage.mounts.iter().map(|m| (m.name.as_str(), m.mount_path.as_str())));
+            managed_env.extend(
+                storage
+                    .env
+                    .iter()
+                    .map(|e| (e.name.as_str(), "the storage credentials: set spec.storage.credentials".to_owned())),
+            );
+        }
         let file_flags: Vec<(&str, &str)> = self
             .spec
             .extra_flags
@@ -285,7 +334,7 @@ impl<'r> RoleInput<'_, 'r> {
                     at,
                     format!(
                         "'{flag}' is not a setting of role '{name}', which takes {}",
-                        if role.config == ConfigStyle::Gflags { "gflags" } else { "llama-site.xml properties" }
+                        role.config.site_file().map_or("gflags".to_owned(), |f| format!("{f} properties"))
                     ),
                 );
             }

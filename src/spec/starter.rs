@@ -37,6 +37,9 @@ spec:
     enabled: true        # default deny; internal ports only from the roles that use them
   logging:
     destination: stderr  # kubectl logs sees every line; or files, rotated in each pod's log directory
+  # storage:             # where tables live: one of s3, abfs, gcs, hdfs, ozone or sharedVolume
+  #   s3: {{ bucket: my-tables, region: eu-west-1 }}
+  #   credentials: {{ secretName: s3-keys }}   # or workloadIdentity: {{ awsRoleArn: ... }}
   roles:
 ",
         title = registry.title,
@@ -52,7 +55,9 @@ spec:
             })
             .collect();
         let _ = writeln!(out, "    {}:  # {}: {}", role.name, role.component, ports.join(", "));
-        if role.optional {
+        if role.provides.is_some() {
+            let _ = writeln!(out, "      enabled: false     # optional: true runs it (then remove metastoreUri); its Derby database suits evaluation, not production (point metastoreUri at a metastore on MySQL or PostgreSQL instead)");
+        } else if role.optional {
             let _ = writeln!(out, "      enabled: false     # optional: set true to run it");
         } else if role.is_singleton() {
             let _ = writeln!(out, "      replicas: 1        # a singleton: exactly one pod");

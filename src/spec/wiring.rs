@@ -58,7 +58,7 @@ pub(super) fn wiring(
     field: &FieldPath,
     role: &Role,
     rs: &RoleSpec,
-    managed_env: &[&str],
+    managed_env: &[(&str, String)],
     own_volumes: &[(&str, &str)],
     file_flags: &[(&str, &str)],
 ) -> Result<RoleWiring, SpecError> {
@@ -87,7 +87,7 @@ pub(super) fn wiring(
 }
 
 /// Variables: valid names, once each, none impala-k8s sets, no credential as a value.
-fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[&str]) -> Result<(), SpecError> {
+fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[(&str, String)]) -> Result<(), SpecError> {
     let name = role.name.as_str();
     let mut names = BTreeSet::new();
     for (i, env) in rs.env.iter().enumerate() {
@@ -98,12 +98,7 @@ fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[&str]
         if !names.insert(env.name.as_str()) {
             return fail(at.key("name"), format!("'{}' is set twice", env.name));
         }
-        if managed_env.contains(&env.name.as_str()) {
-            let why = if env.name == super::role::JAVA_TOOL_OPTIONS {
-                format!("the JVM heap: set {field}.jvmHeap")
-            } else {
-                "the name the daemon advertises".to_owned()
-            };
+        if let Some((_, why)) = managed_env.iter().find(|(n, _)| *n == env.name) {
             return fail(at.key("name"), format!("'{}' is set by impala-k8s for role '{name}' ({why})", env.name));
         }
         if env.value.is_some() && looks_secret(&env.name) {

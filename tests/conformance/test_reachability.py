@@ -62,6 +62,9 @@ CASES.update({
         "statestored": {"ports": {"statestore": 24010}}}}),
     "impala4-restricted-sources": ("impala4", ["--service-type", "LoadBalancer"], {"networkPolicy": SOURCES}),
     "impala4-egress-lockdown": ("impala4", ["--enable", "admissiond"], {"networkPolicy": {"egress": LOCKDOWN}}),
+    # The built-in metastore and a shared warehouse volume, under the lockdown: the metastore is a peer.
+    "impala4-built-in-metastore": ("impala4", ["--enable", "metastore", "--shared-volume-class", "nfs-client"],
+                                   {"networkPolicy": {"egress": {"enabled": True}}}),
     "cdh5-egress-lockdown-and-sources": ("cdh5", ["--service-type", "NodePort"],
                                          {"networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
     "production-example": ("impala4", [], None),
@@ -400,6 +403,24 @@ def test_the_metastore_under_the_lockdown(tmp_path):
     hms = LOCKDOWN["metastore"][0]["cidr"]
     reach = {role for role in running if any(n == DEFAULT_METASTORE_PORT for _, n in egress.get((role, hms), set()))}
     assert reach == {"catalogd", "coordinator"}, reach
+
+
+def test_only_catalogd_and_coordinators_reach_the_built_in_metastore(tmp_path):
+    """With --enable metastore, nca finds port 9083 of the metastore pods
+    reachable from catalogd and the coordinators and from nothing else, in
+    the cluster or outside it, under the egress lockdown."""
+    for case in ["impala4-built-in-metastore"]:
+        profile, flags, _ = CASES[case]
+        spec = spec_of(case)
+        running = running_roles(registry(profile), spec, flags)
+        assert "metastore" in running
+        cats = categories(spec, running)
+        # nca's connections hold under both ingress and egress policies, so the
+        # lockdown's egress rules let exactly these two out to it, pod to pod.
+        ingress, _ = nca_matrices(run(case, tmp_path, "gen"), tmp_path, running, cats)
+        reach = {src for (src, dst), ports in ingress.items() if dst == "metastore" and 9083 in ports}
+        assert reach == {"catalogd", "coordinator"}, reach
+        assert not {src for (src, dst), ports in ingress.items() if dst == "metastore"} - {"catalogd", "coordinator"}
 
 
 def test_a_wrong_policy_is_caught(tmp_path):

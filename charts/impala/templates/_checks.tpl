@@ -209,8 +209,9 @@ and the same words as `impala-k8s gen`.
 {{- if not (regexMatch "^[-._a-zA-Z][-._a-zA-Z0-9]*$" $e.name) }}{{ fail (printf "%s.env[%d].name: '%s' is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit" $key $i $e.name) }}{{ end -}}
 {{- if hasKey $seen $e.name }}{{ fail (printf "%s.env[%d].name: '%s' is set twice" $key $i $e.name) }}{{ end -}}
 {{- $_ := set $seen $e.name true -}}
-{{- if and $reg.hostnameFlag (ne ($role.config | default "gflags") "llamaSite") (eq $e.name "POD_NAME") }}{{ fail (printf "%s.env[%d].name: 'POD_NAME' is set by impala-k8s for role '%s' (the name the daemon advertises)" $key $i $name) }}{{ end -}}
-{{- if and $role.jvm (eq $e.name "JAVA_TOOL_OPTIONS") }}{{ fail (printf "%s.env[%d].name: 'JAVA_TOOL_OPTIONS' is set by impala-k8s for role '%s' (the JVM heap: set %s.jvmHeap)" $key $i $name $key) }}{{ end -}}
+{{- if and $reg.hostnameFlag (eq ($role.config | default "gflags") "gflags") (eq $e.name "POD_NAME") }}{{ fail (printf "%s.env[%d].name: 'POD_NAME' is set by impala-k8s for role '%s' (the name the daemon advertises)" $key $i $name) }}{{ end -}}
+{{- if and $role.jvm (eq $e.name ($role.jvm.heapEnv | default "JAVA_TOOL_OPTIONS")) }}{{ fail (printf "%s.env[%d].name: '%s' is set by impala-k8s for role '%s' (the JVM heap: set %s.jvmHeap)" $key $i $e.name $name $key) }}{{ end -}}
+{{- if hasKey ($role.env | default dict) $e.name }}{{ fail (printf "%s.env[%d].name: '%s' is set by impala-k8s for role '%s' (the role's registry sets it)" $key $i $e.name $name) }}{{ end -}}
 {{- $upper := upper (regexReplaceAll "[.-]" $e.name "_") -}}
 {{- if and (hasKey $e "value") (regexMatch $secret $upper) (not (regexMatch $reference $upper)) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $key $i $e.name) }}{{ end -}}
 {{- end -}}

@@ -194,6 +194,7 @@ anything it cannot honour; every template reads the model.
 {{- else -}}
 {{- if $rv.jvmHeap }}{{ fail (printf "%s.jvmHeap: role '%s' starts no JVM" $key $role.name) }}{{ end -}}
 {{- end -}}
+{{- if and $rv.persistence (not .dataDirs) }}{{ fail (printf "roles.%s.persistence: role '%s' keeps no data across restarts, so it has no claims to size" .name .name) }}{{ end -}}
 {{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc) "drain" $drain "heap" $heap) -}}
 {{- end -}}
 {{- end -}}
@@ -216,10 +217,26 @@ anything it cannot honour; every template reads the model.
 {{- if and (not $np.egress.enabled) (or $np.egress.metastore $np.egress.storage) -}}
 {{- fail "networkPolicy.egress: endpoints are listed but the lockdown is off (egress.enabled: false), so they would be ignored" -}}
 {{- end -}}
-{{- if and .Values.networkPolicy.enabled .Values.networkPolicy.egress.enabled (not .Values.networkPolicy.egress.metastore) -}}
-{{- fail "networkPolicy.egress.metastore: the egress lockdown needs the metastore's address: list its CIDR (and ports)" -}}
+{{- /* The built-in metastore, when a role that provides it runs: the cluster uses it. */ -}}
+{{- $metastoreUri := .Values.metastoreUri -}}
+{{- $builtIn := "" -}}
+{{- range $reg.roles }}{{ if and (eq (.provides | default "") "metastore") (has .name $running) }}{{ $builtIn = .name }}{{ end }}{{ end -}}
+{{- with $builtIn -}}
+{{- if not (or (eq $metastoreUri "thrift://hive-metastore:9083") (eq $metastoreUri "")) -}}
+{{- fail (printf "metastoreUri: the built-in metastore (role '%s') runs, and the cluster uses it; remove metastoreUri (--metastore-uri), or disable the role to use your own metastore" .) -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles) -}}
+{{- $metastoreUri = printf "thrift://%s-%s-internal:%d" $.Release.Name . (int (first (index $roles .).ports).number) -}}
+{{- end -}}
+{{- $storage := include "impala.storage" . | fromJson -}}
+{{- if and $np.enabled $np.egress.enabled -}}
+{{- if and $builtIn $np.egress.metastore }}{{ fail "networkPolicy.egress.metastore: the built-in metastore runs and is reached pod to pod; an outside metastore's address would open a path nothing uses, so remove it" }}{{ end -}}
+{{- if and (not $builtIn) (not $np.egress.metastore) }}{{ fail "networkPolicy.egress.metastore: the egress lockdown needs the metastore's address: list its CIDR (and ports)" }}{{ end -}}
+{{- if and $storage.kind (ne $storage.kind "sharedVolume") (not $np.egress.storage) -}}
+{{- $ports := list -}}{{- range $storage.ports }}{{ $ports = append $ports (toString (int .)) }}{{ end -}}
+{{- fail (printf "networkPolicy.egress.storage: the egress lockdown needs the address of the %s storage: list its CIDR (ports default to the storage's: %s); with workload identity, list the token endpoint too" $storage.kind (ternary (printf "port %s" (join " and " $ports)) "every port" (gt (len $ports) 0))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -269,12 +286,21 @@ anything it cannot honour; every template reads the model.
 {{/* The files of the ConfigMaps a role mounts: (list $ model roleName), as JSON {configMapName: {file: content}}. */}}
 {{- define "impala.configFiles" -}}
 {{- $ := index . 0 -}}{{- $m := index . 1 -}}{{- $name := index . 2 -}}
-{{- $hive := merge (dict "hive.metastore.uris" $.Values.metastoreUri) ($.Values.hiveSite | default dict) -}}
-{{- $files := dict (printf "%s-hadoop-config" $.Release.Name) (dict "core-site.xml" (include "impala.hadoopXml" ($.Values.coreSite | default dict)) "hive-site.xml" (include "impala.hadoopXml" $hive)) -}}
+{{- $core := merge (deepCopy ($.Values.coreSite | default dict)) $m.storage.core -}}
+{{- $hiveBase := merge (deepCopy ($.Values.hiveSite | default dict)) $m.storage.hive -}}
+{{- $hadoop := dict "core-site.xml" (include "impala.hadoopXml" $core) "hive-site.xml" (include "impala.hadoopXml" (merge (dict "hive.metastore.uris" $m.metastoreUri) $hiveBase)) -}}
+{{- with $m.storage.hdfs }}{{ $_ := set $hadoop "hdfs-site.xml" (include "impala.hadoopXml" .) }}{{ end -}}
+{{- $files := dict (printf "%s-hadoop-config" $.Release.Name) $hadoop -}}
 {{- if $name -}}
 {{- $r := index $m.roles $name -}}
-{{- if eq ($r.role.config | default "gflags") "llamaSite" -}}
+{{- $config := $r.role.config | default "gflags" -}}
+{{- if eq $config "llamaSite" -}}
 {{- $_ := set $files (printf "%s-%s-config" $.Release.Name $name) (dict "llama-site.xml" (include "impala.hadoopXml" (include "impala.settings" (list $ $m $name) | fromJson))) -}}
+{{- else if eq $config "hiveSite" -}}
+{{- /* A metastore's own files: the release's, its settings in hive-site.xml in place of the metastore URI. */ -}}
+{{- $own := omit $hadoop "hive-site.xml" -}}
+{{- $_ := set $own "hive-site.xml" (include "impala.hadoopXml" (merge (include "impala.settings" (list $ $m $name) | fromJson) $hiveBase)) -}}
+{{- $_ := set $files (printf "%s-%s-config" $.Release.Name $name) $own -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $files -}}
