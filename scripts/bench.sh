@@ -16,7 +16,7 @@ trap 'rm -rf "$out"' EXIT
 
 echo "| command | median wall time | peak memory (max RSS) | output |"
 echo "|---|---|---|---|"
-for args in "gen" "gen --profile cdh5" "gen --enable admissiond --service-type LoadBalancer" "gen -f examples/production/cluster.yaml" \
+for args in "gen" "gen --profile cdh5" "gen --enable metastore --shared-volume-class nfs-client" "gen --enable admissiond --service-type LoadBalancer" "gen -f examples/production/cluster.yaml" \
   "policy" "policy -f examples/production/cluster.yaml" "policy -f examples/production/cluster.yaml --format mermaid"; do
   hyperfine -N --output null --style none --warmup 5 --runs 200 --export-json "$out/h.json" "$bin $args" >/dev/null 2>&1
   median_ms=$(python3 -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['results'][0]['median']*1000:.2f}\")" "$out/h.json")

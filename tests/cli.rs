@@ -55,7 +55,9 @@ fn cdh5_placeholder_can_be_replaced() {
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "no warning once the image is replaced");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("image: registry.example.com/cdh5:5.16.2-llama"));
+    assert!(stdout.contains("image: registry.example.com/cdh5:5.16.2-impalad"));
+    assert!(stdout.contains("- -krpc_port=27000"), "CDH 5.16 sends data over KRPC");
+    assert!(!stdout.contains("llama"), "no Llama after CDH 5.10");
     assert!(!stdout.contains("invalid"));
 }
 
@@ -114,9 +116,22 @@ fn bad_input_exits_2_with_a_message_and_no_output() {
         &["spec.roles.admissiond", "'admissiond' is not a role of cdh5"],
     );
     rejects(
-        &["gen", "--profile", "cdh5", "--enable", "llama"],
+        &["gen", "--profile", "cdh5", "--cdh-release", "5.4", "--yarn-resource-manager", "rm", "--enable", "llama"],
         &["spec.roles.llama.enabled", "always runs", "optional roles of cdh5: none"],
     );
+    rejects(
+        &["gen", "--profile", "cdh5", "--enable", "llama"],
+        &["spec.roles.llama", "not a role of profile cdh5, CDH 5.16, only of releases up to CDH 5.10"],
+    );
+    rejects(
+        &["gen", "--profile", "cdh5", "--cdh-release", "5.4"],
+        &["spec.yarnResourceManager", "--yarn-resource-manager"],
+    );
+    rejects(
+        &["gen", "--profile", "cdh5", "--cdh-release", "5.17"],
+        &["spec.cdhRelease", "'5.17' is not a CDH release"],
+    );
+    rejects(&["gen", "--cdh-release", "5.16"], &["spec.cdhRelease", "profile impala4 has no releases"]);
     rejects(&["gen", "--release", "Prod"], &["release name 'Prod' is invalid", "lowercase"]);
     rejects(&["gen", "--release", &"r".repeat(41)], &["StatefulSet name", "at most 52"]);
     rejects(&["gen", "--namespace", "my_ns"], &["namespace 'my_ns' is invalid"]);

@@ -58,8 +58,18 @@ fn component(labels: &BTreeMap<String, String>) -> &str {
 }
 
 fn request(profile: Profile, service_type: ServiceType, enable: &[&str]) -> ClusterSpec {
+    request_of(profile, None, service_type, enable)
+}
+
+/// A request for one release of the profile (its default for `None`); Llama's
+/// releases get a ResourceManager.
+fn request_of(profile: Profile, release: Option<&str>, service_type: ServiceType, enable: &[&str]) -> ClusterSpec {
     let mut spec = ClusterSpec { release: "rel".into(), ..Default::default() };
     spec.spec.profile = Some(profile);
+    spec.spec.cdh_release = release.map(str::to_owned);
+    if profile.registry_for(release).unwrap().role("llama").is_some() {
+        spec.spec.yarn_resource_manager = Some("rm.hadoop".into());
+    }
     spec.spec.service_type = Some(service_type);
     for role in enable {
         spec.spec.roles.entry(role.to_string()).or_default().enabled = Some(true);
@@ -69,7 +79,18 @@ fn request(profile: Profile, service_type: ServiceType, enable: &[&str]) -> Clus
 
 /// Checks every port of every running role; `overrides` are (role, port, number).
 fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides: &[(&str, &str, i64)]) {
-    let mut spec = request(profile, service_type, enable);
+    check_release(profile, None, service_type, enable, overrides);
+}
+
+/// [`check`] for one release of the profile.
+fn check_release(
+    profile: Profile,
+    release: Option<&str>,
+    service_type: ServiceType,
+    enable: &[&str],
+    overrides: &[(&str, &str, i64)],
+) {
+    let mut spec = request_of(profile, release, service_type, enable);
     for &(role, port, number) in overrides {
         spec.spec.roles.entry(role.to_owned()).or_default().ports.insert(port.to_owned(), number);
     }
@@ -78,14 +99,14 @@ fn check(profile: Profile, service_type: ServiceType, enable: &[&str], overrides
     };
     let yaml = impala_k8s::render(&spec).unwrap().manifests.to_yaml();
     let out = parse(&yaml);
-    let registry: &Registry = profile.registry();
+    let registry: &Registry = profile.registry_for(release).unwrap();
     let running: BTreeSet<&str> = registry
         .roles
         .iter()
         .filter(|r| !r.optional || enable.contains(&r.name.as_str()))
         .map(|r| r.name.as_str())
         .collect();
-    let case = format!("{profile} {service_type} {enable:?}");
+    let case = format!("{profile} {release:?} {service_type} {enable:?}");
     assert_eq!(out.statefulsets.len(), running.len(), "{case}: one workload per running role");
 
     for role in registry.roles.iter().filter(|r| running.contains(r.name.as_str())) {
@@ -271,6 +292,10 @@ fn every_port_is_consistent_everywhere() {
     for service_type in [ServiceType::ClusterIP, ServiceType::NodePort, ServiceType::LoadBalancer] {
         check(Profile::Impala4, service_type, &["admissiond", "metastore"], &[]);
     }
+    // Llama (up to 5.10), neither (5.11 to 5.14), KRPC (5.15 on).
+    for release in ["5.0", "5.4", "5.10", "5.11", "5.14", "5.15", "5.16"] {
+        check_release(Profile::Cdh5, Some(release), ServiceType::NodePort, &[], &[]);
+    }
 }
 
 #[test]
@@ -286,7 +311,9 @@ fn port_overrides_move_every_place_together() {
     ];
     check(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond", "metastore"], &impala4);
     let cdh5 = [("llama", "llama", 15555), ("impalad", "backend", 22111), ("catalogd", "catalog", 26111)];
-    check(Profile::Cdh5, ServiceType::NodePort, &[], &cdh5);
+    check_release(Profile::Cdh5, Some("5.4"), ServiceType::NodePort, &[], &cdh5);
+    let cdh5_16 = [("impalad", "krpc", 27111), ("impalad", "hs2", 31050)];
+    check_release(Profile::Cdh5, Some("5.16"), ServiceType::NodePort, &[], &cdh5_16);
 }
 
 fn walk(path: &str, value: &serde_json::Value, problems: &mut Vec<String>) {
@@ -322,7 +349,7 @@ fn no_nulls_empty_values_or_status() {
             if profile == Profile::Cdh5 && !enable.is_empty() {
                 continue;
             }
-            let spec = request(profile, ServiceType::ClusterIP, enable);
+            let spec = request_of(profile, (profile == Profile::Cdh5).then_some("5.4"), ServiceType::ClusterIP, enable);
             let yaml = impala_k8s::render(&spec).unwrap().manifests.to_yaml();
             let mut problems = Vec::new();
             for (i, doc) in serde_yaml::Deserializer::from_str(&yaml).enumerate() {

@@ -237,12 +237,19 @@ proptest! {
         enable_admissiond in any::<bool>(),
         client_cidr in proptest::option::of(prop_oneof![Just("10.0.0.0/8"), Just("0.0.0.0/0"), Just("192.168.1.0/24")]),
         lockdown in any::<bool>(),
+        llama_era in any::<bool>(),
     ) {
         let mut spec = ClusterSpec::default();
         spec.spec.profile = Some(profile);
         spec.spec.service_type = Some(service_type);
+        // cdh5 as CDH 5.4 (Llama) or its default, CDH 5.16 (KRPC).
+        let release = (profile == Profile::Cdh5 && llama_era).then_some("5.4");
+        spec.spec.cdh_release = release.map(str::to_owned);
         // Real roles and ports of the profile, so that most requests are valid.
-        let registry = profile.registry();
+        let registry = profile.registry_for(release).unwrap();
+        if registry.role("llama").is_some() {
+            spec.spec.yarn_resource_manager = Some("rm.hadoop".into());
+        }
         for (i, type_) in role_types {
             let role = registry.roles[i % registry.roles.len()].name.to_string();
             spec.spec.roles.entry(role).or_default().service.type_ = Some(type_);
@@ -261,7 +268,11 @@ proptest! {
             np.client_sources = Some(vec![serde_json::from_value(peer).unwrap()]);
         }
         if lockdown {
-            np.egress = serde_json::from_value(serde_json::json!({"enabled": true, "metastore": [{"cidr": "10.96.0.0/24"}]})).unwrap();
+            let mut egress = serde_json::json!({"enabled": true, "metastore": [{"cidr": "10.96.0.0/24"}]});
+            if registry.role("llama").is_some() {
+                egress["yarn"] = serde_json::json!([{"cidr": "10.97.0.0/24", "ports": [8030, 8032]}]);
+            }
+            np.egress = serde_json::from_value(egress).unwrap();
         }
         let cluster = match spec.resolve() {
             Ok(cluster) => cluster,

@@ -64,6 +64,11 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     if let Some(flag) = cluster.registry.hostname_flag.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
         settings.insert(flag.to_string(), cluster.advertised_name(role));
     }
+    for (destination, flag) in &role.role.destination_flags {
+        if let (Destination::Yarn, Some(host)) = (destination, &cluster.yarn_resource_manager) {
+            settings.insert(flag.to_string(), host.clone());
+        }
+    }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
@@ -290,11 +295,9 @@ impl<'a, 'r> Release<'a, 'r> {
                 egress = egress.allow_to(Some(vec![pods(self.labels.selector(Some(target.name().as_str())))]), &ports);
             }
         }
-        for (destination, rules) in
-            [(Destination::Metastore, &lockdown.metastore), (Destination::Storage, &lockdown.storage)]
-        {
-            if role.role.reaches.contains(&destination) {
-                for rule in rules {
+        for &destination in &role.role.reaches {
+            {
+                for rule in lockdown.rules(destination) {
                     let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
                     egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
                 }
@@ -492,9 +495,15 @@ mod tests {
 
     #[test]
     fn llama_reads_llama_site() {
-        let spec = with(ImpalaClusterSpec { profile: Some(Profile::Cdh5), ..Default::default() });
+        let spec = with(ImpalaClusterSpec {
+            profile: Some(Profile::Cdh5),
+            cdh_release: Some("5.4".into()),
+            yarn_resource_manager: Some("rm.hadoop".into()),
+            ..Default::default()
+        });
         let cluster = spec.resolve().unwrap();
         let s = daemon_settings(&cluster, cluster.role("llama").unwrap());
+        assert_eq!(s["yarn.resourcemanager.hostname"], "rm.hadoop");
         assert_eq!(s["llama.am.server.thrift.address"], "0.0.0.0:15000");
         assert_eq!(s["llama.am.server.thrift.admin.address"], "0.0.0.0:15002");
         let objects = build(&cluster).unwrap();
@@ -505,6 +514,8 @@ mod tests {
         let impalad = daemon_settings(&cluster, cluster.role("impalad").unwrap());
         assert_eq!(impalad["llama_host"], "impala-llama-internal");
         assert_eq!(impalad["llama_port"], "15000");
+        assert_eq!(impalad["enable_rm"], "true", "up to CDH 5.10");
+        assert!(!impalad.contains_key("krpc_port"), "KRPC from CDH 5.15");
     }
 
     #[test]

@@ -182,7 +182,7 @@ pub struct GenOutput {
 }
 
 /// The ids of [`GenArgs`]' flags, for flags that exclude a request.
-pub(crate) const GEN_ARG_IDS: [&str; 13] = [
+pub(crate) const GEN_ARG_IDS: [&str; 15] = [
     "file",
     "registry",
     "profile",
@@ -196,6 +196,8 @@ pub(crate) const GEN_ARG_IDS: [&str; 13] = [
     "metastore_uri",
     "enable",
     "shared_volume_class",
+    "cdh_release",
+    "yarn_resource_manager",
 ];
 
 /// Flags of `gen`; each one overrides the same setting of the file (or the default).
@@ -241,6 +243,12 @@ pub struct GenArgs {
     /// catalogd, every impalad and the built-in metastore (spec.storage.sharedVolume.storageClassName).
     #[arg(long, value_name = "STORAGE_CLASS")]
     pub shared_volume_class: Option<String>,
+    /// The CDH 5 release of the cdh5 profile, 5.0 to 5.16 (spec.cdhRelease) [default: 5.16].
+    #[arg(long, value_name = "RELEASE")]
+    pub cdh_release: Option<String>,
+    /// The YARN ResourceManager's host, for Llama up to CDH 5.10 (spec.yarnResourceManager).
+    #[arg(long, value_name = "HOST")]
+    pub yarn_resource_manager: Option<String>,
 }
 
 fn parse_replicas(value: &str) -> Result<(String, u32), String> {
@@ -311,6 +319,14 @@ impl GenArgs {
             set.push((FieldPath::from("spec.storage.sharedVolume.storageClassName"), "--shared-volume-class"));
             set.push((FieldPath::from("spec.storage.sharedVolume"), "--shared-volume-class"));
         }
+        if let Some(v) = &self.cdh_release {
+            s.cdh_release = Some(v.clone());
+            set.push((FieldPath::from("spec.cdhRelease"), "--cdh-release"));
+        }
+        if let Some(v) = &self.yarn_resource_manager {
+            s.yarn_resource_manager = Some(v.clone());
+            set.push((FieldPath::from("spec.yarnResourceManager"), "--yarn-resource-manager"));
+        }
         Ok(set)
     }
 }
@@ -321,6 +337,9 @@ pub struct PortsArgs {
     /// Port registry to print.
     #[arg(long, value_enum, default_value_t)]
     pub profile: Profile,
+    /// Print one CDH release's roles and ports only (cdh5: 5.0 to 5.16) [default: every release, with a RELEASES column].
+    #[arg(long, value_name = "RELEASE")]
+    pub cdh_release: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: PortsFormat,

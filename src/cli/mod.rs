@@ -69,7 +69,20 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).expect("roff into memory");
             Ok(Outcome::stdout(String::from_utf8(out).expect("roff is UTF-8")))
         }
-        Command::Ports(args) => Ok(Outcome::stdout(ports::render(args.profile.registry(), args.format))),
+        Command::Ports(args) => {
+            let registry = match &args.cdh_release {
+                None => args.profile.registry(),
+                Some(release) => {
+                    // The same checks as a spec's cdhRelease, with the same words.
+                    let mut spec = crate::spec::ClusterSpec::default();
+                    spec.spec.profile = Some(args.profile);
+                    spec.spec.cdh_release = Some(release.clone());
+                    spec.check_release()?;
+                    args.profile.registry_for(Some(release)).expect("a release the profile knows")
+                }
+            };
+            Ok(Outcome::stdout(ports::render(registry, args.format)))
+        }
         Command::Crd => {
             let crd = serde_json::to_value(ImpalaCluster::crd()).expect("a CRD serializes");
             Ok(Outcome::stdout(format!("---\n{}", crate::output::yaml::to_string(&crd))))

@@ -22,7 +22,16 @@ pub enum PortsFormat {
 const HEADER: [&str; 10] =
     ["ROLE", "COMPONENT", "SERVICE", "PORT", "NAME", "ACCESS", "FLAG", "CONNECTED BY", "PROTOCOL", "COMMENT"];
 
-fn rows(registry: &Registry) -> Vec<[String; 10]> {
+/// The extra column of a registry whose releases differ: which releases have the port.
+const RELEASES: &str = "RELEASES";
+
+fn header(registry: &Registry) -> Vec<&'static str> {
+    let mut header = HEADER.to_vec();
+    header.extend(registry.releases.iter().map(|_| RELEASES));
+    header
+}
+
+fn rows(registry: &Registry) -> Vec<Vec<String>> {
     registry
         .ports
         .iter()
@@ -37,7 +46,7 @@ fn rows(registry: &Registry) -> Vec<[String; 10]> {
             } else {
                 p.peers.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
             };
-            [
+            let mut row = vec![
                 p.role.to_string(),
                 component,
                 p.service.clone(),
@@ -48,14 +57,21 @@ fn rows(registry: &Registry) -> Vec<[String; 10]> {
                 peers,
                 format!("{} ({})", p.protocol.as_str(), p.application),
                 p.description.clone(),
-            ]
+            ];
+            if let Some(releases) = &registry.releases {
+                // A port has the releases of its entry and of its role.
+                let role = registry.role(p.role.as_str()).and_then(|r| r.releases.as_ref());
+                let range = p.releases.as_ref().or(role).cloned().unwrap_or_default();
+                row.push(range.describe(&releases.name));
+            }
+            row
         })
         .collect()
 }
 
 fn csv_bytes(registry: &Registry) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER)?;
+    writer.write_record(header(registry))?;
     for row in rows(registry) {
         writer.write_record(&row)?;
     }
@@ -69,7 +85,7 @@ pub fn render(registry: &Registry, format: PortsFormat) -> String {
             let mut table = Table::new();
             table.load_style(if format == PortsFormat::Table { NOTHING } else { ASCII_MARKDOWN });
             table.set_content_arrangement(ContentArrangement::Disabled);
-            table.set_header(HEADER);
+            table.set_header(header(registry));
             for row in rows(registry) {
                 table.add_row(row);
             }
@@ -101,7 +117,10 @@ mod tests {
         let csv = render(Profile::Cdh5.registry(), PortsFormat::Csv);
         let mut reader = csv::Reader::from_reader(csv.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 14);
+        assert_eq!(rows.len(), 15, "the document's 14 rows, and KRPC");
+        assert_eq!(&rows[14][3], "27000");
+        assert_eq!(&rows[14][10], "CDH 5.15 and later");
+        assert_eq!(&rows[13][10], "up to CDH 5.10");
         assert_eq!(&rows[4][1], "Catalog Daemon");
         assert_eq!(&rows[4][3], "23020");
         assert_eq!(

@@ -43,6 +43,8 @@ pub struct Values {
     pub network_policy: NetworkPolicyValues,
     /// Where the daemons log.
     pub logging: LoggingValues,
+    /// The host of the YARN ResourceManager the Llama ApplicationMaster registers with (yarn.resourcemanager.hostname); empty without Llama.
+    pub yarn_resource_manager: String,
     /// Where tables live: exactly one of s3, abfs, gcs, hdfs, ozone or sharedVolume, with warehouseDir and credentials (secretName or workloadIdentity); empty for none.
     pub storage: StorageSpec,
     /// The ServiceAccount the pods run as.
@@ -114,6 +116,8 @@ pub struct EgressValues {
     pub metastore: Vec<EgressEndpoint>,
     /// Table storage CIDRs and ports (every port when a list is empty).
     pub storage: Vec<EgressEndpoint>,
+    /// The YARN ResourceManager's and NodeManagers' CIDRs and ports, for the Llama ApplicationMaster (cdh5 up to CDH 5.10).
+    pub yarn: Vec<EgressEndpoint>,
 }
 
 /// One role's settings.
@@ -285,6 +289,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
             cluster.metastore_uri.clone()
         },
         storage: s.storage.clone(),
+        yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
         network_policy: network_policy_values(cluster.network_policy.as_ref()),
@@ -413,10 +418,13 @@ fn network_policy_values(np: Option<&crate::spec::ClusterNetworkPolicy>) -> Netw
             .collect()
     };
     let egress = match np.and_then(|n| n.egress.as_ref()) {
-        Some(crate::spec::Egress { metastore, storage }) => {
-            EgressValues { enabled: true, metastore: endpoints(metastore), storage: endpoints(storage) }
-        }
-        None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new() },
+        Some(crate::spec::Egress { metastore, storage, yarn }) => EgressValues {
+            enabled: true,
+            metastore: endpoints(metastore),
+            storage: endpoints(storage),
+            yarn: endpoints(yarn),
+        },
+        None => EgressValues { enabled: false, metastore: Vec::new(), storage: Vec::new(), yarn: Vec::new() },
     };
     NetworkPolicyValues {
         enabled: np.is_some(),

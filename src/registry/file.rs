@@ -7,7 +7,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, Audience, ClientFlags, ImageDefaults, Logging, Port, PortSource, Protocol, Registry, Role};
+use super::{
+    Access, Audience, ClientFlags, ImageDefaults, Logging, Port, PortSource, Protocol, Registry, ReleaseRange,
+    Releases, Role,
+};
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
 /// A port entry as a registry file holds it: the port of one role (`role`),
@@ -55,6 +58,9 @@ pub struct PortEntry {
     pub service: String,
     /// One line on what the port is for.
     pub description: String,
+    /// The releases that have the port (a registry with `releases` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<ReleaseRange>,
 }
 
 /// A port registry as its file holds it; [`Registry`] is its expanded view.
@@ -86,6 +92,10 @@ pub struct RegistryFile {
     /// gets the pod's DNS name under its cluster-local Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname_flag: Option<FlagName>,
+    /// The releases the registry describes (`CDH` 5.0 to 5.16), when roles,
+    /// ports or flags differ between them; each of those carries a gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<Releases>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -117,6 +127,7 @@ impl From<Registry> for RegistryFile {
                 component: p.component,
                 service: p.service,
                 description: p.description,
+                releases: p.releases,
             })
             .collect();
         RegistryFile {
@@ -129,6 +140,7 @@ impl From<Registry> for RegistryFile {
             logging: registry.logging,
             file_flags: registry.file_flags,
             hostname_flag: registry.hostname_flag,
+            releases: registry.releases,
         }
     }
 }
@@ -172,6 +184,7 @@ impl Registry {
                     component: p.component.clone(),
                     service: p.service.clone(),
                     description: p.description.clone(),
+                    releases: p.releases.clone(),
                 });
             }
         }
@@ -185,6 +198,7 @@ impl Registry {
             logging: file.logging,
             file_flags: file.file_flags,
             hostname_flag: file.hostname_flag,
+            releases: file.releases,
         })
     }
 }

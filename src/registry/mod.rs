@@ -16,10 +16,12 @@ use crate::names::{FlagName, PortName, PortNumber, RoleName, VolumeName};
 
 mod daemon;
 mod file;
+mod release;
 mod validate;
 
 pub use daemon::{Drain, Jvm, Logging};
 pub use file::{PortEntry, RegistryFile};
+pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
 /// A built-in port registry.
 #[derive(
@@ -69,6 +71,30 @@ impl Profile {
             Profile::Cdh5 => &CDH5,
         }
     }
+
+    /// The built-in registry of one release of this profile (its default
+    /// release for `None`); `None` for a release the profile does not know.
+    pub fn registry_for(self, release: Option<&str>) -> Option<&'static Registry> {
+        static IMPALA4: LazyLock<BTreeMap<String, Registry>> = LazyLock::new(|| by_release(Profile::Impala4));
+        static CDH5: LazyLock<BTreeMap<String, Registry>> = LazyLock::new(|| by_release(Profile::Cdh5));
+        let all = match self {
+            Profile::Impala4 => &IMPALA4,
+            Profile::Cdh5 => &CDH5,
+        };
+        let base = self.registry();
+        match (release, base.default_release()) {
+            (None, None) => Some(base),
+            (None, Some(default)) => all.get(default),
+            (Some(release), _) => all.get(release),
+        }
+    }
+}
+
+/// A profile's registry for each of its releases.
+fn by_release(profile: Profile) -> BTreeMap<String, Registry> {
+    let base = profile.registry();
+    let known = base.releases.iter().flat_map(|r| r.known.iter());
+    known.map(|release| (release.clone(), base.for_release(release))).collect()
 }
 
 impl fmt::Display for Profile {
@@ -185,6 +211,8 @@ pub enum Destination {
     Metastore,
     /// Table storage (HDFS, S3, ...).
     Storage,
+    /// A YARN ResourceManager (the Llama ApplicationMaster's).
+    Yarn,
 }
 
 /// How many pods a role may run.
@@ -331,6 +359,16 @@ pub struct Role {
     /// The JVM the daemon starts, when it starts one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jvm: Option<Jvm>,
+    /// The releases that have the role (a registry with `releases` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<ReleaseRange>,
+    /// Flags the role gets in some releases only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub release_flags: Vec<ReleaseFlags>,
+    /// The setting that takes the host of a destination it reaches
+    /// (`yarn: yarn.resourcemanager.hostname`), from the spec.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub destination_flags: BTreeMap<Destination, FlagName>,
 }
 
 /// The name of the volume that holds a role's configuration files.
@@ -382,6 +420,8 @@ pub struct Port {
     pub service: String,
     /// One line on what the port is for.
     pub description: String,
+    /// The releases that have the port (a registry with `releases` only).
+    pub releases: Option<ReleaseRange>,
 }
 
 /// Where a [`Port`] is declared: the entry of the registry file, and the
@@ -443,6 +483,8 @@ pub struct Registry {
     /// The flag that sets the name a gflag daemon advertises to its peers,
     /// where the images do not advertise a reachable address themselves.
     pub hostname_flag: Option<FlagName>,
+    /// The releases the registry describes, when its roles and ports differ between them.
+    pub releases: Option<Releases>,
 }
 
 impl Registry {
@@ -507,13 +549,29 @@ mod tests {
         assert_eq!(impala4.ports.len(), 18);
         let cdh5 = Profile::Cdh5.registry();
         assert_eq!(cdh5.roles.len(), 4);
-        // The 14 rows of the original document, in its order.
+        // The 14 rows of the original document, in its order, then KRPC (CDH 5.15+).
         let numbers: Vec<u16> = cdh5.ports.iter().map(|p| p.number.get()).collect();
         assert_eq!(
             numbers,
-            [21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002, 15000, 15001]
+            [21000, 21050, 22000, 23000, 23020, 25000, 25010, 25020, 24000, 26000, 28000, 15002, 15000, 15001, 27000]
         );
         assert!(cdh5.image.placeholder);
+        // Each release: Llama up to 5.10, KRPC from 5.15, neither in between.
+        let of = |release| {
+            let r = Profile::Cdh5.registry_for(Some(release)).unwrap();
+            let roles: Vec<&str> = r.roles.iter().map(|r| r.name.as_str()).collect();
+            let numbers: Vec<u16> = r.ports.iter().map(|p| p.number.get()).collect();
+            let rm = r.role("impalad").unwrap().flags.keys().any(|f| f.as_str() == "enable_rm");
+            (roles.contains(&"llama"), numbers.contains(&15000), numbers.contains(&28000), numbers.contains(&27000), rm)
+        };
+        assert_eq!(of("5.4"), (true, true, true, false, true));
+        assert_eq!(of("5.10"), (true, true, true, false, true));
+        assert_eq!(of("5.11"), (false, false, false, false, false));
+        assert_eq!(of("5.14"), (false, false, false, false, false));
+        assert_eq!(of("5.15"), (false, false, false, true, false));
+        assert_eq!(Profile::Cdh5.registry_for(None), Profile::Cdh5.registry_for(Some("5.16")));
+        assert_eq!(Profile::Cdh5.registry_for(Some("5.17")), None);
+        assert!(Profile::Cdh5.registry_for(None).unwrap().releases.is_none(), "no gates left");
     }
 
     #[test]
@@ -534,6 +592,23 @@ mod tests {
         let mut doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
         edit(&mut doc);
         Registry::from_yaml("custom.yaml", &serde_yaml::to_string(&doc).unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn release_gates_need_known_releases() {
+        let e = mutate(|d| d["ports"][1]["releases"] = serde_yaml::from_str("{since: '5.15'}").unwrap());
+        assert_eq!(e.path, "ports[1].releases");
+        assert!(e.message.contains("needs the registry's releases"), "{e}");
+        let mut doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../registries/cdh5.yaml")).unwrap();
+        doc["ports"][14]["releases"]["since"] = "5.99".into();
+        let e = Registry::from_yaml("custom.yaml", &serde_yaml::to_string(&doc).unwrap()).unwrap_err();
+        assert_eq!(e.path, "ports[14].releases");
+        assert!(e.message.contains("'5.99' is not a known release"), "{e}");
+        // Each release is checked on its own: two ports of one number in one release are refused.
+        doc["ports"][14]["releases"]["since"] = "5.0".into();
+        doc["ports"][14]["number"] = 28000.into();
+        let e = Registry::from_yaml("custom.yaml", &serde_yaml::to_string(&doc).unwrap()).unwrap_err();
+        assert!(e.message.contains("(in CDH 5.0)"), "{e}");
     }
 
     #[test]

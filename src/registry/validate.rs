@@ -30,6 +30,16 @@ impl Registry {
             }
             self.validate_role(&format!("roles[{i}]"), role)?;
         }
+        self.validate_releases()?;
+        if let Some(releases) = &self.releases {
+            // Each release on its own: the checks below hold for every one of them.
+            for release in &releases.known {
+                self.for_release(release)
+                    .validate()
+                    .map_err(|(path, message)| (path, format!("{message} (in {} {release})", releases.name)))?;
+            }
+            return Ok(());
+        }
         let mut seen = Seen::new();
         for port in &self.ports {
             self.validate_port(port, &mut seen)?;
@@ -43,6 +53,43 @@ impl Registry {
                     format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
                     format!("flag '{flag}' would be set twice on role '{}'", role.name),
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// Release gates only in a registry with releases, and only on releases it knows.
+    fn validate_releases(&self) -> Result<(), Failure> {
+        let gates = self
+            .roles
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                let own = r.releases.iter().map(move |g| (format!("roles[{i}].releases"), g));
+                let flags = r
+                    .release_flags
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, f)| (format!("roles[{i}].releaseFlags[{j}].releases"), &f.releases));
+                own.chain(flags)
+            })
+            .chain(
+                self.ports.iter().filter_map(|p| Some((format!("{}.releases", p.source.path()), p.releases.as_ref()?))),
+            );
+        let Some(releases) = &self.releases else {
+            return match gates.into_iter().next() {
+                Some((path, _)) => {
+                    err(path, "a release gate needs the registry's releases (releases: {name, known, default})".into())
+                }
+                None => Ok(()),
+            };
+        };
+        if releases.known.is_empty() || !releases.known.contains(&releases.default) {
+            return err("releases.default".into(), format!("'{}' is not one of the known releases", releases.default));
+        }
+        for (path, gate) in gates {
+            if let Some(bound) = releases.unknown(gate) {
+                return err(path, format!("'{bound}' is not a known release: {}", releases.known.join(", ")));
             }
         }
         Ok(())

@@ -56,6 +56,14 @@ pub struct ImpalaClusterSpec {
     /// The type of every role's external Service, unless the role sets its own (default ClusterIP).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_type: Option<crate::spec::ServiceType>,
+    /// The CDH 5 release the cdh5 profile renders, `5.0` to `5.16` (default
+    /// `5.16`): Llama runs up to 5.10 (Impala 2.7), KRPC on 27000 from 5.15 (Impala 2.12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdh_release: Option<String>,
+    /// The host of the YARN ResourceManager the Llama ApplicationMaster
+    /// registers with (CDH 5.10 and older), for `yarn.resourcemanager.hostname` in llama-site.xml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yarn_resource_manager: Option<String>,
     /// The Hive Metastore URI(s), `thrift://HOST:PORT[,...]` (default thrift://hive-metastore:9083).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metastore_uri: Option<String>,
@@ -417,6 +425,10 @@ pub struct EgressSpec {
     /// Table storage (HDFS, S3, ...) the daemons read and write.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub storage: Vec<EgressEndpoint>,
+    /// The YARN ResourceManager and NodeManagers the Llama ApplicationMaster
+    /// talks to (cdh5, up to CDH 5.10); required with the lockdown when Llama runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub yarn: Vec<EgressEndpoint>,
 }
 
 impl EgressSpec {

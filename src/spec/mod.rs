@@ -119,9 +119,17 @@ impl ClusterSpec {
         self.spec.profile.unwrap_or_default()
     }
 
-    /// The registry the spec is built from: its own, or its profile's.
+    /// The registry the spec is built from: its own, or its profile's for the
+    /// spec's release (`cdhRelease`; the profile's default when it names none
+    /// or one the profile does not know, which [`ClusterSpec::resolve`] refuses).
     pub fn registry(&self) -> &Registry {
-        self.spec.registry.as_ref().unwrap_or_else(|| self.profile().registry())
+        let profile = self.profile();
+        self.spec.registry.as_ref().unwrap_or_else(|| {
+            profile
+                .registry_for(self.spec.cdh_release.as_deref())
+                .or_else(|| profile.registry_for(None))
+                .expect("a profile has its default release")
+        })
     }
 }
 

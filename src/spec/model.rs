@@ -231,6 +231,20 @@ pub struct Egress {
     pub metastore: Vec<EgressRule>,
     /// Table storage (roles that read and write tables).
     pub storage: Vec<EgressRule>,
+    /// The YARN ResourceManager and NodeManagers (the Llama ApplicationMaster).
+    pub yarn: Vec<EgressRule>,
+}
+
+impl Egress {
+    /// The rules to a destination.
+    pub fn rules(&self, destination: crate::registry::Destination) -> &[EgressRule] {
+        use crate::registry::Destination;
+        match destination {
+            Destination::Metastore => &self.metastore,
+            Destination::Storage => &self.storage,
+            Destination::Yarn => &self.yarn,
+        }
+    }
 }
 
 /// The NetworkPolicies to render.
@@ -275,6 +289,8 @@ pub struct Cluster<'r> {
     pub service_account: ClusterServiceAccount,
     /// Table storage, when the spec names it.
     pub storage: Option<super::storage::ClusterStorage>,
+    /// The YARN ResourceManager's host, for a role that registers with it (Llama).
+    pub yarn_resource_manager: Option<String>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).

@@ -12,7 +12,7 @@ use super::role::{Images, RoleInput};
 use super::storage::{ClusterStorage, StorageKind};
 use super::{ClusterSpec, FieldPath, SpecError, DEFAULT_METASTORE_URI};
 use crate::names::{is_label_value, is_rfc1123_subdomain, NamespaceName, PortNumber, ReleaseName, RoleName};
-use crate::registry::{Destination, Registry, Role};
+use crate::registry::{Destination, Profile, Registry, Role};
 
 impl ClusterSpec {
     /// Checks the request against its registry.
@@ -23,8 +23,10 @@ impl ClusterSpec {
         let release = ReleaseName::try_from(self.release.as_str()).or_else(|e| fail("metadata.name", e.to_string()))?;
         let namespace =
             NamespaceName::try_from(self.namespace.as_str()).or_else(|e| fail("metadata.namespace", e.to_string()))?;
+        self.check_release()?;
         let images = images(spec, registry)?;
         let running = running_roles(spec, registry)?;
+        let yarn_resource_manager = yarn_resource_manager(spec, registry, &running)?;
         let built_in = built_in_metastore(spec, registry, &running, &release)?;
         let metastore_uri = match &built_in {
             Some(uri) => uri.clone(),
@@ -79,18 +81,55 @@ impl ClusterSpec {
                 &metastore_ports,
                 built_in.is_some(),
                 storage.as_ref(),
+                reaches_yarn(registry, &running),
             )?,
             roles,
             service_account,
             storage,
+            yarn_resource_manager,
         };
         check_names(&cluster)?;
         Ok(cluster)
     }
 
+    /// The release of the profile (`cdhRelease`): one it knows, for a profile that has releases.
+    pub fn check_release(&self) -> Result<(), SpecError> {
+        let Some(release) = &self.spec.cdh_release else { return Ok(()) };
+        let field = "spec.cdhRelease";
+        if self.spec.registry.is_some() {
+            return fail(
+                field,
+                "a spec's own registry describes one build, so it has no releases to choose from; remove cdhRelease",
+            );
+        }
+        let profile = self.profile();
+        let Some(releases) = &profile.registry().releases else {
+            return fail(
+                field,
+                format!("profile {profile} has no releases to choose from; cdhRelease is for the cdh5 profile"),
+            );
+        };
+        if !releases.known.contains(release) {
+            let known = releases.known.iter().map(String::as_str);
+            return fail(
+                field,
+                format!(
+                    "'{release}' is not a {} release of profile {profile}{}; the releases are: {}",
+                    releases.name,
+                    hint(release, known),
+                    releases.known.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// A spec's own registry: valid, and in place of a profile.
     fn check_own_registry(&self) -> Result<(), SpecError> {
         let Some(registry) = &self.spec.registry else { return Ok(()) };
+        if registry.releases.is_some() {
+            return fail("spec.registry.releases", "a spec's own registry describes one build: give it the roles and ports of one release, without releases and their gates");
+        }
         if self.spec.profile.is_some() {
             return fail(
                 "spec.profile",
@@ -103,8 +142,19 @@ impl ClusterSpec {
     }
 }
 
-/// `'x' is not a role of P (did you mean 'y'?); the roles are: ...`.
-fn not_a_role(registry: &Registry, name: &str) -> String {
+/// `'x' is not a role of P (did you mean 'y'?); the roles are: ...`, or,
+/// for a role of other releases of the profile, which releases have it.
+fn not_a_role(spec: &ImpalaClusterSpec, registry: &Registry, name: &str) -> String {
+    let profile = spec.profile.unwrap_or_default();
+    let full = Profile::registry(profile);
+    if let (None, Some(releases), Some(role)) = (&spec.registry, &full.releases, full.role(name)) {
+        let range = role.releases.clone().unwrap_or_default();
+        return format!(
+            "'{name}' is not a role of {}, only of releases {}: set spec.cdhRelease (--cdh-release) to one of them",
+            describe_release(spec, registry),
+            range.describe(&releases.name)
+        );
+    }
     format!(
         "'{name}' is not a role of {}{}; the roles are: {}",
         registry.profile,
@@ -134,7 +184,7 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
     for (role, digest) in &spec.image.digests {
         let field = FieldPath::from("spec.image.digests").key(role.as_str());
         if registry.role(role).is_none() {
-            return fail(field, not_a_role(registry, role));
+            return fail(field, not_a_role(spec, registry, role));
         }
         if !DIGEST.is_match(digest) {
             return fail(
@@ -144,6 +194,46 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
         }
     }
     Ok(Images { repository, tag })
+}
+
+/// True when a running role talks to YARN (the Llama ApplicationMaster).
+fn reaches_yarn(registry: &Registry, running: &BTreeSet<&RoleName>) -> bool {
+    registry.roles.iter().any(|r| running.contains(&r.name) && r.reaches.contains(&Destination::Yarn))
+}
+
+/// The ResourceManager's host: required when a running role registers with
+/// YARN, refused otherwise (it would be ignored).
+fn yarn_resource_manager(
+    spec: &ImpalaClusterSpec,
+    registry: &Registry,
+    running: &BTreeSet<&RoleName>,
+) -> Result<Option<String>, SpecError> {
+    let field = "spec.yarnResourceManager";
+    let needs = registry
+        .roles
+        .iter()
+        .find(|r| running.contains(&r.name) && r.destination_flags.contains_key(&Destination::Yarn));
+    match (needs, &spec.yarn_resource_manager) {
+        (Some(role), None) => fail(field, format!("role '{}' ({}) registers with a YARN ResourceManager: set spec.yarnResourceManager (--yarn-resource-manager) to its host", role.name, describe_release(spec, registry))),
+        (None, Some(_)) => fail(field, format!("no role of {} talks to YARN, so the ResourceManager would be ignored (the Llama ApplicationMaster runs up to CDH 5.10); remove it, or set cdhRelease", describe_release(spec, registry))),
+        (Some(_), Some(host)) => {
+            let ok = !host.is_empty() && host.len() <= 253 && host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.starts_with('-') && !l.ends_with('-'));
+            if !ok {
+                return fail(field, format!("'{host}' is not a host name: DNS labels of letters, digits and '-', or an IPv4 address"));
+            }
+            Ok(Some(host.clone()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// `profile cdh5, CDH 5.16` or `profile impala4`, for messages.
+fn describe_release(spec: &ImpalaClusterSpec, registry: &Registry) -> String {
+    let profile = spec.profile.unwrap_or_default();
+    match Profile::registry(profile).releases.as_ref().filter(|_| spec.registry.is_none()) {
+        Some(r) => format!("profile {profile}, {} {}", r.name, spec.cdh_release.as_deref().unwrap_or(&r.default)),
+        None => format!("registry {}", registry.profile),
+    }
 }
 
 /// The URI of the built-in metastore, when a role that provides it runs; a
@@ -228,7 +318,7 @@ fn running_roles<'r>(spec: &ImpalaClusterSpec, registry: &'r Registry) -> Result
     for (name, role_spec) in &spec.roles {
         let field = FieldPath::from("spec.roles").key(name.as_str());
         let Some(role) = registry.role(name) else {
-            return fail(field, not_a_role(registry, name));
+            return fail(field, not_a_role(spec, registry, name));
         };
         if role_spec.enabled == Some(true) && !role.optional {
             let optional: Vec<&str> = registry.roles.iter().filter(|r| r.optional).map(|r| r.name.as_str()).collect();
@@ -276,6 +366,7 @@ fn network_policy(
     metastore_ports: &[PortNumber],
     built_in_metastore: bool,
     storage: Option<&ClusterStorage>,
+    reaches_yarn: bool,
 ) -> Result<Option<ClusterNetworkPolicy>, SpecError> {
     let field = FieldPath::from("spec.networkPolicy");
     if !np.enabled.unwrap_or(true) {
@@ -303,13 +394,23 @@ fn network_policy(
                 if ports.is_empty() { "every port".to_owned() } else { format!("port {}", ports.join(" and ")) };
             return fail(egress_field.key("storage"), format!("the egress lockdown needs the address of the {} storage: list its CIDR (ports default to the storage's: {ports}); with workload identity, list the token endpoint too", s.kind.as_str()));
         }
+        if reaches_yarn && np.egress.yarn.is_empty() {
+            return fail(egress_field.key("yarn"), "the egress lockdown needs the address of the YARN ResourceManager and NodeManagers that the Llama ApplicationMaster talks to: list their CIDRs (and ports, default every port)");
+        }
+        if !reaches_yarn && !np.egress.yarn.is_empty() {
+            return fail(
+                egress_field.key("yarn"),
+                "no running role talks to YARN, so these endpoints would open a path nothing uses; remove them",
+            );
+        }
         let storage_ports = storage.map_or(&[][..], |s| &s.egress_ports);
         Some(Egress {
             metastore: egress_rules(&egress_field.key("metastore"), &np.egress.metastore, metastore_ports)?,
             storage: egress_rules(&egress_field.key("storage"), &np.egress.storage, storage_ports)?,
+            yarn: egress_rules(&egress_field.key("yarn"), &np.egress.yarn, &[])?,
         })
     } else {
-        if !np.egress.metastore.is_empty() || !np.egress.storage.is_empty() {
+        if !np.egress.metastore.is_empty() || !np.egress.storage.is_empty() || !np.egress.yarn.is_empty() {
             return fail(
                 egress_field.key("enabled"),
                 "egress endpoints are listed but the lockdown is off, so they would be ignored; set enabled: true",
@@ -540,9 +641,10 @@ mod tests {
                 enabled: Some(true),
                 metastore: vec![EgressEndpoint { cidr: "10.1.0.0/16".into(), ports: vec![] }],
                 storage: vec![EgressEndpoint { cidr: "10.2.0.0/16".into(), ports: vec![443] }],
+                yarn: vec![],
             }
         });
-        let Egress { metastore, storage } = s.resolve().unwrap().network_policy.unwrap().egress.unwrap();
+        let Egress { metastore, storage, .. } = s.resolve().unwrap().network_policy.unwrap().egress.unwrap();
         assert_eq!(metastore[0].ports, [PortNumber::try_from(9083).unwrap()], "the metastore URI's port");
         assert_eq!(storage[0].ports, [PortNumber::try_from(443).unwrap()]);
         let e = error(|s| {
@@ -557,7 +659,11 @@ mod tests {
 
     #[test]
     fn cdh5_placeholder_and_custom_registry() {
-        let s = spec(|s| s.spec.profile = Some(Profile::Cdh5));
+        let s = spec(|s| {
+            s.spec.profile = Some(Profile::Cdh5);
+            s.spec.cdh_release = Some("5.4".into());
+            s.spec.yarn_resource_manager = Some("rm".into());
+        });
         let c = s.resolve().unwrap();
         assert!(c.placeholder_image);
         assert_eq!(c.role("llama").unwrap().image, "impala-k8s.invalid/cdh5-placeholder:cdh5-llama");

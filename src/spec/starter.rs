@@ -9,7 +9,7 @@ use super::{DEFAULT_METASTORE_URI, DEFAULT_NAMESPACE, DEFAULT_RELEASE};
 
 /// The starter spec of a profile, with every role and its ports listed.
 pub fn starter(profile: Profile) -> String {
-    let registry = profile.registry();
+    let registry = profile.registry_for(None).expect("a profile has its default release");
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = write!(
@@ -26,7 +26,7 @@ metadata:
   name: {DEFAULT_RELEASE}        # the release: prefix of every object name
   namespace: {DEFAULT_NAMESPACE}
 spec:
-  profile: {profile}      # {title}
+  profile: {profile}      # {title}{release}
   image:
     repository: {repository}{placeholder}
     tag: {tag}           # each role runs <repository>:<tag>-<role image>
@@ -43,6 +43,10 @@ spec:
   roles:
 ",
         title = registry.title,
+        release = profile.registry().releases.as_ref().map_or(String::new(), |r| format!(
+            "\n  cdhRelease: \"{}\"      # the {} release, {} to {}; which roles and ports each has: impala-k8s ports --profile {profile}",
+            r.default, r.name, r.known.first().map_or("", String::as_str), r.known.last().map_or("", String::as_str)
+        )),
         repository = registry.image.repository,
         placeholder = if registry.image.placeholder { "   # a placeholder: no public image exists" } else { "" },
         tag = registry.image.tag,

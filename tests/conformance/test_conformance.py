@@ -21,7 +21,8 @@ from impala import BIN  # noqa: E402  (re-exported for the modules that use this
 K8S_VERSIONS = ["1.33.0", "1.37.0"]
 SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"]
 # (profile, extra flags): every profile, and impala4 with its optional role.
-CASES = [("impala4", []), ("impala4", ["--enable", "admissiond"]), ("cdh5", [])]
+LLAMA = ["--cdh-release", "5.4", "--yarn-resource-manager", "rm.hadoop"]
+CASES = [("impala4", []), ("impala4", ["--enable", "admissiond"]), ("cdh5", []), ("cdh5", LLAMA)]
 RELEASE = "rel"
 NAMESPACE = "analytics"
 
@@ -33,8 +34,14 @@ def gen(profile, extra, service_type):
     return out.stdout
 
 
-def registry(profile):
-    out = subprocess.run([BIN, "ports", "--profile", profile, "--format", "json"], check=True, capture_output=True, text=True)
+def registry(profile, flags=()):
+    """The registry a case renders: its profile's, for the release its flags
+    name (cdh5 renders CDH 5.16 unless --cdh-release says otherwise)."""
+    flags = list(flags)
+    release = flags[flags.index("--cdh-release") + 1] if "--cdh-release" in flags else "5.16" if profile == "cdh5" else None
+    extra = ["--cdh-release", release] if release else []
+    out = subprocess.run([BIN, "ports", "--profile", profile, *extra, "--format", "json"],
+                         check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
 

@@ -30,7 +30,7 @@ def test_kustomize_builds_what_stdout_carries(flags, tmp_path):
     built = objects(run(KUBECTL, "kustomize", str(out)))
     stdout = objects(run(BIN, "gen", *flags))
     assert built == stdout
-    assert len(built) >= 20
+    assert len(built) >= 17
 
 
 def test_an_overlay_patches_replicas_and_a_service_annotation(tmp_path):

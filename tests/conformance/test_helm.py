@@ -34,7 +34,13 @@ SPECS = {
     "port-overrides": {"roles": {"coordinator": {"ports": {"hs2": 31050, "krpc": 27100}},
                                   "statestored": {"ports": {"statestore": 24100}},
                                   "catalogd": {"ports": {"webui": 25120}}}},
-    "cdh5-port-overrides": {"profile": "cdh5", "roles": {"llama": {"ports": {"llama": 15100}}, "impalad": {"ports": {"backend": 22100}}}},
+    "cdh5-port-overrides": {"profile": "cdh5", "cdhRelease": "5.4", "yarnResourceManager": "rm.hadoop",
+                            "roles": {"llama": {"ports": {"llama": 15100}}, "impalad": {"ports": {"backend": 22100}}}},
+    "cdh5-llama-lockdown": {"profile": "cdh5", "cdhRelease": "5.10", "yarnResourceManager": "rm.hadoop",
+                            "networkPolicy": {"egress": {"enabled": True, "metastore": [{"cidr": "10.96.0.0/24"}],
+                                                         "yarn": [{"cidr": "10.60.0.0/16", "ports": [8030, 8032, 8041]}]}}},
+    "cdh5-krpc": {"profile": "cdh5", "cdhRelease": "5.15", "roles": {"impalad": {"ports": {"krpc": 27100}}}},
+    "cdh5-no-krpc": {"profile": "cdh5", "cdhRelease": "5.14"},
     "network-policy-off": {"networkPolicy": {"enabled": False}},
     "sources": {"networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "10.0.0.0/8"}}],
                                   "webUiSources": [{"namespaceSelector": {"matchLabels": {"team": "ops"}}}]}},
@@ -251,7 +257,7 @@ def test_notes_follow_the_registry(tmp_path):
                          name="impala", namespace="analytics")["impala/templates/NOTES.txt"]
     assert "impala-shell --protocol=hs2 -i impala-coordinator.analytics:31050" in notes
     assert "coordinator: Service impala-coordinator (LoadBalancer): beeswax 21000, hs2 31050" in notes
-    values = yaml.safe_load(run("values", "--profile", "cdh5"))
+    values = yaml.safe_load(run("values", "--profile", "cdh5", "--cdh-release", "5.4", "--yarn-resource-manager", "rm"))
     notes = chart.render(values, name="lake", namespace="x")["impala/templates/NOTES.txt"]
     assert "-i lake-impalad.x:21050" in notes and "llama: Service lake-llama (ClusterIP): webui 15001" in notes
 

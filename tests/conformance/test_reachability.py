@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_conformance import BIN, NAMESPACE, RELEASE, SERVICE_TYPES, registry
+from test_conformance import BIN, LLAMA, NAMESPACE, RELEASE, SERVICE_TYPES, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL = "all"                       # every port of every protocol
@@ -47,16 +47,18 @@ SOURCES = {
 
 # id: (profile, flags, spec)
 CASES = {}
-for _profile, _extra in [("impala4", []), ("impala4", ["--enable", "admissiond"]), ("cdh5", [])]:
+for _profile, _extra, _id in [("impala4", [], []), ("impala4", ["--enable", "admissiond"], ["enable", "admissiond"]),
+                              ("cdh5", [], []), ("cdh5", LLAMA, ["5.4"])]:
     for _type in SERVICE_TYPES:
-        CASES["-".join([_profile, *[e.lstrip("-") for e in _extra], _type])] = (
-            _profile, [*_extra, "--service-type", _type], {})
+        CASES["-".join([_profile, *_id, _type])] = (_profile, [*_extra, "--service-type", _type], {})
 CASES.update({
     "impala4-port-overrides": ("impala4", ["--service-type", "NodePort"], {"roles": {
         "coordinator": {"ports": {"hs2": 21051, "krpc": 27010, "webui": 25001}},
         "executor": {"ports": {"krpc": 27020}},
         "statestored": {"ports": {"statestore": 24010}},
         "catalogd": {"ports": {"catalog": 26010}}}}),
+    "cdh5-llama-lockdown": ("cdh5", LLAMA, {"networkPolicy": {"egress": {
+        **LOCKDOWN, "yarn": [{"cidr": "10.60.0.0/16", "ports": [8030, 8032, 8041]}]}}}),
     "cdh5-port-overrides": ("cdh5", [], {"roles": {
         "impalad": {"ports": {"backend": 22010, "hs2": 21051}},
         "statestored": {"ports": {"statestore": 24010}}}}),
@@ -107,7 +109,7 @@ def categories(spec, running):
     named = set()
     for key in ("clientSources", "webUiSources"):
         named |= source_categories(np.get(key, []))
-    for key in ("metastore", "storage"):
+    for key in ("metastore", "storage", "yarn"):
         named |= {rule["cidr"] for rule in np.get("egress", {}).get(key, [])}
     return [*running, "other-pods", "other-namespaces", *sorted(named), "anywhere"]
 
@@ -150,7 +152,7 @@ def expected(reg, spec, running):
                 outbound[(role, cat)] = ALL
                 continue
             ports = set(DNS)
-            for destination in ("metastore", "storage"):
+            for destination in ("metastore", "storage", "yarn"):
                 if destination not in reaches[role]:
                     continue
                 for rule in egress.get(destination, []):
@@ -328,7 +330,7 @@ def single_pod_roles(manifests):
 def test_nca_policy_and_registry_agree(case, tmp_path):
     profile, flags, _ = CASES[case]
     spec = spec_of(case)
-    reg = registry(profile)
+    reg = registry(profile, flags)
     running = running_roles(reg, spec, flags)
     want_ingress, want_egress, cats = expected(reg, spec, running)
     analysis = json.loads(run(case, tmp_path, "policy", "--format", "json"))
@@ -397,7 +399,7 @@ def test_the_metastore_under_the_lockdown(tmp_path):
     case = "impala4-egress-lockdown"
     profile, flags, _ = CASES[case]
     spec = spec_of(case)
-    running = running_roles(registry(profile), spec, flags)
+    running = running_roles(registry(profile, flags), spec, flags)
     cats = categories(spec, running)
     _, egress = nca_matrices(run(case, tmp_path, "gen"), tmp_path, running, cats)
     hms = LOCKDOWN["metastore"][0]["cidr"]
@@ -412,7 +414,7 @@ def test_only_catalogd_and_coordinators_reach_the_built_in_metastore(tmp_path):
     for case in ["impala4-built-in-metastore"]:
         profile, flags, _ = CASES[case]
         spec = spec_of(case)
-        running = running_roles(registry(profile), spec, flags)
+        running = running_roles(registry(profile, flags), spec, flags)
         assert "metastore" in running
         cats = categories(spec, running)
         # nca's connections hold under both ingress and egress policies, so the

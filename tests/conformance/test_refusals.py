@@ -31,10 +31,15 @@ def refusal(row):
     """The error Helm's engine gives for the row's values, or None."""
     chart = helm.Chart.load(str(CHART))
     base = chart.values
-    profile = row.get("spec", {}).get("profile")
+    spec = row.get("spec", {})
+    profile = spec.get("profile")
     if profile:
-        # The profile's values over the chart's defaults, as `helm install -f` merges them.
-        base = merged(base, yaml.safe_load(run("values", "--profile", profile)))
+        # The values of the profile (and its release) over the chart's
+        # defaults, as `helm install -f` merges them.
+        flags = ["--profile", profile]
+        if "cdhRelease" in spec:
+            flags += ["--cdh-release", spec["cdhRelease"], "--yarn-resource-manager", spec.get("yarnResourceManager", "rm")]
+        base = merged(base, yaml.safe_load(run("values", *flags)))
     values = merged(base, row["values"])
     release = row.get("release", "lake")
     try:

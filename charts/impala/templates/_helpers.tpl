@@ -214,7 +214,7 @@ anything it cannot honour; every template reads the model.
 {{- if and (not $np.enabled) (or $np.clientSources $np.webUiSources $np.egress.enabled) -}}
 {{- fail "networkPolicy: sources or the egress lockdown are set but networkPolicy.enabled is false, so they would be ignored" -}}
 {{- end -}}
-{{- if and (not $np.egress.enabled) (or $np.egress.metastore $np.egress.storage) -}}
+{{- if and (not $np.egress.enabled) (or $np.egress.metastore $np.egress.storage $np.egress.yarn) -}}
 {{- fail "networkPolicy.egress: endpoints are listed but the lockdown is off (egress.enabled: false), so they would be ignored" -}}
 {{- end -}}
 {{- /* The built-in metastore, when a role that provides it runs: the cluster uses it. */ -}}
@@ -228,9 +228,18 @@ anything it cannot honour; every template reads the model.
 {{- $metastoreUri = printf "thrift://%s-%s-internal:%d" $.Release.Name . (int (first (index $roles .).ports).number) -}}
 {{- end -}}
 {{- $storage := include "impala.storage" . | fromJson -}}
+{{- /* The YARN ResourceManager, for a role that registers with it (Llama). */ -}}
+{{- $yarn := "" -}}
+{{- range $reg.roles }}{{ if and (has .name $running) (hasKey (.destinationFlags | default dict) "yarn") }}{{ $yarn = .name }}{{ end }}{{ end -}}
+{{- if and $yarn (not .Values.yarnResourceManager) }}{{ fail (printf "yarnResourceManager: role '%s' registers with a YARN ResourceManager: set yarnResourceManager to its host" $yarn) }}{{ end -}}
+{{- if and (not $yarn) .Values.yarnResourceManager }}{{ fail "yarnResourceManager: no running role talks to YARN, so the ResourceManager would be ignored" }}{{ end -}}
+{{- $reachesYarn := false -}}
+{{- range $reg.roles }}{{ if and (has .name $running) (has "yarn" (.reaches | default list)) }}{{ $reachesYarn = true }}{{ end }}{{ end -}}
 {{- if and $np.enabled $np.egress.enabled -}}
 {{- if and $builtIn $np.egress.metastore }}{{ fail "networkPolicy.egress.metastore: the built-in metastore runs and is reached pod to pod; an outside metastore's address would open a path nothing uses, so remove it" }}{{ end -}}
 {{- if and (not $builtIn) (not $np.egress.metastore) }}{{ fail "networkPolicy.egress.metastore: the egress lockdown needs the metastore's address: list its CIDR (and ports)" }}{{ end -}}
+{{- if and $reachesYarn (not $np.egress.yarn) }}{{ fail "networkPolicy.egress.yarn: the egress lockdown needs the address of the YARN ResourceManager and NodeManagers that the Llama ApplicationMaster talks to: list their CIDRs (and ports, default every port)" }}{{ end -}}
+{{- if and (not $reachesYarn) $np.egress.yarn }}{{ fail "networkPolicy.egress.yarn: no running role talks to YARN, so these endpoints would open a path nothing uses; remove them" }}{{ end -}}
 {{- if and $storage.kind (ne $storage.kind "sharedVolume") (not $np.egress.storage) -}}
 {{- $ports := list -}}{{- range $storage.ports }}{{ $ports = append $ports (toString (int .)) }}{{ end -}}
 {{- fail (printf "networkPolicy.egress.storage: the egress lockdown needs the address of the %s storage: list its CIDR (ports default to the storage's: %s); with workload identity, list the token endpoint too" $storage.kind (ternary (printf "port %s" (join " and " $ports)) "every port" (gt (len $ports) 0))) -}}
@@ -250,6 +259,7 @@ anything it cannot honour; every template reads the model.
 {{- range $k, $v := ($r.role.flags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
+{{- with (index ($r.role.destinationFlags | default dict) "yarn") }}{{ $_ := set $s . $.Values.yarnResourceManager }}{{ end -}}
 {{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
 {{- with $.Values.registry.hostnameFlag -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}
