@@ -44,7 +44,7 @@ pub enum Profile {
     /// Apache Impala 4.5, as the public `apache/impala` images run it.
     #[default]
     Impala4,
-    /// CDH 5 (Impala 2.x with the Llama ApplicationMaster), the original port table.
+    /// CDH 5 (Impala 2.x; the Llama ApplicationMaster up to CDH 5.10), the original port table.
     Cdh5,
 }
 
