@@ -296,11 +296,9 @@ impl<'a, 'r> Release<'a, 'r> {
             }
         }
         for &destination in &role.role.reaches {
-            {
-                for rule in lockdown.rules(destination) {
-                    let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
-                    egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
-                }
+            for rule in lockdown.rules(destination) {
+                let ports: Vec<_> = rule.ports.iter().map(|&p| (p, Protocol::Tcp)).collect();
+                egress = egress.allow_to(Some(vec![cidr(&rule.cidr)]), &ports);
             }
         }
         Object::NetworkPolicy(egress.build())

@@ -150,6 +150,12 @@ impl Registry {
 
     /// One role: replicas, flags, drain, directories and probe.
     fn validate_role(&self, path: &str, role: &Role) -> Result<(), Failure> {
+        if let Some(variable) = role.jvm.as_ref().map(|j| j.heap_setting(0).0).filter(|v| role.env.contains_key(*v)) {
+            return err(
+                format!("{path}.env.{variable}"),
+                format!("'{variable}' sets the JVM heap of role '{}', which the registry's jvm block sizes", role.name),
+            );
+        }
         if let Some(jvm) = &role.jvm {
             if !(1..=90).contains(&jvm.heap_percent) {
                 return err(

@@ -336,6 +336,11 @@ pub fn writable_dirs_mib(role: &Role) -> Option<u64> {
     role.writable_dirs.values().map(|d| super::checks::mebibytes(&d.size_limit)).sum()
 }
 
+/// The name of a role's cluster-local Service, `<release>-<role>-internal`.
+pub(super) fn internal_service_name(release: &ReleaseName, role: &RoleName) -> String {
+    format!("{release}-{role}-internal")
+}
+
 impl<'r> Cluster<'r> {
     /// The running role with this name.
     pub fn role(&self, name: &str) -> Option<&ClusterRole<'r>> {
@@ -355,7 +360,7 @@ impl<'r> Cluster<'r> {
     /// The name of a role's cluster-local Service, `<release>-<role>-internal`:
     /// what peers use (ClusterIP for singletons, headless for scalable roles).
     pub fn internal_service_name(&self, role: &RoleName) -> String {
-        format!("{}-{role}-internal", self.release)
+        internal_service_name(&self.release, role)
     }
 
     /// The name of a role's ingress NetworkPolicy: `<release>-<role>-ingress`.

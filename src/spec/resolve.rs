@@ -27,11 +27,8 @@ impl ClusterSpec {
         let images = images(spec, registry)?;
         let running = running_roles(spec, registry)?;
         let yarn_resource_manager = yarn_resource_manager(spec, registry, &running)?;
-        let built_in = built_in_metastore(spec, registry, &running, &release)?;
-        let metastore_uri = match &built_in {
-            Some(uri) => uri.clone(),
-            None => spec.metastore_uri.clone().unwrap_or_else(|| DEFAULT_METASTORE_URI.to_owned()),
-        };
+        let built_in = built_in_metastore(spec, registry, &running)?;
+        let mut metastore_uri = spec.metastore_uri.clone().unwrap_or_else(|| DEFAULT_METASTORE_URI.to_owned());
         let metastore_ports = check_metastore_uri(&metastore_uri)?;
         let mut service_account = super::wiring::service_account(&spec.service_account, &self.release)?;
         let storage = super::storage::resolve(&spec.storage, &self.release, service_account.create)?;
@@ -63,6 +60,11 @@ impl ClusterSpec {
                 storage: storage.as_ref().filter(|_| role.reaches.contains(&Destination::Storage)),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
+        }
+        if let Some(role) = built_in.and_then(|b| roles.iter().find(|r| r.role.name == b.name)) {
+            // The built-in metastore's Service and first port, after overrides.
+            let port = role.ports.first().map_or(0, |p| p.number.get());
+            metastore_uri = format!("thrift://{}:{port}", super::model::internal_service_name(&release, role.name()));
         }
 
         let cluster = Cluster {
@@ -236,14 +238,13 @@ fn describe_release(spec: &ImpalaClusterSpec, registry: &Registry) -> String {
     }
 }
 
-/// The URI of the built-in metastore, when a role that provides it runs; a
-/// metastore URI of the spec would then be ignored, and is refused.
-fn built_in_metastore(
+/// The role of the built-in metastore, when one runs; a metastore URI of the
+/// spec would then be ignored, and is refused.
+fn built_in_metastore<'r>(
     spec: &ImpalaClusterSpec,
-    registry: &Registry,
+    registry: &'r Registry,
     running: &BTreeSet<&RoleName>,
-    release: &ReleaseName,
-) -> Result<Option<String>, SpecError> {
+) -> Result<Option<&'r Role>, SpecError> {
     let Some(role) =
         registry.roles.iter().find(|r| r.provides == Some(Destination::Metastore) && running.contains(&r.name))
     else {
@@ -252,12 +253,7 @@ fn built_in_metastore(
     if spec.metastore_uri.is_some() {
         return fail("spec.metastoreUri", format!("the built-in metastore (role '{}') runs, and the cluster uses it; remove metastoreUri (--metastore-uri), or disable the role to use your own metastore", role.name));
     }
-    let port = registry.ports_of(&role.name).next().map(|p| p.name.clone());
-    let number = port
-        .and_then(|p| spec.roles.get(role.name.as_str()).and_then(|r| r.ports.get(p.as_str())).copied())
-        .or_else(|| registry.ports_of(&role.name).next().map(|p| i64::from(p.number.get())))
-        .unwrap_or_default();
-    Ok(Some(format!("thrift://{release}-{}-internal:{number}", role.name)))
+    Ok(Some(role))
 }
 
 /// hive-site.xml and core-site.xml properties: names, never the metastore
