@@ -282,7 +282,7 @@ fn check_site_properties(spec: &ImpalaClusterSpec, storage: Option<&ClusterStora
                 );
             }
             if super::wiring::looks_secret(key) {
-                return fail(field.key(key.as_str()), format!("'{key}' holds a credential, and {file} lands in a ConfigMap in the clear; give the role the credential from a Secret instead (spec.roles.<role>.env with valueFrom.secretKeyRef, such as AWS_SECRET_ACCESS_KEY for S3, or a mounted Secret file)"));
+                return fail(field.key(key.as_str()), format!("'{key}' holds a credential, and {file} lands in a ConfigMap in the clear; give the credential from a Secret instead: spec.storage.credentials (secretName or workloadIdentity) for the table storage's keys, spec.roles.<role>.env with valueFrom.secretKeyRef or a mounted Secret file for anything else"));
             }
         }
     }

@@ -88,7 +88,7 @@ and the same words as `impala-k8s gen`.
 {{- if or (not (trim $key)) (regexMatch "\\s" $key) }}{{ fail (printf "%s: '%s' is not a property name" $file $key) }}{{ end -}}
 {{- if eq $key "hive.metastore.uris" }}{{ fail (printf "%s.%s: hive.metastore.uris is set from metastoreUri; set it there" $file $key) }}{{ end -}}
 {{- $upper := upper (regexReplaceAll "[.-]" $key "_") -}}
-{{- if and (regexMatch "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS|ACCOUNT_KEY)" $upper) (not (regexMatch "(PROVIDER|PROVIDER_TYPE|PROVIDER_PATH|_CMD|_FILE|KEYFILE)$" $upper)) }}{{ fail (printf "%s.%s: '%s' holds a credential, and %s lands in a ConfigMap in the clear; give the role the credential from a Secret instead" $file $key $key $file) }}{{ end -}}
+{{- if and (regexMatch "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS|ACCOUNT_KEY)" $upper) (not (regexMatch "(PROVIDER|PROVIDER_TYPE|PROVIDER_PATH|_CMD|_FILE|KEYFILE)$" $upper)) }}{{ fail (printf "%s.%s: '%s' holds a credential, and %s lands in a ConfigMap in the clear; give the credential from a Secret instead: storage.credentials (secretName or workloadIdentity) for the table storage's keys, roles.<role>.env with valueFrom.secretKeyRef or a mounted Secret file for anything else" $file $key $key $file) }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- /* Object names stay within Kubernetes' limits. */ -}}
