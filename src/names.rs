@@ -61,6 +61,13 @@ pub fn is_rfc1123_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_rfc1123_label)
 }
 
+/// True when `s` is a key of a ConfigMap or Secret: letters, digits, '-', '_' and '.', at most 253.
+pub fn is_config_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
 /// True when `s` is a label value: at most 63 characters of `[A-Za-z0-9_.-]`,
 /// alphanumeric at both ends, or empty.
 pub fn is_label_value(s: &str) -> bool {

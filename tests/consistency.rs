@@ -41,7 +41,10 @@ fn parse(yaml: &str) -> Parsed {
             Object::NetworkPolicy(o) => drop(parsed.policies.insert(name, o)),
             Object::ConfigMap(o) => drop(parsed.config_maps.insert(name, o)),
             Object::PodDisruptionBudget(o) => drop(parsed.budgets.insert(name, o)),
-            Object::Namespace(_) | Object::ServiceAccount(_) | Object::PersistentVolumeClaim(_) => {}
+            Object::Namespace(_)
+            | Object::ServiceAccount(_)
+            | Object::PersistentVolumeClaim(_)
+            | Object::Certificate(_) => {}
         }
     }
     parsed

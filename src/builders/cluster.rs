@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Namespace, ServiceAccount};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use sha2::{Digest, Sha256};
 
 use super::config::{hadoop_xml, ConfigMapBuilder};
@@ -17,6 +18,7 @@ use super::storage;
 use super::workload::{PodSpecBuilder, StatefulSetBuilder};
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol, CONF_VOLUME};
+use crate::spec::tls::ClusterTls;
 use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType, POD_NAME};
 
 const APP_NAME: &str = "impala";
@@ -69,6 +71,9 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
             settings.insert(flag.to_string(), host.clone());
         }
     }
+    if let Some(tls) = super::tls::role_tls(cluster, role) {
+        settings.extend(tls.flags);
+    }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
@@ -94,6 +99,7 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
     }
     objects.extend(release.service_account());
     objects.extend(release.warehouse_claim());
+    objects.extend(release.certificate());
     let hadoop = release.hadoop_config();
     if let Some(np) = &cluster.network_policy {
         objects.extend(release.default_deny(np.egress.is_some()));
@@ -181,6 +187,12 @@ impl<'a, 'r> Release<'a, 'r> {
             config = config.add_file(file, content);
         }
         config.build()
+    }
+
+    /// The cert-manager Certificate, when TLS takes its certificate from cert-manager.
+    fn certificate(&self) -> Option<Object> {
+        let name = crate::spec::tls::certificate_name(self.cluster.release.as_str());
+        super::tls::certificate(self.cluster, self.meta(name, None).build()).map(Object::Certificate)
     }
 
     /// The shared warehouse claim, when the release creates it.
@@ -307,8 +319,10 @@ impl<'a, 'r> Release<'a, 'r> {
     /// The daemon's container: image, flags, ports, probes (GET /healthz where
     /// the daemon serves it, a TCP check otherwise), drain and mounts.
     fn container(&self, role: &ClusterRole<'_>, settings: &BTreeMap<String, String>) -> ContainerBuilder {
+        let tls = super::tls::role_tls(self.cluster, role);
+        let https = tls.as_ref().is_some_and(|t| t.web_ui);
         let probe = |timing| match &role.role.probe.http_path {
-            Some(path) => http_get_probe(&role.role.probe.port, path, timing),
+            Some(path) => http_get_probe(&role.role.probe.port, path, https, timing),
             None => tcp_probe(&role.role.probe.port, timing),
         };
         let mut container = ContainerBuilder::new(role.name().as_str())
@@ -352,6 +366,9 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(storage) = self.cluster.storage_of(role.role) {
             container = container.add_env_vars(&storage.env).add_volume_mounts(&storage.mounts);
+        }
+        if let (Some(_), Some(cluster_tls)) = (&tls, &self.cluster.tls) {
+            container = container.add_volume_mounts(&super::tls::volumes(cluster_tls).1);
         }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
@@ -401,6 +418,10 @@ impl<'a, 'r> Release<'a, 'r> {
         if let Some(storage) = storage {
             pod = pod.add_volumes(&storage.volumes);
         }
+        let tls = cluster.tls.as_ref().filter(|_| super::tls::role_tls(cluster, role).is_some());
+        if let Some(tls) = tls {
+            pod = pod.add_volumes(&super::tls::volumes(tls).0);
+        }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;
         let mut pod = pod
@@ -414,16 +435,9 @@ impl<'a, 'r> Release<'a, 'r> {
         let pod = pod
             .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
             .build();
-        let mut template = ObjectMetaBuilder::unnamed()
-            .with_labels(role.pod_labels.clone())
-            .with_labels(storage.map(|s| s.pod_labels.clone()).unwrap_or_default())
-            .with_labels(self.labels.labels(component))
-            .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
-        for (key, value) in &role.pod_annotations {
-            template = template.with_annotation(key, value);
-        }
+        let template = self.pod_meta(role, config_maps, tls);
         let meta = self.meta(cluster.workload_name(name), component).build();
-        let mut sts = StatefulSetBuilder::new(meta, role.replicas, selector, template.build(), pod);
+        let mut sts = StatefulSetBuilder::new(meta, role.replicas, selector, template, pod);
         if !role.role.is_singleton() {
             sts = sts.service_name(cluster.internal_service_name(name)).parallel();
         }
@@ -432,6 +446,27 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         objects.push(Object::StatefulSet(sts.build()));
         Ok(objects)
+    }
+}
+
+impl Release<'_, '_> {
+    /// The pods' labels (the user's, workload identity's, ours) and
+    /// annotations: the configuration's checksum, the certificate's reload
+    /// annotations, the user's.
+    fn pod_meta(&self, role: &ClusterRole<'_>, config_maps: &[&ConfigMap], tls: Option<&ClusterTls<'_>>) -> ObjectMeta {
+        let storage = self.cluster.storage_of(role.role);
+        let mut template = ObjectMetaBuilder::unnamed()
+            .with_labels(role.pod_labels.clone())
+            .with_labels(storage.map(|s| s.pod_labels.clone()).unwrap_or_default())
+            .with_labels(self.labels.labels(Some(role.name().as_str())))
+            .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
+        for (key, value) in tls.map(super::tls::reload_annotations).unwrap_or_default() {
+            template = template.with_annotation(key, &value);
+        }
+        for (key, value) in &role.pod_annotations {
+            template = template.with_annotation(key, value);
+        }
+        template.build()
     }
 }
 

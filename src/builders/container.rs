@@ -224,13 +224,14 @@ pub struct ProbeTiming {
     pub failure_threshold: i32,
 }
 
-/// A probe that GETs `path` on the named port and expects a 2xx or 3xx answer.
-pub fn http_get_probe(port: &PortName, path: &str, timing: ProbeTiming) -> Probe {
+/// A probe that GETs `path` on the named port (over HTTPS when `tls`) and
+/// expects a 2xx or 3xx answer; the kubelet does not verify the certificate.
+pub fn http_get_probe(port: &PortName, path: &str, tls: bool, timing: ProbeTiming) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
             path: Some(path.to_owned()),
             port: IntOrString::String(port.to_string()),
-            scheme: Some("HTTP".to_owned()),
+            scheme: Some(if tls { "HTTPS" } else { "HTTP" }.to_owned()),
             ..Default::default()
         }),
         ..timed(timing)
@@ -273,7 +274,7 @@ mod tests {
         let c = ContainerBuilder::new("catalogd")
             .image("apache/impala:4.5.0-catalogd", "IfNotPresent")
             .add_container_port(&webui, PortNumber::try_from(25020).unwrap(), Protocol::Tcp)
-            .readiness_probe(http_get_probe(&webui, "/healthz", timing))
+            .readiness_probe(http_get_probe(&webui, "/healthz", false, timing))
             .liveness_probe(tcp_probe(&webui, timing))
             .restricted(1000, 1000)
             .build()

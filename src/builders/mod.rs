@@ -11,6 +11,7 @@ pub mod workload;
 
 mod cluster;
 mod storage;
+pub mod tls;
 
 pub use cluster::{build, daemon_settings};
 
@@ -34,6 +35,8 @@ pub enum Object {
     ConfigMap(ConfigMap),
     /// The shared warehouse volume's claim.
     PersistentVolumeClaim(PersistentVolumeClaim),
+    /// The cert-manager Certificate of the release's TLS.
+    Certificate(tls::Certificate),
     /// A cluster-local or external Service.
     Service(Service),
     /// An ingress NetworkPolicy.
@@ -52,6 +55,7 @@ impl Object {
             Object::ServiceAccount(_) => ServiceAccount::KIND,
             Object::ConfigMap(_) => ConfigMap::KIND,
             Object::PersistentVolumeClaim(_) => PersistentVolumeClaim::KIND,
+            Object::Certificate(_) => "Certificate",
             Object::Service(_) => Service::KIND,
             Object::NetworkPolicy(_) => NetworkPolicy::KIND,
             Object::StatefulSet(_) => StatefulSet::KIND,
@@ -66,6 +70,7 @@ impl Object {
             Object::ServiceAccount(o) => o.metadata(),
             Object::ConfigMap(o) => o.metadata(),
             Object::PersistentVolumeClaim(o) => o.metadata(),
+            Object::Certificate(o) => &o.metadata,
             Object::Service(o) => o.metadata(),
             Object::NetworkPolicy(o) => o.metadata(),
             Object::StatefulSet(o) => o.metadata(),
@@ -84,7 +89,7 @@ impl Object {
         match self {
             Object::Namespace(_) => 0,
             Object::ServiceAccount(_) => 1,
-            Object::ConfigMap(_) | Object::PersistentVolumeClaim(_) => 2,
+            Object::ConfigMap(_) | Object::PersistentVolumeClaim(_) | Object::Certificate(_) => 2,
             Object::Service(_) => 3,
             Object::NetworkPolicy(_) => 4,
             Object::PodDisruptionBudget(_) => 5,
@@ -106,6 +111,7 @@ impl Object {
             "ServiceAccount" => typed(text, Object::ServiceAccount),
             "ConfigMap" => typed(text, Object::ConfigMap),
             "PersistentVolumeClaim" => typed(text, Object::PersistentVolumeClaim),
+            "Certificate" => typed(text, Object::Certificate),
             "Service" => typed(text, Object::Service),
             "NetworkPolicy" => typed(text, Object::NetworkPolicy),
             "StatefulSet" => typed(text, Object::StatefulSet),
@@ -121,6 +127,7 @@ impl Object {
             Object::ServiceAccount(o) => serde_json::to_value(o),
             Object::ConfigMap(o) => serde_json::to_value(o),
             Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
+            Object::Certificate(o) => serde_json::to_value(o),
             Object::Service(o) => serde_json::to_value(o),
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),

@@ -13,7 +13,7 @@ use crate::spec::load::resolve_schema as resolve;
 /// values.yaml: the values as YAML, with each key's description from the
 /// schema as a comment above it.
 pub fn to_commented_yaml(values: &Values) -> String {
-    let value = serde_json::to_value(values).expect("values serialize");
+    let value = super::values::to_json(values);
     let schema = schema();
     // Keys the schema cannot describe (role and port names) are described by the registry.
     let mut notes = BTreeMap::new();

@@ -16,7 +16,7 @@ pub use super::commented::to_commented_yaml;
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
 use crate::spec::crd::LogDestination;
-use crate::spec::crd::{EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec};
+use crate::spec::crd::{EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec, TlsSpec};
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
 use k8s_openapi::api::core::v1::{
     Container, EnvFromSource, EnvVar, PodSecurityContext, SecurityContext, Volume, VolumeMount,
@@ -43,6 +43,8 @@ pub struct Values {
     pub network_policy: NetworkPolicyValues,
     /// Where the daemons log.
     pub logging: LoggingValues,
+    /// TLS: clients, internal, webUi, the certificate from secretName or certManager (issuerRef, dnsNames, duration, renewBefore), ca, minimumVersion, cipherList, ciphersuites; empty for none.
+    pub tls: TlsSpec,
     /// The host of the YARN ResourceManager the Llama ApplicationMaster registers with (yarn.resourcemanager.hostname); empty without Llama.
     pub yarn_resource_manager: String,
     /// Where tables live: exactly one of s3, abfs, gcs, hdfs, ozone or sharedVolume, with warehouseDir and credentials (secretName or workloadIdentity); empty for none.
@@ -289,6 +291,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
             cluster.metastore_uri.clone()
         },
         storage: s.storage.clone(),
+        tls: s.tls.clone(),
         yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),
@@ -305,6 +308,21 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         roles,
         registry: registry.clone(),
     })
+}
+
+/// The values as JSON, with `null` (or `[]`) for each registry setting of
+/// the chart's default registry that this registry lacks (`tls`,
+/// `fileFlags`, ...), so that Helm's merge drops it rather than keep the default's.
+pub fn to_json(values: &Values) -> Value {
+    let mut value = serde_json::to_value(values).expect("values serialize");
+    let default = serde_json::to_value(crate::registry::Profile::default().registry()).expect("a registry serializes");
+    if let (Some(Value::Object(map)), Value::Object(default)) = (value.get_mut("registry"), default) {
+        for (key, default) in default {
+            // Helm replaces lists whole, and drops a key set to null.
+            map.entry(key).or_insert(if default.is_array() { Value::Array(Vec::new()) } else { Value::Null });
+        }
+    }
+    value
 }
 
 /// A running role's values: its resolved settings.

@@ -88,3 +88,44 @@ pub struct Drain {
     /// The default deadline: the daemon exits then, whatever still runs.
     pub deadline_seconds: u32,
 }
+
+/// The flags that turn TLS on, as a registry's Impala build names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TlsFlags {
+    /// The server certificate (PEM) of the Thrift and KRPC servers.
+    pub certificate: FlagName,
+    /// Its private key.
+    pub private_key: FlagName,
+    /// The CA bundle that daemons verify each other with; with it, TLS
+    /// covers the traffic between daemons too.
+    pub ca_certificate: FlagName,
+    /// The web UI's certificate.
+    pub web_certificate: FlagName,
+    /// The web UI's private key.
+    pub web_private_key: FlagName,
+    /// The oldest TLS version accepted.
+    pub minimum_version: FlagName,
+    /// The TLS 1.2 cipher list (OpenSSL syntax).
+    pub cipher_list: FlagName,
+    /// The TLS 1.3 cipher suites.
+    pub ciphersuites: FlagName,
+    /// The versions `minimum_version` takes.
+    pub versions: Vec<String>,
+}
+
+impl TlsFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 8] {
+        [
+            &self.certificate,
+            &self.private_key,
+            &self.ca_certificate,
+            &self.web_certificate,
+            &self.web_private_key,
+            &self.minimum_version,
+            &self.cipher_list,
+            &self.ciphersuites,
+        ]
+    }
+}

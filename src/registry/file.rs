@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Access, Audience, ClientFlags, ImageDefaults, Logging, Port, PortSource, Protocol, Registry, ReleaseRange,
-    Releases, Role,
+    Releases, Role, TlsFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -96,6 +96,9 @@ pub struct RegistryFile {
     /// ports or flags differ between them; each of those carries a gate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub releases: Option<Releases>,
+    /// The flags that turn TLS on for clients, between daemons and on the web UIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -141,6 +144,7 @@ impl From<Registry> for RegistryFile {
             file_flags: registry.file_flags,
             hostname_flag: registry.hostname_flag,
             releases: registry.releases,
+            tls: registry.tls,
         }
     }
 }
@@ -199,6 +203,7 @@ impl Registry {
             file_flags: file.file_flags,
             hostname_flag: file.hostname_flag,
             releases: file.releases,
+            tls: file.tls,
         })
     }
 }

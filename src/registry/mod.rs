@@ -19,7 +19,7 @@ mod file;
 mod release;
 mod validate;
 
-pub use daemon::{Drain, Jvm, Logging};
+pub use daemon::{Drain, Jvm, Logging, TlsFlags};
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
@@ -485,6 +485,8 @@ pub struct Registry {
     pub hostname_flag: Option<FlagName>,
     /// The releases the registry describes, when its roles and ports differ between them.
     pub releases: Option<Releases>,
+    /// The flags that turn TLS on, where the registry says.
+    pub tls: Option<TlsFlags>,
 }
 
 impl Registry {

@@ -16,6 +16,7 @@ pub use super::storage::{
     AbfsStorage, GcsStorage, HdfsStorage, OzoneStorage, S3Storage, SharedVolumeStorage, StorageCredentials,
     StorageSpec, WorkloadIdentity,
 };
+pub use super::tls::TlsSpec;
 use crate::registry::{Access, Profile, Registry};
 
 /// The API group of the ImpalaCluster resource.
@@ -91,6 +92,10 @@ pub struct ImpalaClusterSpec {
     /// with fs.defaultFS, the warehouse and the credentials set from it.
     #[serde(default, skip_serializing_if = "StorageSpec::is_empty")]
     pub storage: StorageSpec,
+    /// TLS on the client ports, between daemons and on the web UIs, with the
+    /// certificate from a Secret or from cert-manager.
+    #[serde(default, skip_serializing_if = "TlsSpec::is_empty")]
+    pub tls: TlsSpec,
 }
 
 /// The ServiceAccount the pods run as.

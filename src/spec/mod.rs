@@ -16,6 +16,7 @@ mod resolve;
 pub mod role;
 pub mod starter;
 pub mod storage;
+pub mod tls;
 pub mod warnings;
 mod wiring;
 

@@ -291,6 +291,8 @@ pub struct Cluster<'r> {
     pub storage: Option<super::storage::ClusterStorage>,
     /// The YARN ResourceManager's host, for a role that registers with it (Llama).
     pub yarn_resource_manager: Option<String>,
+    /// TLS, when the spec turns it on.
+    pub tls: Option<super::tls::ClusterTls<'r>>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).

@@ -45,6 +45,7 @@ impl ClusterSpec {
         }
         check_site_properties(spec, storage.as_ref())?;
         check_logging(spec)?;
+        let tls = super::tls::resolve(&spec.tls, registry, &self.release)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -58,6 +59,7 @@ impl ClusterSpec {
                 running: &running,
                 default_service_type: spec.service_type.unwrap_or_default(),
                 storage: storage.as_ref().filter(|_| role.reaches.contains(&Destination::Storage)),
+                tls: tls.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -89,6 +91,7 @@ impl ClusterSpec {
             service_account,
             storage,
             yarn_resource_manager,
+            tls,
         };
         check_names(&cluster)?;
         Ok(cluster)

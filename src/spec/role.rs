@@ -9,6 +9,7 @@ use super::model::{
     ClusterDrain, ClusterPort, ClusterRole, ClusterService, DataClaim, RoleLogging, RoleWiring, MAX_REPLICAS,
 };
 use super::storage::ClusterStorage;
+use super::tls::ClusterTls;
 use super::{FieldPath, ServiceType, SpecError};
 use crate::names::{is_qualified_name, is_rfc1123_subdomain, FlagName, PortNumber, RoleName};
 use crate::registry::{Access, Audience, ConfigStyle, Registry, Role, CONF_VOLUME};
@@ -39,6 +40,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub default_service_type: ServiceType,
     /// The table storage, for a role that reads and writes tables.
     pub storage: Option<&'a ClusterStorage>,
+    /// TLS, for a role that takes gflags.
+    pub tls: Option<&'a ClusterTls<'r>>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -136,6 +139,9 @@ impl<'r> RoleInput<'_, 'r> {
         let mut own: Vec<(&str, &str)> = vec![(CONF_VOLUME, role.conf_dir.as_str())];
         own.extend(role.writable_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
         own.extend(role.data_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
+        if self.tls.is_some() {
+            own.extend([("tls", super::tls::TLS_DIR), ("tls-ca", super::tls::TLS_CA_DIR)]);
+        }
         if let Some(storage) = self.storage {
             own.extend(storage.mounts.iter().map(|m| (m.name.as_str(), m.mount_path.as_str())));
             managed_env.extend(
@@ -340,6 +346,9 @@ impl<'r> RoleInput<'_, 'r> {
             }
             if let Some(why) = managed.get(flag.as_str()) {
                 return fail(at, format!("flag '{flag}' is managed by the registry: {why}"));
+            }
+            if self.tls.is_some_and(|t| t.flags.flags().iter().any(|f| f.as_str() == flag)) {
+                return fail(at, format!("flag '{flag}' is set from spec.tls; set TLS there"));
             }
         }
         Ok(())

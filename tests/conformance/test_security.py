@@ -38,7 +38,9 @@ def scan(manifests, tmp_path):
     (["gen", "--profile", "cdh5", "--cdh-release", "5.4", "--yarn-resource-manager", "rm.hadoop"], UNPINNED),
     (["gen", "--enable", "metastore", "--shared-volume-class", "nfs-client"], UNPINNED),
     (["gen", "-f", "examples/s3-workload-identity/cluster.yaml"], UNPINNED),
-], ids=["impala4", "cdh5", "production", "admissiond-loadbalancer", "cdh5-llama", "quickstart", "s3-workload-identity"])
+    (["gen", "-f", "examples/tls-cert-manager/cluster.yaml"], UNPINNED),
+], ids=["impala4", "cdh5", "production", "admissiond-loadbalancer", "cdh5-llama", "quickstart", "s3-workload-identity",
+        "tls-cert-manager"])
 def test_checkov_finds_only_what_the_images_force(args, allowed, tmp_path):
     manifests = subprocess.run([BIN, *args], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     failed, passed = scan(manifests, tmp_path)

@@ -245,7 +245,17 @@ anything it cannot honour; every template reads the model.
 {{- fail (printf "networkPolicy.egress.storage: the egress lockdown needs the address of the %s storage: list its CIDR (ports default to the storage's: %s); with workload identity, list the token endpoint too" $storage.kind (ternary (printf "port %s" (join " and " $ports)) "every port" (gt (len $ports) 0))) -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage) -}}
+{{- $tls := include "impala.tls" . | fromJson -}}
+{{- if $tls -}}
+{{- range $name, $r := $roles -}}
+{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
+{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag (list $tls.flags.certificate $tls.flags.privateKey $tls.flags.caCertificate $tls.flags.webCertificate $tls.flags.webPrivateKey $tls.flags.minimumVersion $tls.flags.cipherList $tls.flags.ciphersuites)) -}}
+{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from tls; set TLS there" $name $flag $flag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -260,6 +270,7 @@ anything it cannot honour; every template reads the model.
 {{- range $k, $v := ($r.values.extraFlags | default dict) }}{{ $_ := set $s $k (toString $v) }}{{ end -}}
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
 {{- with (index ($r.role.destinationFlags | default dict) "yarn") }}{{ $_ := set $s . $.Values.yarnResourceManager }}{{ end -}}
+{{- with (include "impala.roleTls" (list $m $name) | fromJson).flags }}{{ range $k, $v := . }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
 {{- with $.Values.registry.hostnameFlag -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}
