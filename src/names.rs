@@ -37,7 +37,7 @@ pub enum NameError {
         value: String,
     },
     /// A daemon flag or configuration property name with characters a flag cannot have.
-    #[error("flag '{0}' is invalid: a gflag name starts with a lowercase letter and has only lowercase letters, digits and '_'; a property name (with '.') may also have uppercase letters and '-'")]
+    #[error("flag '{0}' is invalid: a gflag name starts with a lowercase letter and has only letters, digits and '_'; a property name (with '.') may also have '-'")]
     Flag(String),
 }
 
@@ -195,20 +195,14 @@ string_newtype!(
 );
 
 string_newtype!(
-    /// A daemon gflag (`hs2_port`: lowercase letters, digits and '_') or
-    /// configuration property name (`javax.jdo.option.ConnectionURL`: with
-    /// '.', and letters of either case and '-' too).
+    /// A daemon gflag (`hs2_port`, `ldap_baseDN`: letters, digits and '_',
+    /// starting with a lowercase letter) or configuration property name
+    /// (`javax.jdo.option.ConnectionURL`: with '.', and '-' too).
     FlagName,
     |s| {
         let property = s.contains('.');
         s.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-            && s.bytes().all(|b| {
-                b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || b == b'_'
-                    || b == b'.'
-                    || (property && (b.is_ascii_uppercase() || b == b'-'))
-            })
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || (property && b == b'-'))
     },
     NameError::Flag
 );

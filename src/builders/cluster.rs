@@ -74,6 +74,9 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     if let Some(tls) = super::tls::role_tls(cluster, role) {
         settings.extend(tls.flags);
     }
+    if let Some(ldap) = super::auth::role_ldap(cluster, role) {
+        settings.extend(ldap.flags.iter().cloned());
+    }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
@@ -370,6 +373,9 @@ impl<'a, 'r> Release<'a, 'r> {
         if let (Some(_), Some(cluster_tls)) = (&tls, &self.cluster.tls) {
             container = container.add_volume_mounts(&super::tls::volumes(cluster_tls).1);
         }
+        if let Some(ldap) = super::auth::role_ldap(self.cluster, role) {
+            container = container.add_volume_mounts(&super::auth::volumes(ldap).1);
+        }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
     }
@@ -421,6 +427,9 @@ impl<'a, 'r> Release<'a, 'r> {
         let tls = cluster.tls.as_ref().filter(|_| super::tls::role_tls(cluster, role).is_some());
         if let Some(tls) = tls {
             pod = pod.add_volumes(&super::tls::volumes(tls).0);
+        }
+        if let Some(ldap) = super::auth::role_ldap(cluster, role) {
+            pod = pod.add_volumes(&super::auth::volumes(ldap).0);
         }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;

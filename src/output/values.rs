@@ -16,7 +16,7 @@ pub use super::commented::to_commented_yaml;
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
 use crate::spec::crd::LogDestination;
-use crate::spec::crd::{EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec, TlsSpec};
+use crate::spec::crd::{AuthSpec, EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec, TlsSpec};
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
 use k8s_openapi::api::core::v1::{
     Container, EnvFromSource, EnvVar, PodSecurityContext, SecurityContext, Volume, VolumeMount,
@@ -45,6 +45,8 @@ pub struct Values {
     pub logging: LoggingValues,
     /// TLS: clients, internal, webUi, the certificate from secretName or certManager (issuerRef, dnsNames, duration, renewBefore), ca, minimumVersion, cipherList, ciphersuites; empty for none.
     pub tls: TlsSpec,
+    /// Authentication of clients: ldap (uri, startTls, caCertificate, baseDn, domain or bindPattern, or searchBind with userSearchBaseDn and groupSearchBaseDn, bindDn, bindPasswordSecret, userFilter, groupFilter, allowClearTextPasswords); empty for none.
+    pub auth: AuthSpec,
     /// The host of the YARN ResourceManager the Llama ApplicationMaster registers with (yarn.resourcemanager.hostname); empty without Llama.
     pub yarn_resource_manager: String,
     /// Where tables live: exactly one of s3, abfs, gcs, hdfs, ozone or sharedVolume, with warehouseDir and credentials (secretName or workloadIdentity); empty for none.
@@ -292,6 +294,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         },
         storage: s.storage.clone(),
         tls: s.tls.clone(),
+        auth: s.auth.clone(),
         yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),
         hive_site: cluster.hive_site.clone(),
         core_site: cluster.core_site.clone(),

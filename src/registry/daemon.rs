@@ -129,3 +129,63 @@ impl TlsFlags {
         ]
     }
 }
+
+/// The flags of LDAP authentication for client connections, as a
+/// registry's Impala build names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LdapFlags {
+    /// Turns LDAP authentication on.
+    pub enable: FlagName,
+    /// The server's URI (`ldap://` or `ldaps://`).
+    pub uri: FlagName,
+    /// StartTLS on an `ldap://` URI.
+    pub start_tls: FlagName,
+    /// The CA certificate that verifies the LDAP server.
+    pub ca_certificate: FlagName,
+    /// Simple bind: the base DN a user's DN is made from.
+    pub base_dn: FlagName,
+    /// Simple bind: the domain appended to a user name.
+    pub domain: FlagName,
+    /// Simple bind: a pattern with `#UID` for the user's DN.
+    pub bind_pattern: FlagName,
+    /// Search bind instead of simple bind.
+    pub search_bind: FlagName,
+    /// Search bind: where users are searched.
+    pub user_search_base_dn: FlagName,
+    /// Search bind: where groups are searched.
+    pub group_search_base_dn: FlagName,
+    /// The DN Impala binds as to search.
+    pub bind_dn: FlagName,
+    /// A command whose output is the bind password.
+    pub bind_password_cmd: FlagName,
+    /// The filter users must match.
+    pub user_filter: FlagName,
+    /// The filter of the groups users must belong to.
+    pub group_filter: FlagName,
+    /// Allows passwords in the clear on the LDAP connection.
+    pub passwords_in_clear_ok: FlagName,
+}
+
+impl LdapFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 15] {
+        [
+            &self.enable,
+            &self.uri,
+            &self.start_tls,
+            &self.ca_certificate,
+            &self.base_dn,
+            &self.domain,
+            &self.bind_pattern,
+            &self.search_bind,
+            &self.user_search_base_dn,
+            &self.group_search_base_dn,
+            &self.bind_dn,
+            &self.bind_password_cmd,
+            &self.user_filter,
+            &self.group_filter,
+            &self.passwords_in_clear_ok,
+        ]
+    }
+}

@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, Audience, ClientFlags, ImageDefaults, Logging, Port, PortSource, Protocol, Registry, ReleaseRange,
-    Releases, Role, TlsFlags,
+    Access, Audience, ClientFlags, ImageDefaults, LdapFlags, Logging, Port, PortSource, Protocol, Registry,
+    ReleaseRange, Releases, Role, TlsFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -99,6 +99,9 @@ pub struct RegistryFile {
     /// The flags that turn TLS on for clients, between daemons and on the web UIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsFlags>,
+    /// The flags of LDAP authentication for client connections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ldap: Option<LdapFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -145,6 +148,7 @@ impl From<Registry> for RegistryFile {
             hostname_flag: registry.hostname_flag,
             releases: registry.releases,
             tls: registry.tls,
+            ldap: registry.ldap,
         }
     }
 }
@@ -204,6 +208,7 @@ impl Registry {
             hostname_flag: file.hostname_flag,
             releases: file.releases,
             tls: file.tls,
+            ldap: file.ldap,
         })
     }
 }

@@ -19,7 +19,7 @@ mod file;
 mod release;
 mod validate;
 
-pub use daemon::{Drain, Jvm, Logging, TlsFlags};
+pub use daemon::{Drain, Jvm, LdapFlags, Logging, TlsFlags};
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
@@ -487,6 +487,8 @@ pub struct Registry {
     pub releases: Option<Releases>,
     /// The flags that turn TLS on, where the registry says.
     pub tls: Option<TlsFlags>,
+    /// The flags of LDAP authentication, where the registry says.
+    pub ldap: Option<LdapFlags>,
 }
 
 impl Registry {

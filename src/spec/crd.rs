@@ -12,6 +12,7 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use super::auth::AuthSpec;
 pub use super::storage::{
     AbfsStorage, GcsStorage, HdfsStorage, OzoneStorage, S3Storage, SharedVolumeStorage, StorageCredentials,
     StorageSpec, WorkloadIdentity,
@@ -96,6 +97,9 @@ pub struct ImpalaClusterSpec {
     /// certificate from a Secret or from cert-manager.
     #[serde(default, skip_serializing_if = "TlsSpec::is_empty")]
     pub tls: TlsSpec,
+    /// Authentication of clients: LDAP, with the bind password from a Secret.
+    #[serde(default, skip_serializing_if = "AuthSpec::is_empty")]
+    pub auth: AuthSpec,
 }
 
 /// The ServiceAccount the pods run as.

@@ -293,6 +293,8 @@ pub struct Cluster<'r> {
     pub yarn_resource_manager: Option<String>,
     /// TLS, when the spec turns it on.
     pub tls: Option<super::tls::ClusterTls<'r>>,
+    /// LDAP authentication of clients, when the spec turns it on.
+    pub ldap: Option<super::auth::ClusterLdap>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::checks::{check_metastore_uri, check_names, check_peers, egress_rules, fail, hint, DIGEST, REPOSITORY, TAG};
 use super::crd::{ImpalaClusterSpec, LogDestination, NetworkPolicySpec, RoleSpec};
-use super::model::{Cluster, ClusterNetworkPolicy, Egress};
+use super::model::{Cluster, ClusterNetworkPolicy, ClusterServiceAccount, Egress};
 use super::role::{Images, RoleInput};
 use super::storage::{ClusterStorage, StorageKind};
 use super::{ClusterSpec, FieldPath, SpecError, DEFAULT_METASTORE_URI};
@@ -33,19 +33,12 @@ impl ClusterSpec {
         let mut service_account = super::wiring::service_account(&spec.service_account, &self.release)?;
         let storage = super::storage::resolve(&spec.storage, &self.release, service_account.create)?;
         if let Some(storage) = &storage {
-            for (key, value) in &storage.service_account_annotations {
-                if service_account.annotations.get(key).is_some_and(|v| v != value) {
-                    return fail(
-                        FieldPath::from("spec.serviceAccount.annotations").key(key.as_str()),
-                        format!("'{key}' is set from spec.storage.credentials.workloadIdentity; set it there only"),
-                    );
-                }
-                service_account.annotations.insert(key.clone(), value.clone());
-            }
+            add_identity(&mut service_account, storage)?;
         }
         check_site_properties(spec, storage.as_ref())?;
         check_logging(spec)?;
         let tls = super::tls::resolve(&spec.tls, registry, &self.release)?;
+        let ldap = super::auth::resolve(&spec.auth, registry, tls.as_ref())?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -60,6 +53,7 @@ impl ClusterSpec {
                 default_service_type: spec.service_type.unwrap_or_default(),
                 storage: storage.as_ref().filter(|_| role.reaches.contains(&Destination::Storage)),
                 tls: tls.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
+                ldap: ldap.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -92,6 +86,7 @@ impl ClusterSpec {
             storage,
             yarn_resource_manager,
             tls,
+            ldap,
         };
         check_names(&cluster)?;
         Ok(cluster)
@@ -199,6 +194,21 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
         }
     }
     Ok(Images { repository, tag })
+}
+
+/// The ServiceAccount annotations of the storage's workload identity, unless
+/// the spec's own annotations say otherwise.
+fn add_identity(service_account: &mut ClusterServiceAccount, storage: &ClusterStorage) -> Result<(), SpecError> {
+    for (key, value) in &storage.service_account_annotations {
+        if service_account.annotations.get(key).is_some_and(|v| v != value) {
+            return fail(
+                FieldPath::from("spec.serviceAccount.annotations").key(key.as_str()),
+                format!("'{key}' is set from spec.storage.credentials.workloadIdentity; set it there only"),
+            );
+        }
+        service_account.annotations.insert(key.clone(), value.clone());
+    }
+    Ok(())
 }
 
 /// True when a running role talks to YARN (the Llama ApplicationMaster).

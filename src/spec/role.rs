@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::auth::ClusterLdap;
 use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, quantity, NODE_PORTS};
 use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
 use super::model::{
@@ -42,6 +43,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub storage: Option<&'a ClusterStorage>,
     /// TLS, for a role that takes gflags.
     pub tls: Option<&'a ClusterTls<'r>>,
+    /// LDAP, for a role that takes gflags.
+    pub ldap: Option<&'a ClusterLdap>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -141,6 +144,9 @@ impl<'r> RoleInput<'_, 'r> {
         own.extend(role.data_dirs.iter().map(|(v, d)| (v.as_str(), d.path.as_str())));
         if self.tls.is_some() {
             own.extend([("tls", super::tls::TLS_DIR), ("tls-ca", super::tls::TLS_CA_DIR)]);
+        }
+        if self.ldap.is_some() {
+            own.extend([("ldap-bind", super::auth::LDAP_BIND_DIR), ("ldap-ca", super::auth::LDAP_CA_DIR)]);
         }
         if let Some(storage) = self.storage {
             own.extend(storage.mounts.iter().map(|m| (m.name.as_str(), m.mount_path.as_str())));
@@ -349,6 +355,9 @@ impl<'r> RoleInput<'_, 'r> {
             }
             if self.tls.is_some_and(|t| t.flags.flags().iter().any(|f| f.as_str() == flag)) {
                 return fail(at, format!("flag '{flag}' is set from spec.tls; set TLS there"));
+            }
+            if self.ldap.is_some_and(|l| l.managed.iter().any(|f| f == flag)) {
+                return fail(at, format!("flag '{flag}' is set from spec.auth.ldap; set LDAP there"));
             }
         }
         Ok(())

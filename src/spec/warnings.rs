@@ -5,9 +5,12 @@ use crate::registry::{Access, Audience};
 use crate::spec::crd::TrafficPolicy;
 use crate::spec::{Cluster, ClusterRole, ServiceType};
 
-/// Extra flags that make the daemon ask clients for credentials (LDAP, Kerberos).
-fn authenticates_clients(role: &ClusterRole<'_>) -> bool {
-    role.extra_flags.get("enable_ldap_auth").is_some_and(|v| v == "true") || role.extra_flags.contains_key("principal")
+/// Settings that make the daemon ask clients for credentials: spec.auth's
+/// LDAP, or extra flags for LDAP or Kerberos.
+fn authenticates_clients(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
+    cluster.ldap.is_some()
+        || role.extra_flags.get("enable_ldap_auth").is_some_and(|v| v == "true")
+        || role.extra_flags.contains_key("principal")
 }
 
 /// Extra flags that put the web UI behind a login.
@@ -57,7 +60,7 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
                     peers.iter().any(|peer| peer.ip_block.as_ref().is_some_and(|b| b.cidr.ends_with("/0")))
                 });
                 let authenticated = match audience {
-                    Audience::Clients => authenticates_clients(role),
+                    Audience::Clients => authenticates_clients(cluster, role),
                     Audience::Administrators => authenticates_web_ui(role),
                 };
                 anyone && balancer_open && !authenticated
@@ -66,7 +69,7 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
             .collect();
         if !open.is_empty() {
             warnings.push(format!(
-                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (extraFlags enable_ldap_auth or principal; webserver_password_file for the web UI)",
+                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (spec.auth.ldap, or extraFlags principal; webserver_password_file for the web UI)",
                 open.join(", "),
                 role.name(),
                 role.name()

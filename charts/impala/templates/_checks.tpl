@@ -158,10 +158,10 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- range $flag, $_ := ($rv.extraFlags | default dict) -}}
 {{- $bare := trimPrefix "-" $flag -}}
-{{- if not (regexMatch "^[a-z][a-z0-9_.]*$" $bare) }}{{ fail (printf "%s.extraFlags.%s: '%s' is not a flag name: lowercase letters, digits, '_' and '.', starting with a letter" $key $flag $bare) }}{{ end -}}
+{{- if not (or (regexMatch "^[a-z][A-Za-z0-9_]*$" $bare) (regexMatch "^[a-z][A-Za-z0-9_.-]*\\.[A-Za-z0-9_.-]*$" $bare)) }}{{ fail (printf "%s.extraFlags.%s: '%s' is not a flag name: a gflag starts with a lowercase letter and has only letters, digits and '_'; a property name (with '.') may also have '-'" $key $flag $bare) }}{{ end -}}
 {{- if hasPrefix "-" $flag }}{{ fail (printf "%s.extraFlags.%s: write the flag without its leading '-': '%s'" $key $flag $bare) }}{{ end -}}
 {{- if ne (eq $style "gflags") (not (contains "." $flag)) -}}
-{{- fail (printf "%s.extraFlags.%s: '%s' is not a setting of role '%s', which takes %s" $key $flag $flag $name (ternary "gflags" "llama-site.xml properties" (eq $style "gflags"))) -}}
+{{- fail (printf "%s.extraFlags.%s: '%s' is not a setting of role '%s', which takes %s" $key $flag $flag $name (ternary "gflags" (printf "%s properties" (ternary "llama-site.xml" "hive-site.xml" (eq $style "llamaSite"))) (eq $style "gflags"))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -255,7 +255,17 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls) -}}
+{{- $ldap := include "impala.ldap" (list . $tls) | fromJson -}}
+{{- if $ldap -}}
+{{- range $name, $r := $roles -}}
+{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
+{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag $ldap.managed) -}}
+{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.ldap; set LDAP there" $name $flag $flag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -271,6 +281,7 @@ anything it cannot honour; every template reads the model.
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
 {{- with (index ($r.role.destinationFlags | default dict) "yarn") }}{{ $_ := set $s . $.Values.yarnResourceManager }}{{ end -}}
 {{- with (include "impala.roleTls" (list $m $name) | fromJson).flags }}{{ range $k, $v := . }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
+{{- if include "impala.servesClients" (list $m $name) }}{{ range $k, $v := ($m.ldap.flags | default dict) }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
 {{- with $.Values.registry.hostnameFlag -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}

@@ -1,0 +1,66 @@
+{{/*
+LDAP authentication of clients (values.auth.ldap), as impala-k8s's
+src/spec/auth.rs resolves it: the flags (named by the registry's ldap block)
+of the roles that serve clients, and the bind password's Secret and the LDAP
+server's CA they mount. Fails with the same words as `impala-k8s gen`.
+(list $ tls) -> JSON {flags, volumes, mounts}, or {} without LDAP.
+*/}}
+{{- define "impala.ldap" -}}
+{{- $ := index . 0 -}}{{- $tls := index . 1 -}}
+{{- $l := ($.Values.auth | default dict).ldap -}}
+{{- $out := dict -}}
+{{- if $l -}}
+{{- $f := $.Values.registry.ldap -}}
+{{- if not $f }}{{ fail (printf "auth.ldap: registry %s declares no LDAP flags, so impala-k8s cannot turn LDAP on for it; set the flags with extraFlags" $.Values.registry.profile) }}{{ end -}}
+{{- $clear := $l.allowClearTextPasswords | default false -}}
+{{- $flags := dict $f.enable "true" $f.uri (toString $l.uri) -}}
+{{- if regexMatch "^ldaps://.+" (toString $l.uri) -}}
+{{- if $l.startTls }}{{ fail "auth.ldap.startTls: an ldaps:// URI is TLS already, and Impala ignores ldap_tls with it (be/src/util/ldap-util.cc); remove startTls" }}{{ end -}}
+{{- else if regexMatch "^ldap://.+" (toString $l.uri) -}}
+{{- if $l.startTls }}{{ $_ := set $flags $f.startTls "true" }}{{ else if not $clear }}{{ fail "auth.ldap.uri: Impala refuses LDAP without TLS, since passwords would cross the network in the clear (be/src/util/ldap-util.cc): use an ldaps:// URI or startTls: true, or set allowClearTextPasswords: true for evaluation" }}{{ end -}}
+{{- else -}}
+{{- fail (printf "auth.ldap.uri: '%s' is not an LDAP URI: ldaps://HOST[:PORT] or ldap://HOST[:PORT]" (toString $l.uri)) -}}
+{{- end -}}
+{{- if $clear }}{{ $_ := set $flags $f.passwordsInClearOk "true" }}{{ end -}}
+{{- if and (not (and $tls $tls.clients)) (not $clear) }}{{ fail "auth.ldap: LDAP passwords would reach the client ports in the clear: turn on spec.tls.clients, or set allowClearTextPasswords: true for evaluation" }}{{ end -}}
+{{- $simple := list -}}
+{{- range $k := list "baseDn" "domain" "bindPattern" }}{{ if index $l $k }}{{ $simple = append $simple $k }}{{ end }}{{ end -}}
+{{- if $l.searchBind -}}
+{{- with $simple }}{{ fail (printf "auth.ldap.%s: %s is for simple bind; search bind finds users under userSearchBaseDn" (first .) (first .)) }}{{ end -}}
+{{- $_ := set $flags $f.searchBind "true" -}}
+{{- with $l.userSearchBaseDn }}{{ $_ := set $flags $f.userSearchBaseDn . }}{{ end -}}
+{{- with $l.groupSearchBaseDn }}{{ $_ := set $flags $f.groupSearchBaseDn . }}{{ end -}}
+{{- else -}}
+{{- range $k := list "userSearchBaseDn" "groupSearchBaseDn" }}{{ if index $l $k }}{{ fail (printf "auth.ldap.%s: %s is for search bind: set searchBind: true" $k $k) }}{{ end }}{{ end -}}
+{{- if gt (len $simple) 1 }}{{ fail (printf "auth.ldap.%s: %s are set; simple bind takes one of baseDn, domain and bindPattern (be/src/util/ldap-simple-bind.cc)" (index $simple 1) (join " and " $simple)) }}{{ end -}}
+{{- with $l.bindPattern }}{{ if not (contains "#UID" .) }}{{ fail (printf "auth.ldap.bindPattern: '%s' has no #UID, where Impala puts the user name" .) }}{{ end }}{{ end -}}
+{{- range $k := $simple }}{{ $_ := set $flags (get $f $k) (index $l $k) }}{{ end -}}
+{{- end -}}
+{{- with $l.userFilter }}{{ $_ := set $flags $f.userFilter . }}{{ end -}}
+{{- with $l.groupFilter }}{{ $_ := set $flags $f.groupFilter . }}{{ end -}}
+{{- with $l.bindDn }}{{ $_ := set $flags $f.bindDn . }}{{ end -}}
+{{- $volumes := list -}}{{- $mounts := list -}}
+{{- with $l.bindPasswordSecret -}}
+{{- if not $l.bindDn }}{{ fail "auth.ldap.bindPasswordSecret: a bind password is bindDn's: set bindDn too" }}{{ end -}}
+{{- $_ := set $flags $f.bindPasswordCmd (printf "cat /etc/impala-k8s/ldap-bind/%s" .key) -}}
+{{- $volumes = append $volumes (dict "name" "ldap-bind" "secret" (dict "secretName" .name "defaultMode" 288)) -}}
+{{- $mounts = append $mounts (dict "name" "ldap-bind" "mountPath" "/etc/impala-k8s/ldap-bind" "readOnly" true) -}}
+{{- end -}}
+{{- with $l.caCertificate -}}
+{{- if eq (empty .secretName) (empty .configMapName) }}{{ fail "auth.ldap.caCertificate: give the CA certificate's secretName or configMapName, one of them, and a key of letters, digits, '-', '_' and '.'" }}{{ end -}}
+{{- $_ := set $flags $f.caCertificate (printf "/etc/impala-k8s/ldap-ca/%s" (.key | default "ca.crt")) -}}
+{{- if .secretName }}{{ $volumes = append $volumes (dict "name" "ldap-ca" "secret" (dict "secretName" .secretName "defaultMode" 288)) }}{{ else }}{{ $volumes = append $volumes (dict "name" "ldap-ca" "configMap" (dict "name" .configMapName)) }}{{ end -}}
+{{- $mounts = append $mounts (dict "name" "ldap-ca" "mountPath" "/etc/impala-k8s/ldap-ca" "readOnly" true) -}}
+{{- end -}}
+{{- $out = dict "flags" $flags "volumes" $volumes "mounts" $mounts "managed" (values $f) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* "true" when a role takes gflags and serves clients: (list model roleName). */}}
+{{- define "impala.servesClients" -}}
+{{- $m := index . 0 -}}{{- $r := index $m.roles (index . 1) -}}
+{{- $serves := false -}}
+{{- range $r.ports }}{{ if and (eq .access "external") (eq .audience "clients") }}{{ $serves = true }}{{ end }}{{ end -}}
+{{- if and $serves (eq ($r.role.config | default "gflags") "gflags") }}true{{ end -}}
+{{- end -}}

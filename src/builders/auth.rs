@@ -1,0 +1,54 @@
+//! What LDAP adds to the roles that serve clients: its flags, and the bind
+//! password's Secret and the LDAP server's CA mounted where they point.
+
+use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, SecretVolumeSource, Volume, VolumeMount};
+
+use crate::registry::{Access, Audience, ConfigStyle};
+use crate::spec::auth::{ClusterLdap, LDAP_BIND_DIR, LDAP_CA_DIR};
+use crate::spec::{Cluster, ClusterRole};
+
+/// Owner and group may read the password; the pods' fsGroup is the group.
+const SECRET_MODE: i32 = 0o440;
+
+/// LDAP for a role: the gflag roles that serve clients.
+pub fn role_ldap<'c>(cluster: &'c Cluster<'_>, role: &ClusterRole<'_>) -> Option<&'c ClusterLdap> {
+    let serves_clients = role.ports_with(Access::External).any(|p| p.audience == Some(Audience::Clients));
+    cluster.ldap.as_ref().filter(|_| serves_clients && role.role.config == ConfigStyle::Gflags)
+}
+
+/// The volumes and mounts of the bind password and the CA certificate.
+pub fn volumes(ldap: &ClusterLdap) -> (Vec<Volume>, Vec<VolumeMount>) {
+    let mount = |name: &str, path: &str| VolumeMount {
+        name: name.to_owned(),
+        mount_path: path.to_owned(),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    let secret = |name: &str| SecretVolumeSource {
+        secret_name: Some(name.to_owned()),
+        default_mode: Some(SECRET_MODE),
+        ..Default::default()
+    };
+    let (mut volumes, mut mounts) = (Vec::new(), Vec::new());
+    if let Some(password) = &ldap.bind_password {
+        volumes.push(Volume {
+            name: "ldap-bind".to_owned(),
+            secret: Some(secret(&password.name)),
+            ..Default::default()
+        });
+        mounts.push(mount("ldap-bind", LDAP_BIND_DIR));
+    }
+    if let Some(ca) = &ldap.ca {
+        let volume = match (&ca.secret_name, &ca.config_map_name) {
+            (Some(name), _) => Volume { secret: Some(secret(name)), ..Default::default() },
+            (_, Some(name)) => Volume {
+                config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
+                ..Default::default()
+            },
+            (None, None) => unreachable!("checked: one of them"),
+        };
+        volumes.push(Volume { name: "ldap-ca".to_owned(), ..volume });
+        mounts.push(mount("ldap-ca", LDAP_CA_DIR));
+    }
+    (volumes, mounts)
+}
