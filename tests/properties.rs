@@ -255,7 +255,9 @@ proptest! {
             spec.spec.roles.entry(role).or_default().service.type_ = Some(type_);
         }
         for (i, number) in overrides {
-            let port = &registry.ports[i % registry.ports.len()];
+            // Ports that always exist (the metrics webserver's only with web UI logins).
+            let always: Vec<_> = registry.ports.iter().filter(|p| p.when.is_none()).collect();
+            let port = always[i % always.len()];
             let role = spec.spec.roles.entry(port.role.to_string()).or_default();
             role.ports.insert(port.name.to_string(), i64::from(number));
         }

@@ -4,16 +4,45 @@
 use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, SecretVolumeSource, Volume, VolumeMount};
 
 use crate::registry::{Access, Audience, ConfigStyle};
-use crate::spec::auth::{ClusterLdap, LDAP_BIND_DIR, LDAP_CA_DIR};
+use crate::spec::auth::{ClusterLdap, ClusterWebUiAuth, LDAP_BIND_DIR, LDAP_CA_DIR, WEB_UI_AUTH_DIR};
 use crate::spec::{Cluster, ClusterRole};
 
 /// Owner and group may read the password; the pods' fsGroup is the group.
 const SECRET_MODE: i32 = 0o440;
 
-/// LDAP for a role: the gflag roles that serve clients.
+/// LDAP for a role: the gflag roles that serve clients, and with LDAP
+/// logins on the web UIs every gflag role with a web UI.
 pub fn role_ldap<'c>(cluster: &'c Cluster<'_>, role: &ClusterRole<'_>) -> Option<&'c ClusterLdap> {
     let serves_clients = role.ports_with(Access::External).any(|p| p.audience == Some(Audience::Clients));
-    cluster.ldap.as_ref().filter(|_| serves_clients && role.role.config == ConfigStyle::Gflags)
+    let web_ldap = cluster.web_ui_auth.as_ref().is_some_and(|w| w.ldap) && role.role.probe.http_path.is_some();
+    cluster.ldap.as_ref().filter(|_| (serves_clients || web_ldap) && role.role.config == ConfigStyle::Gflags)
+}
+
+/// The web UI's login for a role: every gflag role with a web UI.
+pub fn role_web_ui_auth<'c>(cluster: &'c Cluster<'_>, role: &ClusterRole<'_>) -> Option<&'c ClusterWebUiAuth> {
+    let web_ui = role.role.probe.http_path.is_some() && role.role.config == ConfigStyle::Gflags;
+    cluster.web_ui_auth.as_ref().filter(|_| web_ui)
+}
+
+/// The volume and mount of the web UI's password file.
+pub fn web_ui_volumes(auth: &ClusterWebUiAuth) -> (Vec<Volume>, Vec<VolumeMount>) {
+    let Some(secret) = &auth.password else { return (Vec::new(), Vec::new()) };
+    let volume = Volume {
+        name: "webui-auth".to_owned(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(secret.name.clone()),
+            default_mode: Some(SECRET_MODE),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mount = VolumeMount {
+        name: "webui-auth".to_owned(),
+        mount_path: WEB_UI_AUTH_DIR.to_owned(),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    (vec![volume], vec![mount])
 }
 
 /// The volumes and mounts of the bind password and the CA certificate.

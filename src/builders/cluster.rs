@@ -77,6 +77,9 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
     if let Some(ldap) = super::auth::role_ldap(cluster, role) {
         settings.extend(ldap.flags.iter().cloned());
     }
+    if let Some(web) = super::auth::role_web_ui_auth(cluster, role) {
+        settings.extend(web.flags.iter().cloned());
+    }
     if let Some(d) = &role.drain {
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
@@ -324,8 +327,14 @@ impl<'a, 'r> Release<'a, 'r> {
     fn container(&self, role: &ClusterRole<'_>, settings: &BTreeMap<String, String>) -> ContainerBuilder {
         let tls = super::tls::role_tls(self.cluster, role);
         let https = tls.as_ref().is_some_and(|t| t.web_ui);
+        let web_auth = super::auth::role_web_ui_auth(self.cluster, role);
+        // Behind a login, /healthz answers 401: the metrics webserver serves it without one.
+        let probe_port = match (&web_auth, &role.role.probe.unauthenticated_port) {
+            (Some(_), Some(port)) if role.port(port).is_some() => port,
+            _ => &role.role.probe.port,
+        };
         let probe = |timing| match &role.role.probe.http_path {
-            Some(path) => http_get_probe(&role.role.probe.port, path, https, timing),
+            Some(path) => http_get_probe(probe_port, path, https, timing),
             None => tcp_probe(&role.role.probe.port, timing),
         };
         let mut container = ContainerBuilder::new(role.name().as_str())
@@ -375,6 +384,9 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(ldap) = super::auth::role_ldap(self.cluster, role) {
             container = container.add_volume_mounts(&super::auth::volumes(ldap).1);
+        }
+        if let Some(web) = web_auth {
+            container = container.add_volume_mounts(&super::auth::web_ui_volumes(web).1);
         }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
@@ -430,6 +442,9 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(ldap) = super::auth::role_ldap(cluster, role) {
             pod = pod.add_volumes(&super::auth::volumes(ldap).0);
+        }
+        if let Some(web) = super::auth::role_web_ui_auth(cluster, role) {
+            pod = pod.add_volumes(&super::auth::web_ui_volumes(web).0);
         }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;

@@ -384,7 +384,8 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
 
 /// The values of a role that does not run: the registry's defaults.
 fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleValues {
-    let ports: Vec<_> = registry.ports_of(&role.name).collect();
+    // The ports that always exist: one with a condition gets its number from the registry then.
+    let ports: Vec<_> = registry.ports_of(&role.name).filter(|p| p.when.is_none()).collect();
     RoleValues {
         enabled: false,
         replica_count: role.replicas.default,

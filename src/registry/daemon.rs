@@ -189,3 +189,24 @@ impl LdapFlags {
         ]
     }
 }
+
+/// The flags that put a daemon's web UI behind a login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebUiAuthFlags {
+    /// The password file (htdigest: `user:realm:hash`).
+    pub password_file: FlagName,
+    /// The realm of the password file.
+    pub realm: FlagName,
+    /// Logins checked against LDAP (the client LDAP settings).
+    pub require_ldap: FlagName,
+    /// Allows LDAP logins to a web UI without TLS.
+    pub ldap_passwords_in_clear_ok: FlagName,
+}
+
+impl WebUiAuthFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 4] {
+        [&self.password_file, &self.realm, &self.require_ldap, &self.ldap_passwords_in_clear_ok]
+    }
+}

@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, Audience, ClientFlags, ImageDefaults, LdapFlags, Logging, Port, PortSource, Protocol, Registry,
-    ReleaseRange, Releases, Role, TlsFlags,
+    Access, Audience, ClientFlags, ImageDefaults, LdapFlags, Logging, Port, PortCondition, PortSource, Protocol,
+    Registry, ReleaseRange, Releases, Role, TlsFlags, WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -61,6 +61,9 @@ pub struct PortEntry {
     /// The releases that have the port (a registry with `releases` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub releases: Option<ReleaseRange>,
+    /// When the port exists, if not always (`webUiAuth`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<PortCondition>,
 }
 
 /// A port registry as its file holds it; [`Registry`] is its expanded view.
@@ -102,6 +105,9 @@ pub struct RegistryFile {
     /// The flags of LDAP authentication for client connections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap: Option<LdapFlags>,
+    /// The flags that put the web UIs behind a login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_ui_auth: Option<WebUiAuthFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -134,6 +140,7 @@ impl From<Registry> for RegistryFile {
                 service: p.service,
                 description: p.description,
                 releases: p.releases,
+                when: p.when,
             })
             .collect();
         RegistryFile {
@@ -149,6 +156,7 @@ impl From<Registry> for RegistryFile {
             releases: registry.releases,
             tls: registry.tls,
             ldap: registry.ldap,
+            web_ui_auth: registry.web_ui_auth,
         }
     }
 }
@@ -193,6 +201,7 @@ impl Registry {
                     service: p.service.clone(),
                     description: p.description.clone(),
                     releases: p.releases.clone(),
+                    when: p.when,
                 });
             }
         }
@@ -209,6 +218,7 @@ impl Registry {
             releases: file.releases,
             tls: file.tls,
             ldap: file.ldap,
+            web_ui_auth: file.web_ui_auth,
         })
     }
 }

@@ -19,7 +19,7 @@ mod file;
 mod release;
 mod validate;
 
-pub use daemon::{Drain, Jvm, LdapFlags, Logging, TlsFlags};
+pub use daemon::{Drain, Jvm, LdapFlags, Logging, TlsFlags, WebUiAuthFlags};
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
@@ -238,6 +238,18 @@ pub struct ProbeSpec {
     /// The path of the HTTP health endpoint (`/healthz`); without it, the probes are TCP checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_path: Option<String>,
+    /// The port the probes use instead when the web UI asks for a login: a
+    /// webserver that serves the health endpoint without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unauthenticated_port: Option<PortName>,
+}
+
+/// When a port exists besides always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PortCondition {
+    /// Only while the web UIs ask for a login (`spec.auth.webUi`).
+    WebUiAuth,
 }
 
 /// CPU and memory as Kubernetes quantities.
@@ -422,6 +434,8 @@ pub struct Port {
     pub description: String,
     /// The releases that have the port (a registry with `releases` only).
     pub releases: Option<ReleaseRange>,
+    /// When the port exists, if not always.
+    pub when: Option<PortCondition>,
 }
 
 /// Where a [`Port`] is declared: the entry of the registry file, and the
@@ -489,6 +503,8 @@ pub struct Registry {
     pub tls: Option<TlsFlags>,
     /// The flags of LDAP authentication, where the registry says.
     pub ldap: Option<LdapFlags>,
+    /// The flags of web UI logins, where the registry says.
+    pub web_ui_auth: Option<WebUiAuthFlags>,
 }
 
 impl Registry {
@@ -550,7 +566,7 @@ mod tests {
     fn builtin_registries_load() {
         let impala4 = Profile::Impala4.registry();
         assert_eq!(impala4.roles.len(), 6);
-        assert_eq!(impala4.ports.len(), 18);
+        assert_eq!(impala4.ports.len(), 23);
         let cdh5 = Profile::Cdh5.registry();
         assert_eq!(cdh5.roles.len(), 4);
         // The 14 rows of the original document, in its order, then KRPC (CDH 5.15+).

@@ -213,6 +213,14 @@ impl Registry {
                 return err(format!("{path}.probe.httpPath"), format!("'{p}' must start with '/'"));
             }
         }
+        if let Some(port) = &role.probe.unauthenticated_port {
+            if !self.ports.iter().any(|p| p.role == role.name && &p.name == port && p.when.is_some()) {
+                return err(
+                    format!("{path}.probe.unauthenticatedPort"),
+                    format!("role '{}' has no port '{port}' that exists only while the web UI asks for a login (when: webUiAuth)", role.name),
+                );
+            }
+        }
         if !self.ports.iter().any(|p| p.role == role.name && p.name == role.probe.port) {
             return err(
                 format!("{path}.probe.port"),
@@ -285,7 +293,10 @@ impl Registry {
                 format!("internal port '{}' is reached by its peers; only an external port has an audience", port.name),
             );
         }
-        if port.access == Access::Internal && port.peers.is_empty() {
+        // The probes' port is reached by the kubelet, which no peer list names.
+        let probed =
+            self.roles.iter().any(|r| r.name == port.role && r.probe.unauthenticated_port.as_ref() == Some(&port.name));
+        if port.access == Access::Internal && port.peers.is_empty() && !probed {
             return err(
                 format!("{path}.peers"),
                 format!(

@@ -18,6 +18,105 @@ pub struct AuthSpec {
     /// LDAP for the client ports (HiveServer2, Beeswax) of the roles that have them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap: Option<LdapSpec>,
+    /// A login on every web UI: a password file from a Secret, or LDAP; the
+    /// probes then use the metrics webserver, which needs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_ui: Option<WebUiAuthSpec>,
+}
+
+/// The web UIs' login.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebUiAuthSpec {
+    /// An htdigest password file (`user:realm:md5`) in a Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_secret: Option<SecretKey>,
+    /// The realm of the password file's entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// Logins checked against LDAP, with `auth.ldap`'s settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ldap: Option<bool>,
+}
+
+/// Where the web UI's password file is mounted.
+pub const WEB_UI_AUTH_DIR: &str = "/etc/impala-k8s/webui-auth";
+
+/// The web UIs' login, resolved: the flags of every daemon with a web UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterWebUiAuth {
+    /// Flags and values.
+    pub flags: Vec<(String, String)>,
+    /// The password file's Secret and key, mounted at [`WEB_UI_AUTH_DIR`].
+    pub password: Option<SecretKey>,
+    /// True when the logins are LDAP's: every daemon with a web UI gets the LDAP flags.
+    pub ldap: bool,
+    /// Every flag of the registry's `webUiAuth` block (set from spec.auth only).
+    pub managed: Vec<String>,
+}
+
+/// `spec.auth.webUi`, checked against the registry's flags, LDAP and the web UIs' TLS.
+pub(super) fn resolve_web_ui(
+    auth: &AuthSpec,
+    registry: &Registry,
+    tls: Option<&ClusterTls<'_>>,
+) -> Result<Option<ClusterWebUiAuth>, SpecError> {
+    let Some(web) = &auth.web_ui else { return Ok(None) };
+    let field = FieldPath::from("spec.auth.webUi");
+    let Some(f) = &registry.web_ui_auth else {
+        return fail(
+            field,
+            format!("registry {} declares no web UI login flags; set them with extraFlags", registry.profile),
+        );
+    };
+    let ldap = web.ldap.unwrap_or(false);
+    let mut flags = Vec::new();
+    match (&web.password_secret, ldap) {
+        (Some(_), true) => {
+            return fail(field, "the web UIs take a password file or LDAP, not both (be/src/util/webserver.cc)")
+        }
+        (None, false) => {
+            return fail(field, "give the web UIs a login: passwordSecret (an htdigest file) or ldap: true")
+        }
+        (Some(secret), false) => {
+            if !is_rfc1123_subdomain(&secret.name) || !is_config_key(&secret.key) {
+                return fail(field.key("passwordSecret"), format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", secret.name, secret.key));
+            }
+            let Some(realm) = web.realm.as_ref().filter(|r| !r.is_empty() && !r.contains(':')) else {
+                return fail(
+                    field.key("realm"),
+                    "the password file's entries name a realm (user:realm:hash): give it, without ':'",
+                );
+            };
+            flags.push((f.password_file.to_string(), format!("{WEB_UI_AUTH_DIR}/{}", secret.key)));
+            flags.push((f.realm.to_string(), realm.clone()));
+        }
+        (None, true) => {
+            let Some(client_ldap) = &auth.ldap else {
+                return fail(
+                    field.key("ldap"),
+                    "web UI logins by LDAP use spec.auth.ldap's server and bind settings: set spec.auth.ldap",
+                );
+            };
+            if web.realm.is_some() {
+                return fail(field.key("realm"), "a realm is the password file's; LDAP logins take none");
+            }
+            flags.push((f.require_ldap.to_string(), "true".to_owned()));
+            let web_tls = tls.is_some_and(|t| t.web_ui);
+            if !web_tls {
+                if !client_ldap.allow_clear_text_passwords.unwrap_or(false) {
+                    return fail(field.key("ldap"), "LDAP passwords would reach the web UIs in the clear: turn on spec.tls.webUi, or set spec.auth.ldap.allowClearTextPasswords: true for evaluation");
+                }
+                flags.push((f.ldap_passwords_in_clear_ok.to_string(), "true".to_owned()));
+            }
+        }
+    }
+    Ok(Some(ClusterWebUiAuth {
+        flags,
+        password: web.password_secret.clone(),
+        ldap,
+        managed: f.flags().iter().map(|f| f.to_string()).collect(),
+    }))
 }
 
 impl AuthSpec {

@@ -295,6 +295,8 @@ pub struct Cluster<'r> {
     pub tls: Option<super::tls::ClusterTls<'r>>,
     /// LDAP authentication of clients, when the spec turns it on.
     pub ldap: Option<super::auth::ClusterLdap>,
+    /// The web UIs' login, when the spec asks for one.
+    pub web_ui_auth: Option<super::auth::ClusterWebUiAuth>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).

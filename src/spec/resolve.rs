@@ -39,6 +39,7 @@ impl ClusterSpec {
         check_logging(spec)?;
         let tls = super::tls::resolve(&spec.tls, registry, &self.release)?;
         let ldap = super::auth::resolve(&spec.auth, registry, tls.as_ref())?;
+        let web_ui_auth = super::auth::resolve_web_ui(&spec.auth, registry, tls.as_ref())?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -54,6 +55,7 @@ impl ClusterSpec {
                 storage: storage.as_ref().filter(|_| role.reaches.contains(&Destination::Storage)),
                 tls: tls.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 ldap: ldap.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
+                web_ui_auth: web_ui_auth.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -87,6 +89,7 @@ impl ClusterSpec {
             yarn_resource_manager,
             tls,
             ldap,
+            web_ui_auth,
         };
         check_names(&cluster)?;
         Ok(cluster)

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::auth::ClusterLdap;
+use super::auth::{ClusterLdap, ClusterWebUiAuth};
 use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, quantity, NODE_PORTS};
 use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
 use super::model::{
@@ -45,6 +45,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub tls: Option<&'a ClusterTls<'r>>,
     /// LDAP, for a role that takes gflags.
     pub ldap: Option<&'a ClusterLdap>,
+    /// Logins on the web UIs, for a role that takes gflags.
+    pub web_ui_auth: Option<&'a ClusterWebUiAuth>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -148,6 +150,9 @@ impl<'r> RoleInput<'_, 'r> {
         if self.ldap.is_some() {
             own.extend([("ldap-bind", super::auth::LDAP_BIND_DIR), ("ldap-ca", super::auth::LDAP_CA_DIR)]);
         }
+        if self.web_ui_auth.is_some() {
+            own.push(("webui-auth", super::auth::WEB_UI_AUTH_DIR));
+        }
         if let Some(storage) = self.storage {
             own.extend(storage.mounts.iter().map(|m| (m.name.as_str(), m.mount_path.as_str())));
             managed_env.extend(
@@ -165,6 +170,16 @@ impl<'r> RoleInput<'_, 'r> {
             .map(|(f, v)| (f.as_str(), v.as_str()))
             .collect();
         super::wiring::wiring(&self.field, role, self.spec, &managed_env, &own, &file_flags)
+    }
+
+    /// The role's ports that exist: every one without a condition, the
+    /// metrics webserver's only while the web UIs ask for a login.
+    fn present_ports(&self) -> impl Iterator<Item = &'r crate::registry::Port> + '_ {
+        let web_ui_auth = self.web_ui_auth.is_some();
+        self.registry.ports_of(&self.role.name).filter(move |p| match p.when {
+            None => true,
+            Some(crate::registry::PortCondition::WebUiAuth) => web_ui_auth,
+        })
     }
 
     /// The pod count: 1 for a singleton, within the role's bounds otherwise.
@@ -195,7 +210,7 @@ impl<'r> RoleInput<'_, 'r> {
         node_ports: &mut BTreeMap<i32, FieldPath>,
     ) -> Result<Vec<ClusterPort<'r>>, SpecError> {
         let (name, rs) = (self.name(), self.spec);
-        let port_names: Vec<&str> = self.registry.ports_of(&self.role.name).map(|p| p.name.as_str()).collect();
+        let port_names: Vec<&str> = self.present_ports().map(|p| p.name.as_str()).collect();
         for (what, keys) in [
             ("ports", rs.ports.keys().collect::<Vec<_>>()),
             ("access", rs.access.keys().collect()),
@@ -214,7 +229,7 @@ impl<'r> RoleInput<'_, 'r> {
             }
         }
         let mut ports: Vec<ClusterPort<'r>> = Vec::new();
-        for entry in self.registry.ports_of(&self.role.name) {
+        for entry in self.present_ports() {
             let key = entry.name.as_str();
             let field = self.field.key("ports").key(key);
             let number = match rs.ports.get(key) {
@@ -358,6 +373,9 @@ impl<'r> RoleInput<'_, 'r> {
             }
             if self.ldap.is_some_and(|l| l.managed.iter().any(|f| f == flag)) {
                 return fail(at, format!("flag '{flag}' is set from spec.auth.ldap; set LDAP there"));
+            }
+            if self.web_ui_auth.is_some_and(|w| w.managed.iter().any(|f| f == flag)) {
+                return fail(at, format!("flag '{flag}' is set from spec.auth.webUi; set the web UI's login there"));
             }
         }
         Ok(())

@@ -13,10 +13,11 @@ fn authenticates_clients(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool 
         || role.extra_flags.contains_key("principal")
 }
 
-/// Extra flags that put the web UI behind a login.
-fn authenticates_web_ui(role: &ClusterRole<'_>) -> bool {
+/// Settings that put the web UI behind a login: spec.auth.webUi, or extra flags.
+fn authenticates_web_ui(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
     let on = |flag: &str| role.extra_flags.get(flag).is_some_and(|v| v == "true");
-    role.extra_flags.contains_key("webserver_password_file")
+    cluster.web_ui_auth.is_some()
+        || role.extra_flags.contains_key("webserver_password_file")
         || on("webserver_require_spnego")
         || on("webserver_require_ldap")
 }
@@ -61,7 +62,7 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
                 });
                 let authenticated = match audience {
                     Audience::Clients => authenticates_clients(cluster, role),
-                    Audience::Administrators => authenticates_web_ui(role),
+                    Audience::Administrators => authenticates_web_ui(cluster, role),
                 };
                 anyone && balancer_open && !authenticated
             })

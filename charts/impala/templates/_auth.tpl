@@ -64,3 +64,52 @@ server's CA they mount. Fails with the same words as `impala-k8s gen`.
 {{- range $r.ports }}{{ if and (eq .access "external") (eq .audience "clients") }}{{ $serves = true }}{{ end }}{{ end -}}
 {{- if and $serves (eq ($r.role.config | default "gflags") "gflags") }}true{{ end -}}
 {{- end -}}
+
+{{/* "true" when a role takes the LDAP flags: it serves clients, or LDAP logs in to its web UI: (list model roleName). */}}
+{{- define "impala.ldapRole" -}}
+{{- $m := index . 0 -}}{{- $r := index $m.roles (index . 1) -}}
+{{- $webLdap := and $m.webAuth $m.webAuth.ldap (not (empty $r.role.probe.httpPath)) (eq ($r.role.config | default "gflags") "gflags") -}}
+{{- if and $m.ldap (or (include "impala.servesClients" .) $webLdap) }}true{{ end -}}
+{{- end -}}
+
+{{/* "true" when a role's web UI asks for a login: (list model roleName). */}}
+{{- define "impala.webAuthRole" -}}
+{{- $m := index . 0 -}}{{- $r := index $m.roles (index . 1) -}}
+{{- if and $m.webAuth (not (empty $r.role.probe.httpPath)) (eq ($r.role.config | default "gflags") "gflags") }}true{{ end -}}
+{{- end -}}
+
+{{/*
+The web UIs' login (values.auth.webUi), as src/spec/auth.rs resolves it:
+(list $ tls) -> JSON {flags, ldap, volumes, mounts, managed}, or {}.
+*/}}
+{{- define "impala.webUiAuth" -}}
+{{- $ := index . 0 -}}{{- $tls := index . 1 -}}
+{{- $auth := $.Values.auth | default dict -}}
+{{- $w := $auth.webUi -}}
+{{- $out := dict -}}
+{{- if $w -}}
+{{- $f := $.Values.registry.webUiAuth -}}
+{{- if not $f }}{{ fail (printf "auth.webUi: registry %s declares no web UI login flags; set them with extraFlags" $.Values.registry.profile) }}{{ end -}}
+{{- $flags := dict -}}{{- $volumes := list -}}{{- $mounts := list -}}
+{{- if and $w.passwordSecret $w.ldap }}{{ fail "auth.webUi: the web UIs take a password file or LDAP, not both (be/src/util/webserver.cc)" }}{{ end -}}
+{{- if not (or $w.passwordSecret $w.ldap) }}{{ fail "auth.webUi: give the web UIs a login: passwordSecret (an htdigest file) or ldap: true" }}{{ end -}}
+{{- with $w.passwordSecret -}}
+{{- if or (not $w.realm) (contains ":" (toString $w.realm)) }}{{ fail "auth.webUi.realm: the password file's entries name a realm (user:realm:hash): give it, without ':'" }}{{ end -}}
+{{- $_ := set $flags $f.passwordFile (printf "/etc/impala-k8s/webui-auth/%s" .key) -}}
+{{- $_ := set $flags $f.realm (toString $w.realm) -}}
+{{- $volumes = list (dict "name" "webui-auth" "secret" (dict "secretName" .name "defaultMode" 288)) -}}
+{{- $mounts = list (dict "name" "webui-auth" "mountPath" "/etc/impala-k8s/webui-auth" "readOnly" true) -}}
+{{- end -}}
+{{- if $w.ldap -}}
+{{- if not $auth.ldap }}{{ fail "auth.webUi.ldap: web UI logins by LDAP use spec.auth.ldap's server and bind settings: set spec.auth.ldap" }}{{ end -}}
+{{- if $w.realm }}{{ fail "auth.webUi.realm: a realm is the password file's; LDAP logins take none" }}{{ end -}}
+{{- $_ := set $flags $f.requireLdap "true" -}}
+{{- if not (and $tls $tls.webUi) -}}
+{{- if not $auth.ldap.allowClearTextPasswords }}{{ fail "auth.webUi.ldap: LDAP passwords would reach the web UIs in the clear: turn on spec.tls.webUi, or set spec.auth.ldap.allowClearTextPasswords: true for evaluation" }}{{ end -}}
+{{- $_ := set $flags $f.ldapPasswordsInClearOk "true" -}}
+{{- end -}}
+{{- end -}}
+{{- $out = dict "flags" $flags "ldap" ($w.ldap | default false) "volumes" $volumes "mounts" $mounts "managed" (values $f) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}

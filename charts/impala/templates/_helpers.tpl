@@ -50,9 +50,13 @@ anything it cannot honour; every template reads the model.
 {{- $reg := .Values.registry -}}
 {{- /* A port entry may name several roles (roles: [coordinator, executor]): one port of each. */ -}}
 {{- $regPorts := list -}}
+{{- $webUiAuth := not (empty ($.Values.auth | default dict).webUi) -}}
 {{- range $reg.ports -}}
-{{- $entry := omit . "roles" -}}
+{{- /* A port with a condition (the metrics webserver, with web UI logins) exists only then. */ -}}
+{{- if or (not .when) (and (eq .when "webUiAuth") $webUiAuth) -}}
+{{- $entry := omit . "roles" "when" -}}
 {{- if .roles }}{{ range .roles }}{{ $regPorts = append $regPorts (merge (dict "role" .) $entry) }}{{ end }}{{ else }}{{ $regPorts = append $regPorts $entry }}{{ end -}}
+{{- end -}}
 {{- end -}}
 {{- $roleNames := list -}}
 {{- range $reg.roles }}{{ $roleNames = append $roleNames .name }}{{ end -}}
@@ -265,7 +269,17 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap) -}}
+{{- $webAuth := include "impala.webUiAuth" (list . $tls) | fromJson -}}
+{{- if $webAuth -}}
+{{- range $name, $r := $roles -}}
+{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
+{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag $webAuth.managed) -}}
+{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.webUi; set the web UI's login there" $name $flag $flag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -281,7 +295,8 @@ anything it cannot honour; every template reads the model.
 {{- with $r.drain }}{{ $_ := set $s .gracePeriodFlag (toString .gracePeriodSeconds) }}{{ $_ := set $s .deadlineFlag (toString .deadlineSeconds) }}{{ end -}}
 {{- with (index ($r.role.destinationFlags | default dict) "yarn") }}{{ $_ := set $s . $.Values.yarnResourceManager }}{{ end -}}
 {{- with (include "impala.roleTls" (list $m $name) | fromJson).flags }}{{ range $k, $v := . }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
-{{- if include "impala.servesClients" (list $m $name) }}{{ range $k, $v := ($m.ldap.flags | default dict) }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
+{{- if include "impala.ldapRole" (list $m $name) }}{{ range $k, $v := ($m.ldap.flags | default dict) }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
+{{- if include "impala.webAuthRole" (list $m $name) }}{{ range $k, $v := $m.webAuth.flags }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
 {{- with $.Values.registry.hostnameFlag -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}
