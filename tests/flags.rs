@@ -33,9 +33,17 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
     let known = known();
     assert!(known.len() > 600, "the list holds every flag");
     let mut checked = BTreeSet::new();
-    for example in
-        ["production", "tls-secret", "tls-cert-manager", "ldap-tls", "file-logging", "memory", "wiring", "quickstart"]
-    {
+    for example in [
+        "production",
+        "tls-secret",
+        "tls-cert-manager",
+        "ldap-tls",
+        "kerberos",
+        "file-logging",
+        "memory",
+        "wiring",
+        "quickstart",
+    ] {
         let text = std::fs::read_to_string(format!("examples/{example}/cluster.yaml")).unwrap();
         for flag in flags_of(&text) {
             assert!(known.contains(flag.as_str()), "{example}: -{flag} is no flag of Impala 4.5");

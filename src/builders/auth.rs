@@ -5,6 +5,8 @@ use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, SecretVolumeSource, Volu
 
 use crate::registry::{Access, Audience, ConfigStyle};
 use crate::spec::auth::{ClusterLdap, ClusterWebUiAuth, LDAP_BIND_DIR, LDAP_CA_DIR, WEB_UI_AUTH_DIR};
+use crate::spec::kerberos::{ClusterKerberos, KEYTAB_DIR, KRB5_DIR};
+use crate::spec::POD_NAME;
 use crate::spec::{Cluster, ClusterRole};
 
 /// Owner and group may read the password; the pods' fsGroup is the group.
@@ -80,4 +82,51 @@ pub fn volumes(ldap: &ClusterLdap) -> (Vec<Volume>, Vec<VolumeMount>) {
         mounts.push(mount("ldap-ca", LDAP_CA_DIR));
     }
     (volumes, mounts)
+}
+
+/// The name a daemon advertises under Kerberos, which its principal's
+/// `_HOST` becomes: a scalable role's pod under its headless Service, a
+/// singleton's Service, fully qualified.
+pub fn kerberos_name(cluster: &Cluster<'_>, kerberos: &ClusterKerberos<'_>, role: &ClusterRole<'_>) -> String {
+    let service = kerberos.service_fqdn(&cluster.internal_service_name(role.name()), cluster.namespace.as_str());
+    if role.role.is_singleton() {
+        service
+    } else {
+        format!("$({POD_NAME}).{service}")
+    }
+}
+
+/// The volumes and mounts of the keytab and krb5.conf.
+pub fn kerberos_volumes(kerberos: &ClusterKerberos<'_>) -> (Vec<Volume>, Vec<VolumeMount>) {
+    let keytab = Volume {
+        name: "kerberos".to_owned(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(kerberos.keytab.name.clone()),
+            default_mode: Some(SECRET_MODE),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let conf = &kerberos.krb5_conf;
+    let krb5 = match (&conf.secret_name, &conf.config_map_name) {
+        (Some(name), _) => Volume {
+            secret: Some(SecretVolumeSource { secret_name: Some(name.clone()), ..Default::default() }),
+            ..Default::default()
+        },
+        (_, Some(name)) => Volume {
+            config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
+            ..Default::default()
+        },
+        (None, None) => unreachable!("checked: one of them"),
+    };
+    let mount = |name: &str, path: &str| VolumeMount {
+        name: name.to_owned(),
+        mount_path: path.to_owned(),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    (
+        vec![keytab, Volume { name: "krb5".to_owned(), ..krb5 }],
+        vec![mount("kerberos", KEYTAB_DIR), mount("krb5", KRB5_DIR)],
+    )
 }

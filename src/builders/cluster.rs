@@ -84,10 +84,19 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         settings.insert(d.drain.grace_period_flag.to_string(), d.grace_period_seconds.to_string());
         settings.insert(d.drain.deadline_flag.to_string(), d.deadline_seconds.to_string());
     }
+    let kerberos = cluster.kerberos.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags);
+    if let Some(k) = kerberos {
+        // _HOST is the advertised name: a stable DNS name, not the pod IP.
+        settings.extend(k.settings.iter().cloned());
+        settings.insert(k.flags.hostname.to_string(), super::auth::kerberos_name(cluster, k, role));
+    }
     for target in &cluster.roles {
         for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
             if let Some(client) = &port.entry.client_flags {
-                settings.insert(client.host.to_string(), cluster.internal_service_name(target.name()));
+                let service = cluster.internal_service_name(target.name());
+                // With Kerberos, peers ask for a ticket to the name they connect to.
+                let host = kerberos.map_or(service.clone(), |k| k.service_fqdn(&service, cluster.namespace.as_str()));
+                settings.insert(client.host.to_string(), host);
                 settings.insert(client.port.to_string(), port.number.to_string());
             }
         }
@@ -356,7 +365,7 @@ impl<'a, 'r> Release<'a, 'r> {
         if let Some(drain) = &role.drain {
             container = container.drain_on_stop(&drain.drain.signal);
         }
-        if self.cluster.registry.hostname_flag.is_some()
+        if (self.cluster.registry.hostname_flag.is_some() || self.cluster.kerberos.is_some())
             && role.role.config == ConfigStyle::Gflags
             && !role.role.is_singleton()
         {
@@ -387,6 +396,9 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(web) = web_auth {
             container = container.add_volume_mounts(&super::auth::web_ui_volumes(web).1);
+        }
+        if let Some(k) = self.cluster.kerberos.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
+            container = container.add_volume_mounts(&super::auth::kerberos_volumes(k).1);
         }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
@@ -445,6 +457,9 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(web) = super::auth::role_web_ui_auth(cluster, role) {
             pod = pod.add_volumes(&super::auth::web_ui_volumes(web).0);
+        }
+        if let Some(k) = cluster.kerberos.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
+            pod = pod.add_volumes(&super::auth::kerberos_volumes(k).0);
         }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;

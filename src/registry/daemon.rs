@@ -210,3 +210,38 @@ impl WebUiAuthFlags {
         [&self.password_file, &self.realm, &self.require_ldap, &self.ldap_passwords_in_clear_ok]
     }
 }
+
+/// The flags of Kerberos, as a registry's Impala build names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KerberosFlags {
+    /// The service principal (client and internal connections).
+    pub principal: FlagName,
+    /// A principal for internal connections only.
+    pub be_principal: FlagName,
+    /// The keytab.
+    pub keytab_file: FlagName,
+    /// krb5.conf.
+    pub krb5_conf: FlagName,
+    /// The name the daemon advertises, which `_HOST` stands for.
+    pub hostname: FlagName,
+    /// Whether the daemon advertises its IP address instead of its name.
+    pub use_resolved_hostname: FlagName,
+    /// SPNEGO logins on the web UI.
+    pub web_ui_spnego: FlagName,
+}
+
+impl KerberosFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 7] {
+        [
+            &self.principal,
+            &self.be_principal,
+            &self.keytab_file,
+            &self.krb5_conf,
+            &self.hostname,
+            &self.use_resolved_hostname,
+            &self.web_ui_spnego,
+        ]
+    }
+}

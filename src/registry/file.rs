@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, Audience, ClientFlags, ImageDefaults, LdapFlags, Logging, Port, PortCondition, PortSource, Protocol,
-    Registry, ReleaseRange, Releases, Role, TlsFlags, WebUiAuthFlags,
+    Access, Audience, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging, Port, PortCondition, PortSource,
+    Protocol, Registry, ReleaseRange, Releases, Role, TlsFlags, WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -108,6 +108,9 @@ pub struct RegistryFile {
     /// The flags that put the web UIs behind a login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_ui_auth: Option<WebUiAuthFlags>,
+    /// The flags of Kerberos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kerberos: Option<KerberosFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -157,6 +160,7 @@ impl From<Registry> for RegistryFile {
             tls: registry.tls,
             ldap: registry.ldap,
             web_ui_auth: registry.web_ui_auth,
+            kerberos: registry.kerberos,
         }
     }
 }
@@ -219,6 +223,7 @@ impl Registry {
             tls: file.tls,
             ldap: file.ldap,
             web_ui_auth: file.web_ui_auth,
+            kerberos: file.kerberos,
         })
     }
 }

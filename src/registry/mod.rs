@@ -19,7 +19,7 @@ mod file;
 mod release;
 mod validate;
 
-pub use daemon::{Drain, Jvm, LdapFlags, Logging, TlsFlags, WebUiAuthFlags};
+pub use daemon::{Drain, Jvm, KerberosFlags, LdapFlags, Logging, TlsFlags, WebUiAuthFlags};
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
@@ -505,6 +505,8 @@ pub struct Registry {
     pub ldap: Option<LdapFlags>,
     /// The flags of web UI logins, where the registry says.
     pub web_ui_auth: Option<WebUiAuthFlags>,
+    /// The flags of Kerberos, where the registry says.
+    pub kerberos: Option<KerberosFlags>,
 }
 
 impl Registry {

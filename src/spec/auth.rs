@@ -22,6 +22,9 @@ pub struct AuthSpec {
     /// probes then use the metrics webserver, which needs none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_ui: Option<WebUiAuthSpec>,
+    /// Kerberos for client and internal connections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kerberos: Option<super::kerberos::KerberosSpec>,
 }
 
 /// The web UIs' login.
@@ -37,6 +40,9 @@ pub struct WebUiAuthSpec {
     /// Logins checked against LDAP, with `auth.ldap`'s settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap: Option<bool>,
+    /// Logins by Kerberos (SPNEGO), with `auth.kerberos`'s principal and keytab.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spnego: Option<bool>,
 }
 
 /// Where the web UI's password file is mounted.
@@ -55,6 +61,34 @@ pub struct ClusterWebUiAuth {
     pub managed: Vec<String>,
 }
 
+/// SPNEGO logins on the web UIs: Kerberos's principal and keytab.
+fn spnego(
+    field: &FieldPath,
+    auth: &AuthSpec,
+    web: &WebUiAuthSpec,
+    registry: &Registry,
+    f: &crate::registry::WebUiAuthFlags,
+) -> Result<Option<ClusterWebUiAuth>, SpecError> {
+    if web.password_secret.is_some() || web.ldap.unwrap_or(false) {
+        return fail(field, "the web UIs take one login: a password file, LDAP or SPNEGO (be/src/util/webserver.cc)");
+    }
+    let (Some(_), Some(k)) = (&auth.kerberos, &registry.kerberos) else {
+        return fail(
+            field.key("spnego"),
+            "SPNEGO logins use spec.auth.kerberos's principal and keytab: set spec.auth.kerberos",
+        );
+    };
+    if web.realm.is_some() {
+        return fail(field.key("realm"), "a realm is the password file's; SPNEGO logins take none");
+    }
+    Ok(Some(ClusterWebUiAuth {
+        flags: vec![(k.web_ui_spnego.to_string(), "true".to_owned())],
+        password: None,
+        ldap: false,
+        managed: f.flags().iter().map(|f| f.to_string()).chain([k.web_ui_spnego.to_string()]).collect(),
+    }))
+}
+
 /// `spec.auth.webUi`, checked against the registry's flags, LDAP and the web UIs' TLS.
 pub(super) fn resolve_web_ui(
     auth: &AuthSpec,
@@ -71,12 +105,21 @@ pub(super) fn resolve_web_ui(
     };
     let ldap = web.ldap.unwrap_or(false);
     let mut flags = Vec::new();
+    if web.spnego.unwrap_or(false) {
+        return spnego(&field, auth, web, registry, f);
+    }
     match (&web.password_secret, ldap) {
         (Some(_), true) => {
-            return fail(field, "the web UIs take a password file or LDAP, not both (be/src/util/webserver.cc)")
+            return fail(
+                field,
+                "the web UIs take one login: a password file, LDAP or SPNEGO (be/src/util/webserver.cc)",
+            )
         }
         (None, false) => {
-            return fail(field, "give the web UIs a login: passwordSecret (an htdigest file) or ldap: true")
+            return fail(
+                field,
+                "give the web UIs a login: passwordSecret (an htdigest file), ldap: true or spnego: true",
+            )
         }
         (Some(secret), false) => {
             if !is_rfc1123_subdomain(&secret.name) || !is_config_key(&secret.key) {

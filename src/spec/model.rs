@@ -297,6 +297,8 @@ pub struct Cluster<'r> {
     pub ldap: Option<super::auth::ClusterLdap>,
     /// The web UIs' login, when the spec asks for one.
     pub web_ui_auth: Option<super::auth::ClusterWebUiAuth>,
+    /// Kerberos, when the spec turns it on.
+    pub kerberos: Option<super::kerberos::ClusterKerberos<'r>>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).

@@ -40,6 +40,7 @@ impl ClusterSpec {
         let tls = super::tls::resolve(&spec.tls, registry, &self.release)?;
         let ldap = super::auth::resolve(&spec.auth, registry, tls.as_ref())?;
         let web_ui_auth = super::auth::resolve_web_ui(&spec.auth, registry, tls.as_ref())?;
+        let kerberos = super::kerberos::resolve(spec.auth.kerberos.as_ref(), registry)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -56,6 +57,7 @@ impl ClusterSpec {
                 tls: tls.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 ldap: ldap.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 web_ui_auth: web_ui_auth.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
+                kerberos: kerberos.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -90,6 +92,7 @@ impl ClusterSpec {
             tls,
             ldap,
             web_ui_auth,
+            kerberos,
         };
         check_names(&cluster)?;
         Ok(cluster)

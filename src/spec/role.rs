@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::auth::{ClusterLdap, ClusterWebUiAuth};
 use super::checks::{check_cidr, check_labels, fail, hint, mebibytes, quantity, NODE_PORTS};
 use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
+use super::kerberos::ClusterKerberos;
 use super::model::{
     ClusterDrain, ClusterPort, ClusterRole, ClusterService, DataClaim, RoleLogging, RoleWiring, MAX_REPLICAS,
 };
@@ -47,6 +48,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub ldap: Option<&'a ClusterLdap>,
     /// Logins on the web UIs, for a role that takes gflags.
     pub web_ui_auth: Option<&'a ClusterWebUiAuth>,
+    /// Kerberos, for a role that takes gflags.
+    pub kerberos: Option<&'a ClusterKerberos<'r>>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -152,6 +155,10 @@ impl<'r> RoleInput<'_, 'r> {
         }
         if self.web_ui_auth.is_some() {
             own.push(("webui-auth", super::auth::WEB_UI_AUTH_DIR));
+        }
+        if self.kerberos.is_some() {
+            own.extend([("kerberos", super::kerberos::KEYTAB_DIR), ("krb5", super::kerberos::KRB5_DIR)]);
+            managed_env.push((super::model::POD_NAME, "the name the daemon advertises".to_owned()));
         }
         if let Some(storage) = self.storage {
             own.extend(storage.mounts.iter().map(|m| (m.name.as_str(), m.mount_path.as_str())));
@@ -373,6 +380,9 @@ impl<'r> RoleInput<'_, 'r> {
             }
             if self.ldap.is_some_and(|l| l.managed.iter().any(|f| f == flag)) {
                 return fail(at, format!("flag '{flag}' is set from spec.auth.ldap; set LDAP there"));
+            }
+            if self.kerberos.is_some_and(|k| k.flags.flags().iter().any(|f| f.as_str() == flag)) {
+                return fail(at, format!("flag '{flag}' is set from spec.auth.kerberos; set Kerberos there"));
             }
             if self.web_ui_auth.is_some_and(|w| w.managed.iter().any(|f| f == flag)) {
                 return fail(at, format!("flag '{flag}' is set from spec.auth.webUi; set the web UI's login there"));

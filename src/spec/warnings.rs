@@ -9,6 +9,7 @@ use crate::spec::{Cluster, ClusterRole, ServiceType};
 /// LDAP, or extra flags for LDAP or Kerberos.
 fn authenticates_clients(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
     cluster.ldap.is_some()
+        || cluster.kerberos.is_some()
         || role.extra_flags.get("enable_ldap_auth").is_some_and(|v| v == "true")
         || role.extra_flags.contains_key("principal")
 }
@@ -70,7 +71,7 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
             .collect();
         if !open.is_empty() {
             warnings.push(format!(
-                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (spec.auth.ldap, or extraFlags principal; webserver_password_file for the web UI)",
+                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (spec.auth.ldap or spec.auth.kerberos; spec.auth.webUi for the web UI)",
                 open.join(", "),
                 role.name(),
                 role.name()

@@ -134,6 +134,18 @@ SPECS = {
                     "auth": {"ldap": {"uri": "ldaps://ldap.corp", "domain": "corp.example"}, "webUi": {"ldap": True}}},
     "web-ui-ldap-clear": {"auth": {"ldap": {"uri": "ldap://ldap.corp", "domain": "corp.example", "allowClearTextPasswords": True},
                                    "webUi": {"ldap": True}}, "roles": {"coordinator": {"ports": {"metrics": 25101}}}},
+    # Kerberos (issue 12): client and internal, SPNEGO on the web UIs, names for _HOST.
+    "kerberos": {"serviceType": "LoadBalancer",
+                 "auth": {"kerberos": {"principal": "impala/_HOST@CORP.EXAMPLE.COM",
+                                       "keytabSecret": {"name": "impala-keytab", "key": "impala.keytab"},
+                                       "krb5Conf": {"configMapName": "krb5-conf"}},
+                          "webUi": {"spnego": True}},
+                 "roles": {"admissiond": {"enabled": True}}},
+    "kerberos-internal-principal": {"auth": {"kerberos": {
+        "principal": "impala/_HOST@CORP.EXAMPLE.COM", "internalPrincipal": "impala-be/_HOST@CORP.EXAMPLE.COM",
+        "keytabSecret": {"name": "impala-keytab", "key": "keytab"},
+        "krb5Conf": {"secretName": "krb5", "key": "krb5.conf"}, "clusterDomain": "k8s.corp"}},
+        "tls": {"clients": True, "internal": True, "secretName": "impala-tls"}},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],

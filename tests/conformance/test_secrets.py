@@ -31,6 +31,8 @@ PLANTED = {
     "ldap-bind-password": {"tls": {"clients": True, "secretName": f"{MARKER}-tls"},
                            "auth": {"ldap": {"uri": "ldaps://ldap.corp", "bindDn": "cn=impala,dc=corp",
                                              "bindPasswordSecret": {"name": f"{MARKER}-ldap-bind", "key": "password"}}}},
+    "kerberos-keytab": {"auth": {"kerberos": {"principal": "impala/_HOST@CORP", "keytabSecret": {"name": f"{MARKER}-keytab", "key": "keytab"},
+                                              "krb5Conf": {"secretName": f"{MARKER}-krb5"}}}},
     "metastore-s3": {"roles": {"metastore": {"enabled": True}},
                      "storage": {"s3": {"bucket": "lake", "endpoint": "http://minio:9000"},
                                  "credentials": {"secretName": f"{MARKER}-minio"}}},

@@ -91,8 +91,13 @@ The web UIs' login (values.auth.webUi), as src/spec/auth.rs resolves it:
 {{- $f := $.Values.registry.webUiAuth -}}
 {{- if not $f }}{{ fail (printf "auth.webUi: registry %s declares no web UI login flags; set them with extraFlags" $.Values.registry.profile) }}{{ end -}}
 {{- $flags := dict -}}{{- $volumes := list -}}{{- $mounts := list -}}
-{{- if and $w.passwordSecret $w.ldap }}{{ fail "auth.webUi: the web UIs take a password file or LDAP, not both (be/src/util/webserver.cc)" }}{{ end -}}
-{{- if not (or $w.passwordSecret $w.ldap) }}{{ fail "auth.webUi: give the web UIs a login: passwordSecret (an htdigest file) or ldap: true" }}{{ end -}}
+{{- if gt (len (compact (list $w.passwordSecret $w.ldap $w.spnego))) 1 }}{{ fail "auth.webUi: the web UIs take one login: a password file, LDAP or SPNEGO (be/src/util/webserver.cc)" }}{{ end -}}
+{{- if not (or $w.passwordSecret $w.ldap $w.spnego) }}{{ fail "auth.webUi: give the web UIs a login: passwordSecret (an htdigest file), ldap: true or spnego: true" }}{{ end -}}
+{{- if $w.spnego -}}
+{{- if not (and $auth.kerberos $.Values.registry.kerberos) }}{{ fail "auth.webUi.spnego: SPNEGO logins use spec.auth.kerberos's principal and keytab: set spec.auth.kerberos" }}{{ end -}}
+{{- if $w.realm }}{{ fail "auth.webUi.realm: a realm is the password file's; SPNEGO logins take none" }}{{ end -}}
+{{- $_ := set $flags $.Values.registry.kerberos.webUiSpnego "true" -}}
+{{- end -}}
 {{- with $w.passwordSecret -}}
 {{- if or (not $w.realm) (contains ":" (toString $w.realm)) }}{{ fail "auth.webUi.realm: the password file's entries name a realm (user:realm:hash): give it, without ':'" }}{{ end -}}
 {{- $_ := set $flags $f.passwordFile (printf "/etc/impala-k8s/webui-auth/%s" .key) -}}
@@ -109,7 +114,42 @@ The web UIs' login (values.auth.webUi), as src/spec/auth.rs resolves it:
 {{- $_ := set $flags $f.ldapPasswordsInClearOk "true" -}}
 {{- end -}}
 {{- end -}}
-{{- $out = dict "flags" $flags "ldap" ($w.ldap | default false) "volumes" $volumes "mounts" $mounts "managed" (values $f) -}}
+{{- $managed := values $f -}}
+{{- with $.Values.registry.kerberos }}{{ $managed = append $managed .webUiSpnego }}{{ end -}}
+{{- $out = dict "flags" $flags "ldap" ($w.ldap | default false) "volumes" $volumes "mounts" $mounts "managed" $managed -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/*
+Kerberos (values.auth.kerberos), as src/spec/kerberos.rs resolves it:
+JSON {flags, settings, volumes, mounts, clusterDomain}, or {}.
+*/}}
+{{- define "impala.kerberos" -}}
+{{- $k := (.Values.auth | default dict).kerberos -}}
+{{- $out := dict -}}
+{{- if $k -}}
+{{- $f := .Values.registry.kerberos -}}
+{{- if not $f }}{{ fail (printf "auth.kerberos: registry %s declares no Kerberos flags; set them with extraFlags" .Values.registry.profile) }}{{ end -}}
+{{- $principal := "^[^/\\s]+/_HOST@[^\\s]+$" -}}
+{{- if not (regexMatch $principal (toString $k.principal)) }}{{ fail (printf "auth.kerberos.principal: '%s' is not a service principal of every daemon: SERVICE/_HOST@REALM, such as impala/_HOST@CORP.EXAMPLE.COM (_HOST becomes each daemon's name)" (toString $k.principal)) }}{{ end -}}
+{{- $settings := dict $f.principal $k.principal $f.useResolvedHostname "false" -}}
+{{- with $k.internalPrincipal -}}
+{{- if not (regexMatch $principal .) }}{{ fail (printf "auth.kerberos.internalPrincipal: '%s' is not a service principal of every daemon: SERVICE/_HOST@REALM, such as impala/_HOST@CORP.EXAMPLE.COM (_HOST becomes each daemon's name)" .) }}{{ end -}}
+{{- $_ := set $settings $f.bePrincipal . -}}
+{{- end -}}
+{{- $_ := set $settings $f.keytabFile (printf "/etc/impala-k8s/kerberos/%s" $k.keytabSecret.key) -}}
+{{- $conf := $k.krb5Conf | default dict -}}
+{{- if eq (empty $conf.secretName) (empty $conf.configMapName) }}{{ fail "auth.kerberos.krb5Conf: give krb5.conf's configMapName or secretName, one of them, and a key of letters, digits, '-', '_' and '.' (default krb5.conf)" }}{{ end -}}
+{{- $key := $conf.key | default "krb5.conf" -}}
+{{- $_ := set $settings $f.krb5Conf (printf "/etc/impala-k8s/krb5/%s" $key) -}}
+{{- $domain := $k.clusterDomain | default "cluster.local" -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $domain) }}{{ fail (printf "auth.kerberos.clusterDomain: '%s' is not a DNS domain: lowercase labels of letters, digits and '-'" $domain) }}{{ end -}}
+{{- $krb5 := dict "name" "krb5" -}}
+{{- if $conf.secretName }}{{ $_ := set $krb5 "secret" (dict "secretName" $conf.secretName) }}{{ else }}{{ $_ := set $krb5 "configMap" (dict "name" $conf.configMapName) }}{{ end -}}
+{{- $volumes := list (dict "name" "kerberos" "secret" (dict "secretName" $k.keytabSecret.name "defaultMode" 288)) $krb5 -}}
+{{- $mounts := list (dict "name" "kerberos" "mountPath" "/etc/impala-k8s/kerberos" "readOnly" true) (dict "name" "krb5" "mountPath" "/etc/impala-k8s/krb5" "readOnly" true) -}}
+{{- $out = dict "flags" $f "settings" $settings "volumes" $volumes "mounts" $mounts "clusterDomain" $domain -}}
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}

@@ -269,6 +269,16 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- $kerberos := include "impala.kerberos" . | fromJson -}}
+{{- if $kerberos -}}
+{{- range $name, $r := $roles -}}
+{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
+{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag (values $kerberos.flags)) -}}
+{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.kerberos; set Kerberos there" $name $flag $flag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- $webAuth := include "impala.webUiAuth" (list . $tls) | fromJson -}}
 {{- if $webAuth -}}
 {{- range $name, $r := $roles -}}
@@ -279,7 +289,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth) -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -297,6 +307,14 @@ anything it cannot honour; every template reads the model.
 {{- with (include "impala.roleTls" (list $m $name) | fromJson).flags }}{{ range $k, $v := . }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- if include "impala.ldapRole" (list $m $name) }}{{ range $k, $v := ($m.ldap.flags | default dict) }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- if include "impala.webAuthRole" (list $m $name) }}{{ range $k, $v := $m.webAuth.flags }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
+{{- /* Kerberos: _HOST is the advertised name, a stable DNS name rather than the pod IP. */ -}}
+{{- with $m.kerberos -}}
+{{- if eq ($r.role.config | default "gflags") "gflags" -}}
+{{- range $k, $v := .settings }}{{ $_ := set $s $k $v }}{{ end -}}
+{{- $service := printf "%s-%s-internal.%s.svc.%s" $.Release.Name $name $.Release.Namespace .clusterDomain -}}
+{{- $_ := set $s .flags.hostname (ternary $service (printf "$(POD_NAME).%s" $service) $r.singleton) -}}
+{{- end -}}
+{{- end -}}
 {{- /* The name the daemon advertises, where the registry says (Impala 2.x). */ -}}
 {{- with $.Values.registry.hostnameFlag -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}
@@ -322,7 +340,10 @@ anything it cannot honour; every template reads the model.
 {{- $t := index $m.roles $target -}}
 {{- range $t.ports -}}
 {{- if and .clientFlags (has $name .peers) -}}
-{{- $_ := set $s .clientFlags.host (printf "%s-%s-internal" $.Release.Name $target) -}}
+{{- $host := printf "%s-%s-internal" $.Release.Name $target -}}
+{{- /* With Kerberos, peers ask for a ticket to the name they connect to. */ -}}
+{{- with $m.kerberos }}{{ if eq ($r.role.config | default "gflags") "gflags" }}{{ $host = printf "%s.%s.svc.%s" $host $.Release.Namespace .clusterDomain }}{{ end }}{{ end -}}
+{{- $_ := set $s .clientFlags.host $host -}}
 {{- $_ := set $s .clientFlags.port (toString (int .number)) -}}
 {{- end -}}
 {{- end -}}
