@@ -14,6 +14,16 @@ fn authenticates_clients(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool 
         || role.extra_flags.contains_key("principal")
 }
 
+/// Settings that encrypt the client ports: spec.tls.clients, or an extra flag.
+fn encrypts_clients(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
+    cluster.tls.as_ref().is_some_and(|t| t.clients) || role.extra_flags.contains_key("ssl_server_certificate")
+}
+
+/// Settings that put the web UI behind HTTPS: spec.tls.webUi, or an extra flag.
+fn encrypts_web_ui(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
+    cluster.tls.as_ref().is_some_and(|t| t.web_ui) || role.extra_flags.contains_key("webserver_certificate_file")
+}
+
 /// Settings that put the web UI behind a login: spec.auth.webUi, or extra flags.
 fn authenticates_web_ui(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> bool {
     let on = |flag: &str| role.extra_flags.get(flag).is_some_and(|v| v == "true");
@@ -54,26 +64,32 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
         // Open to any address: no sources (or a /0 block), and no load balancer source ranges.
         let balancer_open = type_ == ServiceType::NodePort
             || role.service.load_balancer_source_ranges.iter().all(|r| r.ends_with("/0"));
+        // Each port open to any address, with what an exposed port needs and it lacks.
         let open: Vec<String> = role
             .ports_with(Access::External)
-            .filter(|p| {
-                let Some(audience) = p.audience else { return false };
+            .filter_map(|p| {
+                let audience = p.audience?;
                 let anyone = sources(audience).0.as_ref().is_none_or(|peers| {
                     peers.iter().any(|peer| peer.ip_block.as_ref().is_some_and(|b| b.cidr.ends_with("/0")))
                 });
-                let authenticated = match audience {
-                    Audience::Clients => authenticates_clients(cluster, role),
-                    Audience::Administrators => authenticates_web_ui(cluster, role),
+                let (authenticated, encrypted) = match audience {
+                    Audience::Clients => (authenticates_clients(cluster, role), encrypts_clients(cluster, role)),
+                    Audience::Administrators => (authenticates_web_ui(cluster, role), encrypts_web_ui(cluster, role)),
                 };
-                anyone && balancer_open && !authenticated
+                let missing: Vec<&str> =
+                    [(!authenticated).then_some("no authentication"), (!encrypted).then_some("no TLS")]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                (anyone && balancer_open && !missing.is_empty())
+                    .then(|| format!("{} {} ({})", p.name(), p.number, missing.join(", ")))
             })
-            .map(|p| format!("{} {}", p.name(), p.number))
             .collect();
         if !open.is_empty() {
             warnings.push(format!(
-                "the {type_} Service {service} lets any address reach {} of role '{}', and Impala asks for no credentials by default: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on authentication (spec.auth.ldap or spec.auth.kerberos; spec.auth.webUi for the web UI)",
-                open.join(", "),
+                "the {type_} Service {service} lets any address reach role '{}' on {}: restrict spec.networkPolicy.clientSources and webUiSources (or spec.roles.{}.service.loadBalancerSourceRanges), or turn on what is missing (TLS: spec.tls; authentication: spec.auth.ldap or spec.auth.kerberos, and spec.auth.webUi for the web UI)",
                 role.name(),
+                open.join(", "),
                 role.name()
             ));
         }
@@ -112,14 +128,21 @@ mod tests {
     fn unauthenticated_exposure_to_any_address() {
         let w = warnings_of("  serviceType: LoadBalancer\n");
         assert_eq!(w.len(), 4, "every role with an external port: {w:#?}");
-        assert!(w[2].contains("x-coordinator lets any address reach beeswax 21000, hs2 21050, hs2-http 28000, webui 25000 of role 'coordinator'"), "{}", w[2]);
+        assert!(w[2].contains("x-coordinator lets any address reach role 'coordinator' on beeswax 21000 (no authentication, no TLS), hs2 21050 (no authentication, no TLS), hs2-http 28000 (no authentication, no TLS), webui 25000 (no authentication, no TLS)"), "{}", w[2]);
         let ldap = "    coordinator:\n      extraFlags: {enable_ldap_auth: \"true\", webserver_password_file: /etc/web/p}\n      extraVolumes: [{name: web, secret: {secretName: web}}]\n      extraVolumeMounts: [{name: web, mountPath: /etc/web}]\n";
         let w = warnings_of(&format!("  serviceType: LoadBalancer\n  roles:\n{ldap}"));
-        assert!(!w.iter().any(|w| w.contains("role 'coordinator'")), "{w:#?}");
+        let coordinator = w.iter().find(|w| w.contains("role 'coordinator'")).unwrap();
+        assert!(
+            coordinator.contains("hs2 21050 (no TLS)") && !coordinator.contains("no authentication"),
+            "{coordinator}"
+        );
+        // Authentication and TLS from the spec: silent.
+        let secured = "  tls: {clients: true, webUi: true, secretName: t}\n  auth:\n    ldap: {uri: 'ldaps://l', domain: corp}\n    webUi: {ldap: true}\n";
+        assert!(warnings_of(&format!("  serviceType: LoadBalancer\n{secured}")).is_empty());
         let sources = "  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
         let w = warnings_of(&format!("  serviceType: NodePort\n{sources}"));
         assert!(
-            w.iter().any(|w| w.contains("reach webui 25000 of role 'coordinator'")),
+            w.iter().any(|w| w.contains("reach role 'coordinator' on webui 25000 (no authentication, no TLS)")),
             "the web UI stays open: {w:#?}"
         );
         let everyone = "  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 0.0.0.0/0}}]\n";
@@ -140,7 +163,7 @@ mod tests {
         let spec = "  serviceType: ClusterIP\n  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 10.0.0.0/8}}]\n  roles:\n    coordinator:\n      service: {type: LoadBalancer}\n";
         let w = warnings_of(spec);
         assert_eq!(w.len(), 2, "{w:#?}");
-        assert!(w[0].contains("reach webui 25000"), "{}", w[0]);
+        assert!(w[0].contains("on webui 25000 (no authentication, no TLS)"), "{}", w[0]);
         assert!(w[1].contains("externalTrafficPolicy Cluster") && w[1].contains("clientSources"), "{}", w[1]);
     }
 }

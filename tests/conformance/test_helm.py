@@ -340,27 +340,32 @@ def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
     ({"serviceType": "NodePort", "networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
                                                    "webUiSources": [{"namespaceSelector": {"matchLabels": {"t": "o"}}}]}},
      ["coordinator"]),
+    # Authentication without TLS is still open: the passwords cross in the clear.
     ({"serviceType": "LoadBalancer",
       "roles": {r: {"extraFlags": {"enable_ldap_auth": "true", "webserver_password_file": "/etc/web/p"},
                     "extraVolumes": [{"name": "web", "secret": {"secretName": "web"}}],
                     "extraVolumeMounts": [{"name": "web", "mountPath": "/etc/web", "readOnly": True}]}
-                for r in ["catalogd", "coordinator", "executor", "statestored"]}}, []),
+                for r in ["catalogd", "coordinator", "executor", "statestored"]}},
+     ["catalogd", "coordinator", "executor", "statestored"]),
+    # TLS and authentication everywhere from the spec: silent.
+    ({"serviceType": "LoadBalancer", "tls": {"clients": True, "webUi": True, "secretName": "t"},
+      "auth": {"ldap": {"uri": "ldaps://ldap", "domain": "corp"}, "webUi": {"ldap": True}}}, []),
     ({"roles": {"coordinator": {"service": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8"]}}}}, []),
 ])
 def test_notes_warn_like_gen_about_unauthenticated_exposure(values, warned, tmp_path):
     chart = helm.Chart.load(str(CHART))
     notes = chart.render(values, name="impala", namespace="a")["impala/templates/NOTES.txt"]
-    found = sorted(re.findall(r"of role '([a-z]+)',\nand Impala asks for no credentials", notes))
+    found = sorted(re.findall(r"lets any address reach role '([a-z]+)' on", notes))
     assert found == warned, notes
     # gen says the same of the same spec.
     path = spec_file(tmp_path, "w", values_to_spec(values))
     stderr = subprocess.run([BIN, "gen", "-f", str(path)], check=True, capture_output=True, text=True).stderr
-    assert sorted(re.findall(r"of role '([a-z]+)', and Impala asks for no credentials", stderr)) == warned, stderr
+    assert sorted(re.findall(r"lets any address reach role '([a-z]+)' on", stderr)) == warned, stderr
 
 
 def values_to_spec(values):
     """The spec with the same settings as these (few) values."""
-    spec = {k: v for k, v in values.items() if k in ("serviceType", "networkPolicy")}
+    spec = {k: v for k, v in values.items() if k in ("serviceType", "networkPolicy", "tls", "auth")}
     roles = {}
     for name, role in values.get("roles", {}).items():
         roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service", "extraVolumes", "extraVolumeMounts")}
