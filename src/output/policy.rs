@@ -76,7 +76,8 @@ fn outside_cell(analysis: &Analysis, reach: &PortReach) -> String {
     } else {
         reach.from_outside.iter().map(|id| label(analysis, id)).collect::<Vec<_>>().join(", ")
     };
-    format!("{} from {from}", external.join(", "))
+    let security = reach.security.as_ref().map(|s| format!("; {}", s.describe())).unwrap_or_default();
+    format!("{} from {from}{security}", external.join(", "))
 }
 
 /// Where a role may connect, one line per destination group.
@@ -204,6 +205,8 @@ struct Edge {
 struct Inbound {
     ports: BTreeSet<(u16, String)>,
     via: BTreeSet<String>,
+    /// Ports reached from outside that ask for no authentication.
+    unauthenticated: BTreeSet<(u16, String)>,
 }
 
 fn numbers(ports: &BTreeSet<(u16, String)>) -> String {
@@ -291,10 +294,14 @@ fn ingress_edges(ids: &Ids<'_>) -> Vec<Edge> {
         }
         let types: BTreeSet<String> =
             reach.exposed_by.iter().filter(|x| x.is_external()).map(|x| x.type_.clone()).collect();
+        let open = reach.security.as_ref().is_some_and(|s| s.authentication.is_empty());
         for id in &reach.from_outside {
             let entry = inbound.entry((ids.index(id), dst)).or_default();
             entry.ports.insert(port.clone());
             entry.via.extend(types.iter().cloned());
+            if open {
+                entry.unauthenticated.insert(port.clone());
+            }
         }
     }
     // A CIDR adds nothing to a role that any other address reaches on the same ports.
@@ -318,10 +325,18 @@ fn ingress_edges(ids: &Ids<'_>) -> Vec<Edge> {
             } else {
                 format!("{}: ", reach.via.iter().cloned().collect::<Vec<_>>().join("/"))
             };
+            // Exposure without authentication is marked in the picture.
+            let open = if reach.unauthenticated.is_empty() {
+                String::new()
+            } else if reach.unauthenticated == reach.ports {
+                " (no authentication)".to_owned()
+            } else {
+                format!(" (no authentication: {})", numbers(&reach.unauthenticated))
+            };
             Edge {
                 from: ids.node_id(*src),
                 to: ids.node_id(*dst),
-                label: format!("{via}{}", numbers(&reach.ports)),
+                label: format!("{via}{}{open}", numbers(&reach.ports)),
                 egress: false,
             }
         })
@@ -483,13 +498,26 @@ mod tests {
         let a = analysis("  serviceType: NodePort\n");
         assert_eq!(pods_cell(&a, reach(&a, "statestored", "statestore")), "catalogd, coordinator, executor");
         assert_eq!(pods_cell(&a, reach(&a, "coordinator", "hs2")), "every pod");
-        assert_eq!(outside_cell(&a, reach(&a, "coordinator", "hs2")), "NodePort r-coordinator:21050 from any address");
+        assert_eq!(
+            outside_cell(&a, reach(&a, "coordinator", "hs2")),
+            "NodePort r-coordinator:21050 from any address; no TLS, no authentication"
+        );
+        let secured = "  serviceType: NodePort\n  tls: {clients: true, secretName: t}\n  auth:\n    ldap: {uri: 'ldaps://l', domain: corp}\n";
+        let s = analysis(secured);
+        assert_eq!(
+            outside_cell(&s, reach(&s, "coordinator", "hs2")),
+            "NodePort r-coordinator:21050 from any address; TLS, LDAP"
+        );
+        assert_eq!(
+            outside_cell(&s, reach(&s, "coordinator", "webui")).split("; ").nth(1),
+            Some("no TLS, no authentication")
+        );
         assert_eq!(outside_cell(&a, reach(&a, "coordinator", "krpc")), "not exposed");
         let sources = "  serviceType: NodePort\n  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
         let a = analysis(sources);
         assert_eq!(
             outside_cell(&a, reach(&a, "coordinator", "hs2")),
-            "NodePort r-coordinator:21050 from no address (NetworkPolicy)"
+            "NodePort r-coordinator:21050 from no address (NetworkPolicy); no TLS, no authentication"
         );
         assert_eq!(pods_cell(&a, reach(&a, "coordinator", "hs2")), "pods of namespaces team=bi");
     }

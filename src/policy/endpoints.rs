@@ -33,6 +33,18 @@ pub(super) fn workload(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Workloa
     let mut ports = ports;
     ports.sort_by(|a, b| (a.number, &a.protocol).cmp(&(b.number, &b.protocol)));
     let role = labels.get(COMPONENT).cloned().unwrap_or_else(|| name.clone());
+    let flags = template
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|s| s.containers.first())
+        .map(|c| {
+            c.args
+                .iter()
+                .flatten()
+                .filter_map(|a| a.strip_prefix('-')?.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
     Workload {
         id: role.clone(),
         role,
@@ -42,6 +54,7 @@ pub(super) fn workload(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Workloa
         replicas: spec.and_then(|s| s.replicas).unwrap_or(1),
         ports,
         labels,
+        flags,
     }
 }
 

@@ -87,12 +87,15 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
                     Place::Pod { .. } => None,
                 })
                 .collect();
+            let security =
+                exposed_by.iter().any(Exposure::is_external).then(|| PortSecurity::of(&dst.flags, port.number));
             ingress.push(PortReach {
                 role: dst.id.clone(),
                 port: port.clone(),
                 from: from.iter().map(|e| e.id.clone()).collect(),
                 exposed_by,
                 from_outside,
+                security,
             });
         }
     }

@@ -225,6 +225,57 @@ pub struct PortReach {
     /// a NodePort or LoadBalancer Service and admitted by the NetworkPolicies
     /// and the load balancer's source ranges.
     pub from_outside: Vec<String>,
+    /// For a port a NodePort or LoadBalancer Service carries: whether it
+    /// requires TLS and which authentication, from the daemon's flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<PortSecurity>,
+}
+
+/// What an exposed port asks of its clients, read from the daemon's flags.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortSecurity {
+    /// True when the port speaks TLS only.
+    pub tls: bool,
+    /// The authentication it requires (`LDAP`, `Kerberos`, `password file`,
+    /// `SPNEGO`); empty for none.
+    pub authentication: Vec<String>,
+}
+
+impl PortSecurity {
+    /// What a daemon with these flags asks on a port: its web UI (`webserver_*`)
+    /// or its other ports (`ssl_*`, LDAP, Kerberos). Impala 4.5's flag names.
+    pub fn of(flags: &std::collections::BTreeMap<String, String>, port: u16) -> PortSecurity {
+        let on = |flag: &str| flags.get(flag).is_some_and(|v| v == "true");
+        let is_port = |flag: &str| flags.get(flag).is_some_and(|v| v == &port.to_string());
+        let web = is_port("webserver_port") || (!flags.contains_key("webserver_port") && port == 25000);
+        let (tls, authentication) = if web {
+            let auth = [
+                (flags.contains_key("webserver_password_file"), "password file"),
+                (on("webserver_require_ldap"), "LDAP"),
+                (on("webserver_require_spnego"), "SPNEGO"),
+            ];
+            (flags.contains_key("webserver_certificate_file"), auth)
+        } else {
+            let auth = [(on("enable_ldap_auth"), "LDAP"), (flags.contains_key("principal"), "Kerberos"), (false, "")];
+            (flags.contains_key("ssl_server_certificate"), auth)
+        };
+        PortSecurity {
+            tls,
+            authentication: authentication.iter().filter(|(on, _)| *on).map(|(_, a)| (*a).to_owned()).collect(),
+        }
+    }
+
+    /// `TLS, LDAP`, or what is missing: `no TLS, no authentication`.
+    pub fn describe(&self) -> String {
+        let tls = if self.tls { "TLS" } else { "no TLS" };
+        let auth = if self.authentication.is_empty() {
+            "no authentication".to_owned()
+        } else {
+            self.authentication.join(" and ")
+        };
+        format!("{tls}, {auth}")
+    }
 }
 
 /// Where one role's pods may open connections.
@@ -269,6 +320,9 @@ pub struct Workload {
     pub ports: Vec<ListeningPort>,
     #[serde(skip)]
     pub(super) labels: Labels,
+    /// Its daemon's flags (`-name=value` arguments of its first container).
+    #[serde(skip)]
+    pub(super) flags: std::collections::BTreeMap<String, String>,
 }
 
 /// The reachability of one or more releases.

@@ -122,9 +122,7 @@ pub(super) fn resolve_web_ui(
             )
         }
         (Some(secret), false) => {
-            if !is_rfc1123_subdomain(&secret.name) || !is_config_key(&secret.key) {
-                return fail(field.key("passwordSecret"), format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", secret.name, secret.key));
-            }
+            check_secret_key(field.key("passwordSecret"), secret)?;
             let Some(realm) = web.realm.as_ref().filter(|r| !r.is_empty() && !r.contains(':')) else {
                 return fail(
                     field.key("realm"),
@@ -228,6 +226,14 @@ pub struct SecretKey {
     pub key: String,
 }
 
+/// A Secret's name and key, as the API server takes them.
+pub(super) fn check_secret_key(field: FieldPath, secret: &SecretKey) -> Result<(), SpecError> {
+    if is_rfc1123_subdomain(&secret.name) && is_config_key(&secret.key) {
+        return Ok(());
+    }
+    fail(field, format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", secret.name, secret.key))
+}
+
 /// Where the bind password's Secret is mounted.
 pub const LDAP_BIND_DIR: &str = "/etc/impala-k8s/ldap-bind";
 /// Where the LDAP CA certificate is mounted.
@@ -298,9 +304,7 @@ pub(super) fn resolve(
         if ldap.bind_dn.is_none() {
             return fail(field.key("bindPasswordSecret"), "a bind password is bindDn's: set bindDn too");
         }
-        if !is_rfc1123_subdomain(&secret.name) || !is_config_key(&secret.key) {
-            return fail(field.key("bindPasswordSecret"), format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", secret.name, secret.key));
-        }
+        check_secret_key(field.key("bindPasswordSecret"), secret)?;
         // The command's output is the password (ldap-util.cc:49): it reads the mounted file.
         flags.push((f.bind_password_cmd.to_string(), format!("cat {LDAP_BIND_DIR}/{}", secret.key)));
     }

@@ -100,9 +100,7 @@ pub(super) fn resolve<'r>(
         settings.push((f.be_principal.to_string(), internal.clone()));
     }
     let keytab = &k.keytab_secret;
-    if !is_rfc1123_subdomain(&keytab.name) || !is_config_key(&keytab.key) {
-        return fail(field.key("keytabSecret"), format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", keytab.name, keytab.key));
-    }
+    super::auth::check_secret_key(field.key("keytabSecret"), keytab)?;
     settings.push((f.keytab_file.to_string(), format!("{KEYTAB_DIR}/{}", keytab.key)));
     let conf = &k.krb5_conf;
     let key = conf.key.clone().unwrap_or_else(|| "krb5.conf".to_owned());
