@@ -404,6 +404,25 @@ impl<'a, 'r> Release<'a, 'r> {
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
     }
 
+    /// The pods' labels (the user's, workload identity's, ours) and
+    /// annotations: the configuration's checksum, the certificate's reload
+    /// annotations, the user's.
+    fn pod_meta(&self, role: &ClusterRole<'_>, config_maps: &[&ConfigMap], tls: Option<&ClusterTls<'_>>) -> ObjectMeta {
+        let storage = self.cluster.storage_of(role.role);
+        let mut template = ObjectMetaBuilder::unnamed()
+            .with_labels(role.pod_labels.clone())
+            .with_labels(storage.map(|s| s.pod_labels.clone()).unwrap_or_default())
+            .with_labels(self.labels.labels(Some(role.name().as_str())))
+            .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
+        for (key, value) in tls.map(super::tls::reload_annotations).unwrap_or_default() {
+            template = template.with_annotation(key, &value);
+        }
+        for (key, value) in &role.pod_annotations {
+            template = template.with_annotation(key, value);
+        }
+        template.build()
+    }
+
     /// The StatefulSet, and a PodDisruptionBudget for a role of several pods.
     fn workload(
         &self,
@@ -485,27 +504,6 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         objects.push(Object::StatefulSet(sts.build()));
         Ok(objects)
-    }
-}
-
-impl Release<'_, '_> {
-    /// The pods' labels (the user's, workload identity's, ours) and
-    /// annotations: the configuration's checksum, the certificate's reload
-    /// annotations, the user's.
-    fn pod_meta(&self, role: &ClusterRole<'_>, config_maps: &[&ConfigMap], tls: Option<&ClusterTls<'_>>) -> ObjectMeta {
-        let storage = self.cluster.storage_of(role.role);
-        let mut template = ObjectMetaBuilder::unnamed()
-            .with_labels(role.pod_labels.clone())
-            .with_labels(storage.map(|s| s.pod_labels.clone()).unwrap_or_default())
-            .with_labels(self.labels.labels(Some(role.name().as_str())))
-            .with_annotation(CHECKSUM_ANNOTATION, checksum(config_maps));
-        for (key, value) in tls.map(super::tls::reload_annotations).unwrap_or_default() {
-            template = template.with_annotation(key, &value);
-        }
-        for (key, value) in &role.pod_annotations {
-            template = template.with_annotation(key, value);
-        }
-        template.build()
     }
 }
 
