@@ -1,16 +1,15 @@
 //! What LDAP adds to the roles that serve clients: its flags, and the bind
 //! password's Secret and the LDAP server's CA mounted where they point.
 
-use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, SecretVolumeSource, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{Volume, VolumeMount};
+
+use super::volumes;
 
 use crate::registry::{Access, Audience, ConfigStyle};
 use crate::spec::auth::{ClusterLdap, ClusterWebUiAuth, LDAP_BIND_DIR, LDAP_CA_DIR, WEB_UI_AUTH_DIR};
 use crate::spec::kerberos::{ClusterKerberos, KEYTAB_DIR, KRB5_DIR};
 use crate::spec::POD_NAME;
 use crate::spec::{Cluster, ClusterRole};
-
-/// Owner and group may read the password; the pods' fsGroup is the group.
-const SECRET_MODE: i32 = 0o440;
 
 /// LDAP for a role: the gflag roles that serve clients, and with LDAP
 /// logins on the web UIs every gflag role with a web UI.
@@ -28,60 +27,25 @@ pub fn role_web_ui_auth<'c>(cluster: &'c Cluster<'_>, role: &ClusterRole<'_>) ->
 
 /// The volume and mount of the web UI's password file.
 pub fn web_ui_volumes(auth: &ClusterWebUiAuth) -> (Vec<Volume>, Vec<VolumeMount>) {
-    let Some(secret) = &auth.password else { return (Vec::new(), Vec::new()) };
-    let volume = Volume {
-        name: "webui-auth".to_owned(),
-        secret: Some(SecretVolumeSource {
-            secret_name: Some(secret.name.clone()),
-            default_mode: Some(SECRET_MODE),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let mount = VolumeMount {
-        name: "webui-auth".to_owned(),
-        mount_path: WEB_UI_AUTH_DIR.to_owned(),
-        read_only: Some(true),
-        ..Default::default()
-    };
-    (vec![volume], vec![mount])
+    let Some(password) = &auth.password else { return (Vec::new(), Vec::new()) };
+    (
+        vec![volumes::secret("webui-auth", &password.name, volumes::PRIVATE)],
+        vec![volumes::read_only("webui-auth", WEB_UI_AUTH_DIR)],
+    )
 }
 
 /// The volumes and mounts of the bind password and the CA certificate.
 pub fn volumes(ldap: &ClusterLdap) -> (Vec<Volume>, Vec<VolumeMount>) {
-    let mount = |name: &str, path: &str| VolumeMount {
-        name: name.to_owned(),
-        mount_path: path.to_owned(),
-        read_only: Some(true),
-        ..Default::default()
-    };
-    let secret = |name: &str| SecretVolumeSource {
-        secret_name: Some(name.to_owned()),
-        default_mode: Some(SECRET_MODE),
-        ..Default::default()
-    };
-    let (mut volumes, mut mounts) = (Vec::new(), Vec::new());
+    let (mut out, mut mounts) = (Vec::new(), Vec::new());
     if let Some(password) = &ldap.bind_password {
-        volumes.push(Volume {
-            name: "ldap-bind".to_owned(),
-            secret: Some(secret(&password.name)),
-            ..Default::default()
-        });
-        mounts.push(mount("ldap-bind", LDAP_BIND_DIR));
+        out.push(volumes::secret("ldap-bind", &password.name, volumes::PRIVATE));
+        mounts.push(volumes::read_only("ldap-bind", LDAP_BIND_DIR));
     }
     if let Some(ca) = &ldap.ca {
-        let volume = match (&ca.secret_name, &ca.config_map_name) {
-            (Some(name), _) => Volume { secret: Some(secret(name)), ..Default::default() },
-            (_, Some(name)) => Volume {
-                config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
-                ..Default::default()
-            },
-            (None, None) => unreachable!("checked: one of them"),
-        };
-        volumes.push(Volume { name: "ldap-ca".to_owned(), ..volume });
-        mounts.push(mount("ldap-ca", LDAP_CA_DIR));
+        out.push(volumes::bundle("ldap-ca", ca, volumes::PRIVATE));
+        mounts.push(volumes::read_only("ldap-ca", LDAP_CA_DIR));
     }
-    (volumes, mounts)
+    (out, mounts)
 }
 
 /// The name a daemon advertises under Kerberos, which its principal's
@@ -98,35 +62,11 @@ pub fn kerberos_name(cluster: &Cluster<'_>, kerberos: &ClusterKerberos<'_>, role
 
 /// The volumes and mounts of the keytab and krb5.conf.
 pub fn kerberos_volumes(kerberos: &ClusterKerberos<'_>) -> (Vec<Volume>, Vec<VolumeMount>) {
-    let keytab = Volume {
-        name: "kerberos".to_owned(),
-        secret: Some(SecretVolumeSource {
-            secret_name: Some(kerberos.keytab.name.clone()),
-            default_mode: Some(SECRET_MODE),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let conf = &kerberos.krb5_conf;
-    let krb5 = match (&conf.secret_name, &conf.config_map_name) {
-        (Some(name), _) => Volume {
-            secret: Some(SecretVolumeSource { secret_name: Some(name.clone()), ..Default::default() }),
-            ..Default::default()
-        },
-        (_, Some(name)) => Volume {
-            config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
-            ..Default::default()
-        },
-        (None, None) => unreachable!("checked: one of them"),
-    };
-    let mount = |name: &str, path: &str| VolumeMount {
-        name: name.to_owned(),
-        mount_path: path.to_owned(),
-        read_only: Some(true),
-        ..Default::default()
-    };
     (
-        vec![keytab, Volume { name: "krb5".to_owned(), ..krb5 }],
-        vec![mount("kerberos", KEYTAB_DIR), mount("krb5", KRB5_DIR)],
+        vec![
+            volumes::secret("kerberos", &kerberos.keytab.name, volumes::PRIVATE),
+            volumes::bundle("krb5", &kerberos.krb5_conf, None),
+        ],
+        vec![volumes::read_only("kerberos", KEYTAB_DIR), volumes::read_only("krb5", KRB5_DIR)],
     )
 }

@@ -13,6 +13,7 @@ mod auth;
 mod cluster;
 mod storage;
 pub mod tls;
+mod volumes;
 
 pub use cluster::{build, daemon_settings};
 

@@ -3,20 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, SecretVolumeSource, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
+use super::volumes;
 use crate::registry::{Access, Audience, ConfigStyle};
-use crate::spec::tls::{CaSource, ClusterTls, TLS_CA_DIR, TLS_DIR};
+use crate::spec::tls::{CaBundle, CaSource, ClusterTls, TLS_CA_DIR, TLS_DIR};
 use crate::spec::{Cluster, ClusterRole};
 
 /// The volume of the certificate's Secret.
 const TLS_VOLUME: &str = "tls";
 /// The volume of a CA bundle from another Secret or a ConfigMap.
 const TLS_CA_VOLUME: &str = "tls-ca";
-/// Owner and group may read the key; the pods' fsGroup is the group.
-const KEY_MODE: i32 = 0o440;
 /// The annotation that makes Stakater Reloader restart the pods when a
 /// Secret they mount changes (Impala 4.5 reloads no certificate).
 pub const RELOAD_SECRETS: &str = "secret.reloader.stakater.com/reload";
@@ -61,33 +60,21 @@ pub fn role_tls(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> Option<RoleTls
 
 /// The volumes and mounts of the certificate and the CA bundle.
 pub fn volumes(tls: &ClusterTls<'_>) -> (Vec<Volume>, Vec<VolumeMount>) {
-    let secret = |name: &str| SecretVolumeSource {
-        secret_name: Some(name.to_owned()),
-        default_mode: Some(KEY_MODE),
-        ..Default::default()
-    };
-    let mut volumes =
-        vec![Volume { name: TLS_VOLUME.to_owned(), secret: Some(secret(&tls.secret_name)), ..Default::default() }];
-    let mount = |name: &str, path: &str| VolumeMount {
-        name: name.to_owned(),
-        mount_path: path.to_owned(),
-        read_only: Some(true),
-        ..Default::default()
-    };
-    let mut mounts = vec![mount(TLS_VOLUME, TLS_DIR)];
+    let mut out = vec![volumes::secret(TLS_VOLUME, &tls.secret_name, volumes::PRIVATE)];
+    let mut mounts = vec![volumes::read_only(TLS_VOLUME, TLS_DIR)];
     let ca = match &tls.ca {
         CaSource::Own(_) => None,
-        CaSource::Secret(name, _) => Some(Volume { secret: Some(secret(name)), ..Default::default() }),
-        CaSource::ConfigMap(name, _) => Some(Volume {
-            config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
-            ..Default::default()
-        }),
+        CaSource::Secret(name, _) => Some(volumes::secret(TLS_CA_VOLUME, name, volumes::PRIVATE)),
+        CaSource::ConfigMap(name, _) => {
+            let source = CaBundle { config_map_name: Some(name.clone()), ..Default::default() };
+            Some(volumes::bundle(TLS_CA_VOLUME, &source, None))
+        }
     };
     if let Some(ca) = ca.filter(|_| tls.internal) {
-        volumes.push(Volume { name: TLS_CA_VOLUME.to_owned(), ..ca });
-        mounts.push(mount(TLS_CA_VOLUME, TLS_CA_DIR));
+        out.push(ca);
+        mounts.push(volumes::read_only(TLS_CA_VOLUME, TLS_CA_DIR));
     }
-    (volumes, mounts)
+    (out, mounts)
 }
 
 /// The pod annotations that restart the pods when the certificate or the CA bundle changes.

@@ -357,6 +357,7 @@ impl<'r> RoleInput<'_, 'r> {
     fn check_extra_flags(&self) -> Result<(), SpecError> {
         let (name, role) = (self.name(), self.role);
         let managed = managed_flags(self.registry, role);
+        let from_spec = self.spec_flags();
         for flag in self.spec.extra_flags.keys() {
             let at = self.field.key("extraFlags").key(flag.as_str());
             let parsed = FlagName::try_from(flag.trim_start_matches('-')).or_else(|e| fail(&at, e.to_string()))?;
@@ -375,20 +376,30 @@ impl<'r> RoleInput<'_, 'r> {
             if let Some(why) = managed.get(flag.as_str()) {
                 return fail(at, format!("flag '{flag}' is managed by the registry: {why}"));
             }
-            if self.tls.is_some_and(|t| t.flags.flags().iter().any(|f| f.as_str() == flag)) {
-                return fail(at, format!("flag '{flag}' is set from spec.tls; set TLS there"));
-            }
-            if self.ldap.is_some_and(|l| l.managed.iter().any(|f| f == flag)) {
-                return fail(at, format!("flag '{flag}' is set from spec.auth.ldap; set LDAP there"));
-            }
-            if self.kerberos.is_some_and(|k| k.flags.flags().iter().any(|f| f.as_str() == flag)) {
-                return fail(at, format!("flag '{flag}' is set from spec.auth.kerberos; set Kerberos there"));
-            }
-            if self.web_ui_auth.is_some_and(|w| w.managed.iter().any(|f| f == flag)) {
-                return fail(at, format!("flag '{flag}' is set from spec.auth.webUi; set the web UI's login there"));
+            if let Some((_, from)) = from_spec.iter().find(|(f, _)| f == flag) {
+                return fail(at, format!("flag '{flag}' is set from {from}"));
             }
         }
         Ok(())
+    }
+
+    /// The flags the spec's TLS and authentication sections set, each with
+    /// where to set it instead.
+    fn spec_flags(&self) -> Vec<(String, &'static str)> {
+        let mut flags = Vec::new();
+        if let Some(t) = self.tls {
+            flags.extend(t.flags.flags().iter().map(|f| (f.to_string(), "spec.tls; set TLS there")));
+        }
+        if let Some(l) = self.ldap {
+            flags.extend(l.managed.iter().map(|f| (f.clone(), "spec.auth.ldap; set LDAP there")));
+        }
+        if let Some(k) = self.kerberos {
+            flags.extend(k.flags.flags().iter().map(|f| (f.to_string(), "spec.auth.kerberos; set Kerberos there")));
+        }
+        if let Some(w) = self.web_ui_auth {
+            flags.extend(w.managed.iter().map(|f| (f.clone(), "spec.auth.webUi; set the web UI's login there")));
+        }
+        flags
     }
 
     /// The graceful shutdown: the registry's defaults, the user's times, the
