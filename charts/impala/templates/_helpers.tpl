@@ -250,42 +250,19 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- $tls := include "impala.tls" . | fromJson -}}
-{{- if $tls -}}
-{{- range $name, $r := $roles -}}
-{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
-{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag (list $tls.flags.certificate $tls.flags.privateKey $tls.flags.caCertificate $tls.flags.webCertificate $tls.flags.webPrivateKey $tls.flags.minimumVersion $tls.flags.cipherList $tls.flags.ciphersuites)) -}}
-{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from tls; set TLS there" $name $flag $flag) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- $ldap := include "impala.ldap" (list . $tls) | fromJson -}}
-{{- if $ldap -}}
-{{- range $name, $r := $roles -}}
-{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
-{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag $ldap.managed) -}}
-{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.ldap; set LDAP there" $name $flag $flag) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- $kerberos := include "impala.kerberos" . | fromJson -}}
-{{- if $kerberos -}}
-{{- range $name, $r := $roles -}}
-{{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
-{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag (values $kerberos.flags)) -}}
-{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.kerberos; set Kerberos there" $name $flag $flag) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- $webAuth := include "impala.webUiAuth" (list . $tls) | fromJson -}}
-{{- if $webAuth -}}
+{{- /* The flags the TLS and authentication sections set, each with where to set it instead. */ -}}
+{{- $fromValues := list -}}
+{{- with $tls }}{{ $fromValues = append $fromValues (list (values (omit .flags "versions")) "tls; set TLS there") }}{{ end -}}
+{{- with $ldap }}{{ $fromValues = append $fromValues (list .managed "auth.ldap; set LDAP there") }}{{ end -}}
+{{- with $kerberos }}{{ $fromValues = append $fromValues (list (values .flags) "auth.kerberos; set Kerberos there") }}{{ end -}}
+{{- with $webAuth }}{{ $fromValues = append $fromValues (list .managed "auth.webUi; set the web UI's login there") }}{{ end -}}
 {{- range $name, $r := $roles -}}
+{{- if eq ($r.role.config | default "gflags") "gflags" -}}
 {{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
-{{- if and (eq ($r.role.config | default "gflags") "gflags") (has $flag $webAuth.managed) -}}
-{{- fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from auth.webUi; set the web UI's login there" $name $flag $flag) -}}
-{{- end -}}
+{{- range $fromValues }}{{ if has $flag (index . 0) }}{{ fail (printf "roles.%s.extraFlags.%s: flag '%s' is set from %s" $name $flag $flag (index . 1)) }}{{ end }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
