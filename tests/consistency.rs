@@ -409,3 +409,87 @@ fn draining_roles_get_time_to_drain() {
     check_drain(Profile::Impala4, &[("executor", 60, 3600), ("coordinator", 0, 120)]);
     check_drain(Profile::Cdh5, &[]);
 }
+
+/// The pairs (issue 13): the statestoreds' HA port is set once and appears as
+/// the flag and peer port of both statestoreds, their containerPort, the
+/// internal Service's port and a NetworkPolicy rule open to statestoreds alone;
+/// every subscriber finds both statestoreds; the catalogd pair runs two pods.
+fn check_pairs(ha_port: Option<i64>, statestore_port: Option<i64>) {
+    let mut spec = request(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond"]);
+    for role in ["statestored", "catalogd"] {
+        spec.spec.roles.entry(role.into()).or_default().ha =
+            Some(impala_k8s::spec::crd::HaSpec { enabled: Some(true), ..Default::default() });
+    }
+    let statestored = spec.spec.roles.entry("statestored".into()).or_default();
+    for (port, number) in [("ha", ha_port), ("statestore", statestore_port)] {
+        if let Some(n) = number {
+            statestored.ports.insert(port.into(), n);
+        }
+    }
+    let (ha, statestore) = (ha_port.unwrap_or(24020), statestore_port.unwrap_or(24000));
+    let case = format!("pairs, ha {ha}, statestore {statestore}");
+    let out = parse(&impala_k8s::render(&spec).unwrap().manifests.to_yaml());
+    let args =
+        |sts: &str| -> BTreeSet<String> { container(&out.statefulsets[sts]).args.iter().flatten().cloned().collect() };
+    let pod = |i: u8| format!("rel-statestored-{i}-0.rel-statestored-internal.impala.svc");
+    for (own, peer) in [(1, 2), (2, 1)] {
+        let sts = format!("rel-statestored-{own}");
+        let a = args(&sts);
+        for flag in [
+            format!("-state_store_ha_port={ha}"),
+            format!("-state_store_peer_ha_port={ha}"),
+            format!("-state_store_peer_host={}", pod(peer)),
+            "-enable_statestored_ha=true".to_owned(),
+            "-enable_catalogd_ha=true".to_owned(),
+        ] {
+            assert!(a.contains(&flag), "{case}: {sts}: {flag} in {a:?}");
+        }
+        let c = container(&out.statefulsets[&sts]);
+        assert!(c.ports.iter().flatten().any(|p| p.name.as_deref() == Some("ha") && i64::from(p.container_port) == ha));
+        assert_eq!(out.statefulsets[&sts].spec.as_ref().unwrap().replicas, Some(1), "{case}: one pod each");
+    }
+    let internal = out.services["rel-statestored-internal"].spec.as_ref().unwrap();
+    assert_eq!(internal.cluster_ip.as_deref(), Some("None"), "{case}: pods have DNS names");
+    assert!(internal.ports.iter().flatten().any(|p| p.name.as_deref() == Some("ha") && i64::from(p.port) == ha));
+    let external = out.services["rel-statestored"].spec.as_ref().unwrap();
+    assert!(!external.ports.iter().flatten().any(|p| p.name.as_deref() == Some("ha")), "{case}: never exposed");
+    let rules = out.policies["rel-statestored-ingress"].spec.as_ref().unwrap().ingress.clone().unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r.ports.iter().flatten().any(|p| p.port == Some(IntOrString::Int(ha as i32))))
+        .unwrap_or_else(|| panic!("{case}: no rule for {ha}"));
+    assert_eq!(rule.ports.as_ref().unwrap().len(), 1, "{case}: the HA port alone");
+    let from: Vec<&str> = rule
+        .from
+        .iter()
+        .flatten()
+        .map(|p| component(p.pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap()))
+        .collect();
+    assert_eq!(from, ["statestored"], "{case}: only between the statestoreds");
+    for subscriber in ["coordinator", "executor", "catalogd", "admissiond"] {
+        let a = args(&format!("rel-{subscriber}"));
+        for flag in [
+            format!("-state_store_host={}", pod(1)),
+            format!("-state_store_port={statestore}"),
+            format!("-state_store_2_host={}", pod(2)),
+            format!("-state_store_2_port={statestore}"),
+            "-enable_statestored_ha=true".to_owned(),
+        ] {
+            assert!(a.contains(&flag), "{case}: {subscriber}: {flag}");
+        }
+        assert!(!a.iter().any(|f| f.starts_with("-state_store_ha_port")), "{case}: {subscriber} has no HA port");
+    }
+    assert_eq!(out.statefulsets["rel-catalogd"].spec.as_ref().unwrap().replicas, Some(2), "{case}: catalogd pair");
+    assert!(args("rel-catalogd").contains("-enable_catalogd_ha=true"));
+    assert!(!args("rel-coordinator").iter().any(|f| f.starts_with("-enable_catalogd_ha")), "coordinators follow");
+    for role in ["statestored", "catalogd"] {
+        let budget = out.budgets[&format!("rel-{role}")].spec.clone().unwrap();
+        assert_eq!(budget.max_unavailable, Some(IntOrString::Int(1)), "{case}: {role}: one of the pair at a time");
+    }
+}
+
+#[test]
+fn the_pairs_are_consistent_everywhere() {
+    check_pairs(None, None);
+    check_pairs(Some(24025), Some(24010));
+}

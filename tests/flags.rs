@@ -39,6 +39,7 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
         "tls-cert-manager",
         "ldap-tls",
         "kerberos",
+        "ha",
         "file-logging",
         "memory",
         "wiring",
@@ -61,6 +62,12 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
         "ssl_minimum_version",
         "mem_limit",
         "admission_service_host",
+        "enable_statestored_ha",
+        "state_store_peer_host",
+        "state_store_2_host",
+        "state_store_ha_port",
+        "catalogd_ha_preemption_wait_period_ms",
+        "statestore_peer_timeout_seconds",
     ] {
         assert!(checked.contains(flag), "{flag} was not rendered by any example: {checked:?}");
     }

@@ -15,7 +15,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "unknown field",
         "spec:\n  roles:\n    executor:\n      replcas: 4\n",
         &[],
-        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`, `drain`, `logVerbosity`, `jvmHeap`, `env`, `envFrom`, `extraVolumes`, `extraVolumeMounts`, `initContainers`, `sidecars`, `priorityClassName`, `podSecurityContext`, `securityContext`, `persistence`; did you mean `replicas`?",
+        "error: {file}:9:7: spec.roles.executor.replcas: unknown field `replcas`, expected one of `enabled`, `replicas`, `resources`, `nodeSelector`, `tolerations`, `affinity`, `podAnnotations`, `podLabels`, `extraFlags`, `ports`, `access`, `service`, `drain`, `logVerbosity`, `jvmHeap`, `env`, `envFrom`, `extraVolumes`, `extraVolumeMounts`, `initContainers`, `sidecars`, `priorityClassName`, `podSecurityContext`, `securityContext`, `persistence`, `ha`; did you mean `replicas`?",
     ),
     (
         "drain on a role that cannot drain",

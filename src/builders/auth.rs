@@ -53,7 +53,7 @@ pub fn volumes(ldap: &ClusterLdap) -> (Vec<Volume>, Vec<VolumeMount>) {
 /// singleton's Service, fully qualified.
 pub fn kerberos_name(cluster: &Cluster<'_>, kerberos: &ClusterKerberos<'_>, role: &ClusterRole<'_>) -> String {
     let service = kerberos.service_fqdn(&cluster.internal_service_name(role.name()), cluster.namespace.as_str());
-    if role.role.is_singleton() {
+    if role.is_singleton() {
         service
     } else {
         format!("$({POD_NAME}).{service}")

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Namespace, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use sha2::{Digest, Sha256};
@@ -90,9 +91,12 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         settings.extend(k.settings.iter().cloned());
         settings.insert(k.flags.hostname.to_string(), super::auth::kerberos_name(cluster, k, role));
     }
+    settings.extend(super::ha::settings(cluster, role));
     for target in &cluster.roles {
         for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
-            if let Some(client) = &port.entry.client_flags {
+            if let Some(pair) = super::ha::pair_clients(cluster, target, port) {
+                settings.extend(pair);
+            } else if let Some(client) = &port.entry.client_flags {
                 let service = cluster.internal_service_name(target.name());
                 // With Kerberos, peers ask for a ticket to the name they connect to.
                 let host = kerberos.map_or(service.clone(), |k| k.service_fqdn(&service, cluster.namespace.as_str()));
@@ -259,10 +263,10 @@ impl<'a, 'r> Release<'a, 'r> {
         let selector = self.labels.selector(component);
         let mut objects = Vec::new();
         let internal: Vec<_> = role.ports_with(Access::Internal).collect();
-        if !role.role.is_singleton() || !internal.is_empty() {
+        if !role.is_singleton() || !internal.is_empty() {
             let meta = self.meta(cluster.internal_service_name(name), component).build();
             let mut service = ServiceBuilder::new(meta, ServiceType::ClusterIP, selector.clone());
-            if !role.role.is_singleton() {
+            if !role.is_singleton() {
                 service = service.headless();
             }
             for port in &internal {
@@ -367,7 +371,7 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if (self.cluster.registry.hostname_flag.is_some() || self.cluster.kerberos.is_some())
             && role.role.config == ConfigStyle::Gflags
-            && !role.role.is_singleton()
+            && !role.is_singleton()
         {
             container = container.add_field_env(POD_NAME, "metadata.name");
         }
@@ -423,7 +427,8 @@ impl<'a, 'r> Release<'a, 'r> {
         template.build()
     }
 
-    /// The StatefulSet, and a PodDisruptionBudget for a role of several pods.
+    /// The StatefulSets (one, or one per member of the statestored pair), and
+    /// a PodDisruptionBudget for a role of several pods.
     fn workload(
         &self,
         role: &ClusterRole<'_>,
@@ -432,13 +437,36 @@ impl<'a, 'r> Release<'a, 'r> {
     ) -> Result<Vec<Object>, ContainerError> {
         let (cluster, name) = (self.cluster, role.name());
         let component = Some(name.as_str());
-        let selector = self.labels.selector(component);
         let mut objects = Vec::new();
         // Scalable roles spread over nodes, and drains take one pod at a time.
         if role.replicas > 1 {
             let meta = self.meta(cluster.workload_name(name), component).build();
-            objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(meta, selector.clone())));
+            objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(
+                meta,
+                self.labels.selector(component),
+            )));
         }
+        for member in super::ha::members(cluster, role) {
+            let mut settings = settings.clone();
+            settings.extend(member.settings.clone());
+            objects.push(Object::StatefulSet(self.statefulset(role, &member, &settings, config_maps)?));
+        }
+        Ok(objects)
+    }
+
+    /// One StatefulSet of a role.
+    fn statefulset(
+        &self,
+        role: &ClusterRole<'_>,
+        member: &super::ha::Member,
+        settings: &BTreeMap<String, String>,
+        config_maps: &[&ConfigMap],
+    ) -> Result<StatefulSet, ContainerError> {
+        let (cluster, name) = (self.cluster, role.name());
+        let component = Some(name.as_str());
+        let role_selector = self.labels.selector(component);
+        let mut selector = role_selector.clone();
+        selector.extend(member.label.clone());
         let mut pod = PodSpecBuilder::new(cluster.service_account_name())
             .restricted(role.run_as.pod_user, role.run_as.pod_group)
             .groups(
@@ -450,8 +478,9 @@ impl<'a, 'r> Release<'a, 'r> {
             .node_selector(&role.node_selector)
             .tolerations(&role.tolerations)
             .affinity(role.affinity.as_ref());
-        if !role.role.is_singleton() {
-            pod = pod.spread_over_nodes(selector.clone());
+        if !role.is_singleton() {
+            // A pair is kept apart wherever there is a second node.
+            pod = pod.spread_over_nodes(role_selector, cluster.ha.pairs(name.as_str()));
         }
         if let Some(drain) = &role.drain {
             pod = pod.termination_grace_period(drain.termination_grace_period_seconds());
@@ -493,17 +522,17 @@ impl<'a, 'r> Release<'a, 'r> {
         let pod = pod
             .add_config_maps(CONF_VOLUME, config_maps.iter().map(|cm| cm.metadata.name.clone().unwrap_or_default()))
             .build();
-        let template = self.pod_meta(role, config_maps, tls);
-        let meta = self.meta(cluster.workload_name(name), component).build();
-        let mut sts = StatefulSetBuilder::new(meta, role.replicas, selector, template, pod);
-        if !role.role.is_singleton() {
+        let mut template = self.pod_meta(role, config_maps, tls);
+        template.labels.get_or_insert_default().extend(member.label.clone());
+        let meta = self.meta(member.name.clone(), component).build();
+        let mut sts = StatefulSetBuilder::new(meta, member.replicas, selector, template, pod);
+        if !role.is_singleton() {
             sts = sts.service_name(cluster.internal_service_name(name)).parallel();
         }
         for claim in &role.data_claims {
             sts = sts.add_claim_template(storage::data_claim_template(claim));
         }
-        objects.push(Object::StatefulSet(sts.build()));
-        Ok(objects)
+        Ok(sts.build())
     }
 }
 

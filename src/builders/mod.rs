@@ -11,6 +11,7 @@ pub mod workload;
 
 mod auth;
 mod cluster;
+mod ha;
 mod storage;
 pub mod tls;
 mod volumes;

@@ -157,7 +157,7 @@ pub fn dns_names(cluster: &Cluster<'_>, extra: &[String]) -> Vec<String> {
                 format!("{svc}.{ns}.svc.cluster.local"),
             ]);
         }
-        if !role.role.is_singleton() {
+        if !role.is_singleton() {
             let headless = cluster.internal_service_name(name);
             names.extend([format!("*.{headless}.{ns}.svc"), format!("*.{headless}.{ns}.svc.cluster.local")]);
         }

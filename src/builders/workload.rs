@@ -117,12 +117,13 @@ impl PodSpecBuilder {
     }
 
     /// Spreads the pods that match `selector` over nodes: at most one more on
-    /// any node than on another, preferred rather than required.
-    pub fn spread_over_nodes(mut self, selector: BTreeMap<String, String>) -> Self {
+    /// any node than on another, preferred, or `required` (which still
+    /// schedules every pod on a single node, where the skew is 0).
+    pub fn spread_over_nodes(mut self, selector: BTreeMap<String, String>, required: bool) -> Self {
         self.spec.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
             max_skew: 1,
             topology_key: "kubernetes.io/hostname".to_owned(),
-            when_unsatisfiable: "ScheduleAnyway".to_owned(),
+            when_unsatisfiable: if required { "DoNotSchedule" } else { "ScheduleAnyway" }.to_owned(),
             label_selector: Some(LabelSelector { match_labels: Some(selector), ..Default::default() }),
             ..Default::default()
         }]);

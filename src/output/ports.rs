@@ -135,6 +135,6 @@ mod tests {
         assert!(render(r, PortsFormat::Markdown).starts_with("| ROLE"));
         assert!(render(r, PortsFormat::Table).starts_with("ROLE"));
         let json: serde_json::Value = serde_json::from_str(&render(r, PortsFormat::Json)).unwrap();
-        assert_eq!(json["ports"].as_array().unwrap().len(), 23);
+        assert_eq!(json["ports"].as_array().unwrap().len(), 24);
     }
 }

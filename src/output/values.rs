@@ -194,6 +194,43 @@ pub struct RoleValues {
     /// The claims of a role that keeps data (the built-in metastore): size and storageClassName; empty for the registry's size and the default class.
     #[serde(default, skip_serializing_if = "PersistenceSpec::is_empty")]
     pub persistence: PersistenceSpec,
+    /// An active and a standby pod, for the roles the registry pairs (statestored, catalogd).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha: Option<HaValues>,
+}
+
+/// An active and a standby pod.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HaValues {
+    /// Run the pair (2 pods; replicaCount is then 2).
+    pub enabled: bool,
+    /// Milliseconds to wait for the peer at start-up before one takes the active role.
+    pub preemption_wait_period_ms: u64,
+    /// statestored only: seconds the peer may be silent before it counts as lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_timeout_seconds: Option<u32>,
+}
+
+/// The pair settings of a role the registry pairs: the cluster's, or off with Impala's defaults.
+fn ha_values(cluster: &Cluster<'_>, role: &str) -> Option<HaValues> {
+    use crate::spec::ha::{DEFAULT_PEER_TIMEOUT_SECONDS, DEFAULT_PREEMPTION_WAIT_MS};
+    let registry = cluster.registry;
+    if registry.statestored_ha.as_ref().is_some_and(|h| h.role.as_str() == role) {
+        let pair = cluster.ha.statestored.as_ref();
+        return Some(HaValues {
+            enabled: pair.is_some(),
+            preemption_wait_period_ms: pair.map_or(DEFAULT_PREEMPTION_WAIT_MS, |p| p.preemption_wait_ms),
+            peer_timeout_seconds: Some(pair.map_or(DEFAULT_PEER_TIMEOUT_SECONDS, |p| p.peer_timeout_seconds)),
+        });
+    }
+    registry.catalogd_ha.as_ref().filter(|h| h.role.as_str() == role)?;
+    let pair = cluster.ha.catalogd.as_ref();
+    Some(HaValues {
+        enabled: pair.is_some(),
+        preemption_wait_period_ms: pair.map_or(DEFAULT_PREEMPTION_WAIT_MS, |p| p.preemption_wait_ms),
+        peer_timeout_seconds: None,
+    })
 }
 
 /// How long a draining daemon may take.
@@ -267,6 +304,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
                 Some(running) => running_role_values(spec, running),
                 None => idle_role_values(registry, role),
             };
+            let values = RoleValues { ha: ha_values(&cluster, role.name.as_str()), ..values };
             (role.name.to_string(), Some(values))
         })
         .collect();
@@ -379,6 +417,7 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
             .unwrap_or_default(),
         security_context: spec.spec.roles.get(name).and_then(|rs| rs.security_context.clone()).unwrap_or_default(),
         persistence: spec.spec.roles.get(name).and_then(|rs| rs.persistence.clone()).unwrap_or_default(),
+        ha: None,
     }
 }
 
@@ -424,6 +463,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         pod_security_context: PodSecurityContext::default(),
         security_context: SecurityContext::default(),
         persistence: PersistenceSpec::default(),
+        ha: None,
     }
 }
 

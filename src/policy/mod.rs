@@ -49,6 +49,15 @@ pub fn analyze(objects: &[Object]) -> Analysis {
         }
     }
     workloads.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    // The StatefulSets of one role (the statestored pair) are one role's pods:
+    // the policies select them by role, so they reach and are reached alike.
+    workloads.dedup_by(|later, first| {
+        let same = (&later.namespace, &later.release, &later.role) == (&first.namespace, &first.release, &first.role);
+        if same {
+            first.replicas += later.replicas;
+        }
+        same
+    });
     let releases: BTreeSet<(&str, &str)> =
         workloads.iter().map(|w| (w.namespace.as_str(), w.release.as_str())).collect();
     if releases.len() > 1 {

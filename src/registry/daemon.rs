@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::names::{FlagName, VolumeName};
+use crate::names::{FlagName, PortName, RoleName, VolumeName};
 
 /// A daemon's JVM: its heap is sized from the container's memory limit and
 /// set through `JAVA_TOOL_OPTIONS`, which every JVM reads and the images'
@@ -243,5 +243,65 @@ impl KerberosFlags {
             &self.use_resolved_hostname,
             &self.web_ui_spnego,
         ]
+    }
+}
+
+/// The flags of a pair of statestoreds (Impala 4.4+): one active, one standby.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatestoredHaFlags {
+    /// The role that runs as a pair.
+    pub role: RoleName,
+    /// The role's port the two talk over (a port with `when: statestoredHa`).
+    pub port: PortName,
+    /// Turns HA on, on both statestoreds and every subscriber.
+    pub enable: FlagName,
+    /// Each statestored's peer: its host.
+    pub peer_host: FlagName,
+    /// Each statestored's peer: its HA port.
+    pub peer_port: FlagName,
+    /// The second statestored, on every subscriber: its host.
+    pub second_host: FlagName,
+    /// The second statestored, on every subscriber: its port.
+    pub second_port: FlagName,
+    /// How long a statestored waits for its peer before it takes the active role (ms).
+    pub preemption_wait: FlagName,
+    /// How long the peer may be silent before it counts as lost (s).
+    pub peer_timeout: FlagName,
+}
+
+impl StatestoredHaFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 7] {
+        [
+            &self.enable,
+            &self.peer_host,
+            &self.peer_port,
+            &self.second_host,
+            &self.second_port,
+            &self.preemption_wait,
+            &self.peer_timeout,
+        ]
+    }
+}
+
+/// The flags of a pair of catalogds (Impala 4.3+): the statestore elects the active one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogdHaFlags {
+    /// The role that runs as a pair.
+    pub role: RoleName,
+    /// Turns HA on, on both catalogds and on the statestored, which must agree.
+    pub enable: FlagName,
+    /// The role that elects the active one and takes `enable` and `preemptionWait` too.
+    pub elector: RoleName,
+    /// How long the elector waits for the second catalogd before it makes the first active (ms).
+    pub preemption_wait: FlagName,
+}
+
+impl CatalogdHaFlags {
+    /// Every flag, once each.
+    pub fn flags(&self) -> [&FlagName; 2] {
+        [&self.enable, &self.preemption_wait]
     }
 }

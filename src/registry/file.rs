@@ -8,8 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, Audience, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging, Port, PortCondition, PortSource,
-    Protocol, Registry, ReleaseRange, Releases, Role, TlsFlags, WebUiAuthFlags,
+    Access, Audience, CatalogdHaFlags, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging, Port,
+    PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role, StatestoredHaFlags, TlsFlags,
+    WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -111,6 +112,12 @@ pub struct RegistryFile {
     /// The flags of Kerberos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kerberos: Option<KerberosFlags>,
+    /// The flags of a statestored pair (high availability).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statestored_ha: Option<StatestoredHaFlags>,
+    /// The flags of a catalogd pair (high availability).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogd_ha: Option<CatalogdHaFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -161,6 +168,8 @@ impl From<Registry> for RegistryFile {
             ldap: registry.ldap,
             web_ui_auth: registry.web_ui_auth,
             kerberos: registry.kerberos,
+            statestored_ha: registry.statestored_ha,
+            catalogd_ha: registry.catalogd_ha,
         }
     }
 }
@@ -224,6 +233,8 @@ impl Registry {
             ldap: file.ldap,
             web_ui_auth: file.web_ui_auth,
             kerberos: file.kerberos,
+            statestored_ha: file.statestored_ha,
+            catalogd_ha: file.catalogd_ha,
         })
     }
 }

@@ -19,7 +19,9 @@ mod file;
 mod release;
 mod validate;
 
-pub use daemon::{Drain, Jvm, KerberosFlags, LdapFlags, Logging, TlsFlags, WebUiAuthFlags};
+pub use daemon::{
+    CatalogdHaFlags, Drain, Jvm, KerberosFlags, LdapFlags, Logging, StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
+};
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
 
@@ -250,6 +252,8 @@ pub struct ProbeSpec {
 pub enum PortCondition {
     /// Only while the web UIs ask for a login (`spec.auth.webUi`).
     WebUiAuth,
+    /// Only while the statestoreds run as a pair (`spec.roles.statestored.ha`).
+    StatestoredHa,
 }
 
 /// CPU and memory as Kubernetes quantities.
@@ -507,6 +511,10 @@ pub struct Registry {
     pub web_ui_auth: Option<WebUiAuthFlags>,
     /// The flags of Kerberos, where the registry says.
     pub kerberos: Option<KerberosFlags>,
+    /// The flags of a statestored pair, where the registry says.
+    pub statestored_ha: Option<StatestoredHaFlags>,
+    /// The flags of a catalogd pair, where the registry says.
+    pub catalogd_ha: Option<CatalogdHaFlags>,
 }
 
 impl Registry {
@@ -568,7 +576,7 @@ mod tests {
     fn builtin_registries_load() {
         let impala4 = Profile::Impala4.registry();
         assert_eq!(impala4.roles.len(), 6);
-        assert_eq!(impala4.ports.len(), 23);
+        assert_eq!(impala4.ports.len(), 24);
         let cdh5 = Profile::Cdh5.registry();
         assert_eq!(cdh5.roles.len(), 4);
         // The 14 rows of the original document, in its order, then KRPC (CDH 5.15+).

@@ -46,6 +46,7 @@ impl Registry {
         }
         self.validate_primary()?;
         self.validate_logging()?;
+        self.validate_ha()?;
         for role in &self.roles {
             let all = self.roles.iter().map(|r| &r.name).collect::<BTreeSet<_>>();
             if let Err(flag) = check_unique(self.settings_of(role, &all)) {
@@ -53,6 +54,32 @@ impl Registry {
                     format!("roles[{}]", self.roles.iter().position(|r| r == role).unwrap_or(0)),
                     format!("flag '{flag}' would be set twice on role '{}'", role.name),
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// The HA blocks name roles the registry declares, and the statestored
+    /// pair's port is a port of its role that exists only for the pair.
+    fn validate_ha(&self) -> Result<(), Failure> {
+        let has_role = |name: &RoleName| self.roles.iter().any(|r| &r.name == name);
+        if let Some(ha) = &self.statestored_ha {
+            if !has_role(&ha.role) {
+                return err("statestoredHa.role".into(), format!("no role '{}' in the registry", ha.role));
+            }
+            let port = self.ports.iter().find(|p| p.role == ha.role && p.name == ha.port);
+            if port.is_none_or(|p| p.when != Some(super::PortCondition::StatestoredHa)) {
+                return err(
+                    "statestoredHa.port".into(),
+                    format!("role '{}' has no port '{}' with `when: statestoredHa`", ha.role, ha.port),
+                );
+            }
+        }
+        if let Some(ha) = &self.catalogd_ha {
+            for (field, role) in [("role", &ha.role), ("elector", &ha.elector)] {
+                if !has_role(role) {
+                    return err(format!("catalogdHa.{field}"), format!("no role '{role}' in the registry"));
+                }
             }
         }
         Ok(())

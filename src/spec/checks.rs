@@ -134,8 +134,7 @@ pub(super) fn egress_rules(
 pub(super) fn check_names(cluster: &Cluster<'_>) -> Result<(), SpecError> {
     for role in &cluster.roles {
         let name = role.name();
-        let sts = cluster.workload_name(name);
-        if sts.len() > MAX_STATEFULSET_NAME {
+        if let Some(sts) = cluster.workload_names(name).into_iter().find(|s| s.len() > MAX_STATEFULSET_NAME) {
             return fail("metadata.name", format!("release name '{}' makes StatefulSet name '{sts}' {} characters long; at most {MAX_STATEFULSET_NAME} are allowed (its pods' controller-revision-hash label adds 11)", cluster.release, sts.len()));
         }
         for service in [cluster.internal_service_name(name), cluster.external_service_name(name)] {

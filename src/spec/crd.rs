@@ -309,6 +309,28 @@ pub struct RoleSpec {
     /// metastore's database): size and StorageClass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistence: Option<PersistenceSpec>,
+    /// Runs the role as an active and a standby pod (statestored, Impala 4.4+;
+    /// catalogd, 4.3+): see [`HaSpec`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha: Option<HaSpec>,
+}
+
+/// A pair of pods, one active and one standby, for the roles the registry
+/// declares a pair of (statestored, catalogd).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HaSpec {
+    /// Run the pair (2 pods; `replicas` may only say 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Milliseconds to wait for the peer at start-up before one takes the
+    /// active role (Impala's default: 10000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preemption_wait_period_ms: Option<u64>,
+    /// statestored only: seconds the peer may be silent before it counts as
+    /// lost (Impala's default: 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_timeout_seconds: Option<u32>,
 }
 
 /// The PersistentVolumeClaims of a role's data directories.

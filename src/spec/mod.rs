@@ -8,6 +8,7 @@
 pub mod auth;
 mod checks;
 pub mod crd;
+pub mod ha;
 pub mod kerberos;
 pub mod load;
 mod memory;

@@ -204,6 +204,12 @@ impl<'r> ClusterRole<'r> {
         &self.role.name
     }
 
+    /// True when the role runs one pod behind a ClusterIP Service: a
+    /// singleton of the registry that does not run as a pair.
+    pub fn is_singleton(&self) -> bool {
+        self.role.is_singleton() && self.replicas == 1
+    }
+
     /// The ports with the given access.
     pub fn ports_with(&self, access: Access) -> impl Iterator<Item = &ClusterPort<'r>> {
         self.ports.iter().filter(move |p| p.access == access)
@@ -299,6 +305,8 @@ pub struct Cluster<'r> {
     pub web_ui_auth: Option<super::auth::ClusterWebUiAuth>,
     /// Kerberos, when the spec turns it on.
     pub kerberos: Option<super::kerberos::ClusterKerberos<'r>>,
+    /// The roles that run as an active and a standby pod.
+    pub ha: super::ha::ClusterHa<'r>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).
@@ -360,6 +368,17 @@ impl<'r> Cluster<'r> {
         format!("{}-{role}", self.release)
     }
 
+    /// The names of a role's StatefulSets: its one, or `-1` and `-2` for the
+    /// statestored pair, whose two pods need different flags.
+    pub fn workload_names(&self, role: &RoleName) -> Vec<String> {
+        let name = self.workload_name(role);
+        if self.ha.statestored.as_ref().is_some_and(|p| &p.flags.role == role) {
+            vec![format!("{name}-1"), format!("{name}-2")]
+        } else {
+            vec![name]
+        }
+    }
+
     /// The name of a role's external Service, `<release>-<role>`: what clients use.
     pub fn external_service_name(&self, role: &RoleName) -> String {
         format!("{}-{role}", self.release)
@@ -386,7 +405,7 @@ impl<'r> Cluster<'r> {
     /// Service's own name for a singleton behind a ClusterIP Service.
     pub fn advertised_name(&self, role: &ClusterRole<'_>) -> String {
         let service = format!("{}.{}.svc", self.internal_service_name(role.name()), self.namespace);
-        if role.role.is_singleton() {
+        if role.is_singleton() {
             service
         } else {
             format!("$({POD_NAME}).{service}")

@@ -41,6 +41,7 @@ impl ClusterSpec {
         let ldap = super::auth::resolve(&spec.auth, registry, tls.as_ref())?;
         let web_ui_auth = super::auth::resolve_web_ui(&spec.auth, registry, tls.as_ref())?;
         let kerberos = super::kerberos::resolve(spec.auth.kerberos.as_ref(), registry)?;
+        let ha = super::ha::resolve(spec, registry)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -58,6 +59,7 @@ impl ClusterSpec {
                 ldap: ldap.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 web_ui_auth: web_ui_auth.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 kerberos: kerberos.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
+                pair: ha.pairs(role.name.as_str()),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -93,6 +95,7 @@ impl ClusterSpec {
             ldap,
             web_ui_auth,
             kerberos,
+            ha,
         };
         check_names(&cluster)?;
         Ok(cluster)

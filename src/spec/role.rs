@@ -50,6 +50,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub web_ui_auth: Option<&'a ClusterWebUiAuth>,
     /// Kerberos, for a role that takes gflags.
     pub kerberos: Option<&'a ClusterKerberos<'r>>,
+    /// True when the role runs as an active and a standby pod.
+    pub pair: bool,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -180,18 +182,30 @@ impl<'r> RoleInput<'_, 'r> {
     }
 
     /// The role's ports that exist: every one without a condition, the
-    /// metrics webserver's only while the web UIs ask for a login.
+    /// metrics webserver's only while the web UIs ask for a login, the
+    /// statestoreds' HA port only for the pair.
     fn present_ports(&self) -> impl Iterator<Item = &'r crate::registry::Port> + '_ {
         let web_ui_auth = self.web_ui_auth.is_some();
         self.registry.ports_of(&self.role.name).filter(move |p| match p.when {
             None => true,
             Some(crate::registry::PortCondition::WebUiAuth) => web_ui_auth,
+            Some(crate::registry::PortCondition::StatestoredHa) => self.pair,
         })
     }
 
-    /// The pod count: 1 for a singleton, within the role's bounds otherwise.
+    /// The pod count: 2 for a pair, 1 for a singleton, within the role's bounds otherwise.
     fn replicas(&self) -> Result<i32, SpecError> {
         let (name, role) = (self.name(), self.role);
+        if self.pair {
+            let pair = super::ha::PAIR;
+            return match self.spec.replicas {
+                Some(count) if i64::from(count) != i64::from(pair) => fail(
+                    self.field.key("replicas"),
+                    format!("role '{name}' runs as a pair (ha.enabled) of exactly {pair} pods, not {count}"),
+                ),
+                _ => Ok(pair),
+            };
+        }
         let count = self.spec.replicas.unwrap_or(role.replicas.default);
         if role.is_singleton() && count != 1 {
             return fail(
@@ -385,19 +399,31 @@ impl<'r> RoleInput<'_, 'r> {
 
     /// The flags the spec's TLS and authentication sections set, each with
     /// where to set it instead.
-    fn spec_flags(&self) -> Vec<(String, &'static str)> {
+    fn spec_flags(&self) -> Vec<(String, String)> {
         let mut flags = Vec::new();
         if let Some(t) = self.tls {
-            flags.extend(t.flags.flags().iter().map(|f| (f.to_string(), "spec.tls; set TLS there")));
+            flags.extend(t.flags.flags().iter().map(|f| (f.to_string(), "spec.tls; set TLS there".to_owned())));
         }
         if let Some(l) = self.ldap {
-            flags.extend(l.managed.iter().map(|f| (f.clone(), "spec.auth.ldap; set LDAP there")));
+            flags.extend(l.managed.iter().map(|f| (f.clone(), "spec.auth.ldap; set LDAP there".to_owned())));
         }
         if let Some(k) = self.kerberos {
-            flags.extend(k.flags.flags().iter().map(|f| (f.to_string(), "spec.auth.kerberos; set Kerberos there")));
+            flags.extend(
+                k.flags.flags().iter().map(|f| (f.to_string(), "spec.auth.kerberos; set Kerberos there".to_owned())),
+            );
         }
         if let Some(w) = self.web_ui_auth {
-            flags.extend(w.managed.iter().map(|f| (f.clone(), "spec.auth.webUi; set the web UI's login there")));
+            flags.extend(
+                w.managed.iter().map(|f| (f.clone(), "spec.auth.webUi; set the web UI's login there".to_owned())),
+            );
+        }
+        // The pairs' flags, whether or not a pair runs: set alone, they would break the cluster.
+        let pair = |role: &RoleName| format!("spec.roles.{role}.ha; set the pair there");
+        if let Some(h) = &self.registry.statestored_ha {
+            flags.extend(h.flags().iter().map(|f| (f.to_string(), pair(&h.role))));
+        }
+        if let Some(h) = &self.registry.catalogd_ha {
+            flags.extend(h.flags().iter().map(|f| (f.to_string(), pair(&h.role))));
         }
         flags
     }

@@ -146,6 +146,18 @@ SPECS = {
         "keytabSecret": {"name": "impala-keytab", "key": "keytab"},
         "krb5Conf": {"secretName": "krb5", "key": "krb5.conf"}, "clusterDomain": "k8s.corp"}},
         "tls": {"clients": True, "internal": True, "secretName": "impala-tls"}},
+    # High availability (issue 13): the statestored pair as two StatefulSets, the catalogd pair as one.
+    "ha-statestored": {"roles": {"statestored": {"ha": {"enabled": True, "peerTimeoutSeconds": 20}}}},
+    "ha-catalogd": {"roles": {"catalogd": {"ha": {"enabled": True, "preemptionWaitPeriodMs": 30000}}}},
+    "ha-both-admissiond": {"roles": {"admissiond": {"enabled": True}, "statestored": {"ha": {"enabled": True}},
+                                     "catalogd": {"ha": {"enabled": True}, "replicas": 2},
+                                     "coordinator": {"replicas": 2}},
+                           "networkPolicy": {"egress": {"enabled": True, "metastore": [{"cidr": "10.0.0.0/24"}]}}},
+    "ha-kerberos-tls": {"auth": {"kerberos": {"principal": "impala/_HOST@CORP.EXAMPLE.COM",
+                                              "keytabSecret": {"name": "impala-keytab", "key": "impala.keytab"},
+                                              "krb5Conf": {"configMapName": "krb5-conf"}}},
+                        "tls": {"clients": True, "internal": True, "certManager": {"issuerRef": {"name": "ca"}}},
+                        "roles": {"statestored": {"ha": {"enabled": True}}, "catalogd": {"ha": {"enabled": True}}}},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
@@ -206,7 +218,8 @@ def test_chart_renders_what_gen_renders(name, tmp_path):
 
 
 @pytest.mark.parametrize("example", ["production", "quickstart", "s3-workload-identity", "tls-cert-manager",
-                                     "tls-secret", "ldap-tls", "kerberos", "cdh5", "cdh5-latest"])
+                                     "tls-secret", "ldap-tls", "kerberos", "cdh5", "cdh5-latest",
+                                     "ha"])
 def test_examples_in_lockstep(example, tmp_path):
     """Every worked example, the security ones included, renders the same through Helm."""
     spec = yaml.safe_load((ROOT / "examples" / example / "cluster.yaml").read_text())["spec"]

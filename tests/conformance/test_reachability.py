@@ -70,6 +70,12 @@ CASES.update({
     "cdh5-egress-lockdown-and-sources": ("cdh5", ["--service-type", "NodePort"],
                                          {"networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
     "production-example": ("impala4", [], None),
+    # High availability (issue 13): 24020 only between the statestoreds, 24000 from every subscriber.
+    "impala4-ha-pairs": ("impala4", ["--enable", "admissiond"], {"roles": {
+        "statestored": {"ha": {"enabled": True}}, "catalogd": {"ha": {"enabled": True}}}}),
+    "impala4-ha-lockdown": ("impala4", ["--service-type", "LoadBalancer"], {
+        "roles": {"statestored": {"ha": {"enabled": True}, "ports": {"ha": 24025}}},
+        "networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
 })
 
 
@@ -129,6 +135,11 @@ def expected(reg, spec, running):
     for port in reg["ports"]:
         role = port["role"]
         if role not in running:
+            continue
+        # A port with a condition exists only then: the HA port with the statestored pair.
+        if port.get("when") == "statestoredHa" and not spec.get("roles", {}).get(role, {}).get("ha", {}).get("enabled"):
+            continue
+        if port.get("when") == "webUiAuth" and not spec.get("auth", {}).get("webUi"):
             continue
         settings = spec.get("roles", {}).get(role, {})
         number = settings.get("ports", {}).get(port["name"], port["number"])
@@ -239,7 +250,8 @@ def nca_matrices(manifests, tmp_path, running, cats):
         namespace, pod = name.split("/")
         workload = pod.rsplit("-", 1)[0]
         for role in running:
-            if namespace == NAMESPACE and workload == f"{RELEASE}-{role}":
+            # A role's StatefulSet, or one of the statestored pair's two (`-1`, `-2`).
+            if namespace == NAMESPACE and re.fullmatch(f"{RELEASE}-{role}(-[12])?", workload):
                 return role
         if pod == "other-app":
             return "other-pods"
@@ -321,9 +333,12 @@ def policy_matrices(analysis, running):
 
 
 def single_pod_roles(manifests):
-    """Roles whose StatefulSet runs one pod: a lone pod does not reach itself across the network."""
-    return {d["metadata"]["labels"]["app.kubernetes.io/component"]
-            for d in yaml.safe_load_all(manifests) if d["kind"] == "StatefulSet" and d["spec"]["replicas"] == 1}
+    """Roles that run one pod: a lone pod does not reach itself across the network."""
+    pods = defaultdict(int)
+    for d in yaml.safe_load_all(manifests):
+        if d["kind"] == "StatefulSet":
+            pods[d["metadata"]["labels"]["app.kubernetes.io/component"]] += d["spec"]["replicas"]
+    return {role for role, count in pods.items() if count == 1}
 
 
 @pytest.mark.parametrize("case", CASES)

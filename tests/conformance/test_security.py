@@ -42,8 +42,9 @@ def scan(manifests, tmp_path):
     (["gen", "-f", "examples/tls-cert-manager/cluster.yaml"], UNPINNED),
     (["gen", "-f", "examples/ldap-tls/cluster.yaml"], UNPINNED),
     (["gen", "-f", "examples/kerberos/cluster.yaml"], UNPINNED),
+    (["gen", "-f", "examples/ha/cluster.yaml"], UNPINNED),
 ], ids=["impala4", "cdh5", "production", "admissiond-loadbalancer", "cdh5-llama", "quickstart", "s3-workload-identity",
-        "tls-cert-manager", "ldap-tls", "kerberos"])
+        "tls-cert-manager", "ldap-tls", "kerberos", "ha"])
 def test_checkov_finds_only_what_the_images_force(args, allowed, tmp_path):
     manifests = subprocess.run([BIN, *args], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     failed, passed = scan(manifests, tmp_path)

@@ -51,9 +51,10 @@ anything it cannot honour; every template reads the model.
 {{- /* A port entry may name several roles (roles: [coordinator, executor]): one port of each. */ -}}
 {{- $regPorts := list -}}
 {{- $webUiAuth := not (empty ($.Values.auth | default dict).webUi) -}}
+{{- $ha := include "impala.ha" . | fromJson -}}
 {{- range $reg.ports -}}
-{{- /* A port with a condition (the metrics webserver, with web UI logins) exists only then. */ -}}
-{{- if or (not .when) (and (eq .when "webUiAuth") $webUiAuth) -}}
+{{- /* A port with a condition (the metrics webserver with web UI logins, the statestored pair's HA port) exists only then. */ -}}
+{{- if or (not .when) (and (eq .when "webUiAuth") $webUiAuth) (and (eq .when "statestoredHa") $ha.statestored) -}}
 {{- $entry := omit . "roles" "when" -}}
 {{- if .roles }}{{ range .roles }}{{ $regPorts = append $regPorts (merge (dict "role" .) $entry) }}{{ end }}{{ else }}{{ $regPorts = append $regPorts $entry }}{{ end -}}
 {{- end -}}
@@ -86,6 +87,11 @@ anything it cannot honour; every template reads the model.
 {{- $type := $svc.type | default $.Values.serviceType -}}
 {{- $singleton := eq (int (.replicas.max | default 0)) 1 -}}
 {{- $replicas := int (ternary .replicas.default $rv.replicaCount (kindIs "invalid" $rv.replicaCount)) -}}
+{{- /* A pair runs 2 pods; replicaCount keeps its default 1 or says 2. */ -}}
+{{- if or (eq (dig "statestored" "role" "" $ha) .name) (eq (dig "catalogd" "role" "" $ha) .name) -}}
+{{- if not (or (eq $replicas 1) (eq $replicas 2)) }}{{ fail (printf "roles.%s.replicaCount: role '%s' runs as a pair (ha.enabled) of exactly 2 pods, not %d" .name .name $replicas) }}{{ end -}}
+{{- $replicas = 2 -}}{{- $singleton = false -}}
+{{- end -}}
 {{- if and $singleton (ne $replicas 1) -}}
 {{- fail (printf "roles.%s.replicaCount: role '%s' is a singleton and runs exactly 1 pod, not %d" .name .name $replicas) -}}
 {{- end -}}
@@ -259,6 +265,8 @@ anything it cannot honour; every template reads the model.
 {{- with $ldap }}{{ $fromValues = append $fromValues (list .managed "auth.ldap; set LDAP there") }}{{ end -}}
 {{- with $kerberos }}{{ $fromValues = append $fromValues (list (values .flags) "auth.kerberos; set Kerberos there") }}{{ end -}}
 {{- with $webAuth }}{{ $fromValues = append $fromValues (list .managed "auth.webUi; set the web UI's login there") }}{{ end -}}
+{{- with $reg.statestoredHa }}{{ $fromValues = append $fromValues (list (list .enable .peerHost .peerPort .secondHost .secondPort .preemptionWait .peerTimeout) (printf "roles.%s.ha; set the pair there" .role)) }}{{ end -}}
+{{- with $reg.catalogdHa }}{{ $fromValues = append $fromValues (list (list .enable .preemptionWait) (printf "roles.%s.ha; set the pair there" .role)) }}{{ end -}}
 {{- range $name, $r := $roles -}}
 {{- if eq ($r.role.config | default "gflags") "gflags" -}}
 {{- range $flag, $_ := ($r.values.extraFlags | default dict) -}}
@@ -266,7 +274,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos) -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos "ha" $ha) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -313,10 +321,18 @@ anything it cannot honour; every template reads the model.
 {{- $v := int ($r.values.logVerbosity | default 0) -}}
 {{- if gt $v 0 }}{{ $_ := set $s $log.verbosityFlag (toString $v) }}{{ end -}}
 {{- end -}}
+{{- range $k, $v := (include "impala.haSettings" (list $ $m $name) | fromJson) }}{{ $_ := set $s $k $v }}{{ end -}}
 {{- range $target := $m.running -}}
 {{- $t := index $m.roles $target -}}
 {{- range $t.ports -}}
-{{- if and .clientFlags (has $name .peers) -}}
+{{- if and .clientFlags (has $name .peers) (eq (dig "statestored" "role" "" $m.ha) $target) -}}
+{{- /* The statestored pair: the first pod as the statestore, the second as the second one. */ -}}
+{{- $f := $m.ha.statestored.flags -}}
+{{- $_ := set $s .clientFlags.host (include "impala.podHost" (list $ $m $target (printf "%s-%s-1-0" $.Release.Name $target))) -}}
+{{- $_ := set $s .clientFlags.port (toString (int .number)) -}}
+{{- $_ := set $s $f.secondHost (include "impala.podHost" (list $ $m $target (printf "%s-%s-2-0" $.Release.Name $target))) -}}
+{{- $_ := set $s $f.secondPort (toString (int .number)) -}}
+{{- else if and .clientFlags (has $name .peers) -}}
 {{- $host := printf "%s-%s-internal" $.Release.Name $target -}}
 {{- /* With Kerberos, peers ask for a ticket to the name they connect to. */ -}}
 {{- with $m.kerberos }}{{ if eq ($r.role.config | default "gflags") "gflags" }}{{ $host = printf "%s.%s.svc.%s" $host $.Release.Namespace .clusterDomain }}{{ end }}{{ end -}}
