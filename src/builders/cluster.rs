@@ -284,7 +284,8 @@ impl<'a, 'r> Release<'a, 'r> {
             let mut service = ServiceBuilder::new(meta.build(), s.type_, selector)
                 .load_balancer_source_ranges(&s.load_balancer_source_ranges)
                 .load_balancer_class(s.load_balancer_class.as_deref())
-                .external_traffic_policy(s.external_traffic_policy);
+                .external_traffic_policy(s.external_traffic_policy)
+                .client_ip_affinity(s.client_ip_affinity_seconds);
             for port in &external {
                 service = service.add_port(port.name(), port.number, port.entry.protocol, port.node_port);
             }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{ClientIPConfig, Service, ServicePort, ServiceSpec, SessionAffinityConfig};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -68,6 +68,16 @@ impl ServiceBuilder {
     /// Sets `externalTrafficPolicy`.
     pub fn external_traffic_policy(mut self, policy: Option<TrafficPolicy>) -> Self {
         self.spec.external_traffic_policy = policy.map(|p| p.as_str().to_owned());
+        self
+    }
+
+    /// Keeps each client address on one pod for `seconds` (`sessionAffinity: ClientIP`).
+    pub fn client_ip_affinity(mut self, seconds: Option<i32>) -> Self {
+        if let Some(seconds) = seconds {
+            self.spec.session_affinity = Some("ClientIP".to_owned());
+            self.spec.session_affinity_config =
+                Some(SessionAffinityConfig { client_ip: Some(ClientIPConfig { timeout_seconds: Some(seconds) }) });
+        }
         self
     }
 

@@ -289,6 +289,9 @@ pub struct ServiceValues {
     pub external_traffic_policy: String,
     /// Pinned node ports by port name (30000-32767).
     pub node_ports: BTreeMap<String, i32>,
+    /// Seconds a client address stays bound to one pod, for a scalable role whose Service carries a port whose sessions span connections (HiveServer2 over HTTP): 1 to 86400; 0 turns the affinity off; unset for 10800.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_affinity_timeout_seconds: Option<u32>,
 }
 
 /// The values that render the same objects as `gen` does for `spec`.
@@ -395,6 +398,11 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_default(),
             node_ports: r.ports.iter().filter_map(|p| Some((p.name().to_string(), p.node_port?))).collect(),
+            session_affinity_timeout_seconds: spec
+                .spec
+                .roles
+                .get(name)
+                .and_then(|rs| rs.service.session_affinity_timeout_seconds),
         },
         drain: r.drain.as_ref().map(|d| DrainValues {
             grace_period_seconds: d.grace_period_seconds,
@@ -446,6 +454,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
             load_balancer_class: String::new(),
             external_traffic_policy: String::new(),
             node_ports: BTreeMap::new(),
+            session_affinity_timeout_seconds: None,
         },
         drain: role.drain.as_ref().map(|d| DrainValues {
             grace_period_seconds: d.grace_period_seconds,

@@ -39,6 +39,10 @@ pub struct PortEntry {
     /// (at most one port of a registry).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub primary: bool,
+    /// True when a client's session spans several connections (HiveServer2
+    /// over HTTP): a Service of several pods keeps each client on one pod.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sticky: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -141,6 +145,7 @@ impl From<Registry> for RegistryFile {
                 access: p.access,
                 audience: p.audience,
                 primary: p.primary,
+                sticky: p.sticky,
                 flag: p.flag,
                 client_flags: p.client_flags,
                 peers: p.peers,
@@ -205,6 +210,7 @@ impl Registry {
                     access: p.access,
                     audience: p.audience,
                     primary: p.primary,
+                    sticky: p.sticky,
                     flag: p.flag.clone(),
                     client_flags: p.client_flags.clone(),
                     peers: p.peers.clone(),

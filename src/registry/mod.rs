@@ -420,6 +420,9 @@ pub struct Port {
     /// True for the clients' primary endpoint, where `impala-shell` connects
     /// (at most one port of a registry).
     pub primary: bool,
+    /// True when a client's session spans several connections: a Service of
+    /// several pods keeps each client on one pod.
+    pub sticky: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.

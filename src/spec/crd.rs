@@ -410,6 +410,12 @@ pub struct ExternalServiceSpec {
     /// Pinned node ports by port name (30000-32767; NodePort and LoadBalancer only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub node_ports: BTreeMap<String, i64>,
+    /// Seconds a client address stays bound to one pod (`sessionAffinity:
+    /// ClientIP`), for a scalable role whose Service carries a port whose
+    /// sessions span connections (HiveServer2 over HTTP): 1 to 86400, default
+    /// 10800; 0 turns the affinity off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_affinity_timeout_seconds: Option<u32>,
 }
 
 impl ExternalServiceSpec {

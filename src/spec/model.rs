@@ -54,7 +54,15 @@ pub struct ClusterService {
     pub load_balancer_class: Option<String>,
     /// `externalTrafficPolicy`.
     pub external_traffic_policy: Option<TrafficPolicy>,
+    /// Seconds of `sessionAffinity: ClientIP`, when the Service keeps clients on one pod.
+    pub client_ip_affinity_seconds: Option<i32>,
 }
+
+/// Kubernetes' default (and the spec's) client IP affinity: three hours.
+pub const DEFAULT_AFFINITY_SECONDS: u32 = 10_800;
+
+/// The longest client IP affinity Kubernetes accepts: a day.
+pub const MAX_AFFINITY_SECONDS: u32 = 86_400;
 
 /// A role that runs, with its settled replica count, image, pod settings and ports.
 #[derive(Debug, Clone, PartialEq)]

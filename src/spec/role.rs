@@ -340,6 +340,7 @@ impl<'r> RoleInput<'_, 'r> {
         }
         check_labels(&field.key("annotations"), &svc.annotations, false)?;
         check_labels(&field.key("labels"), &svc.labels, true)?;
+        let client_ip_affinity_seconds = self.affinity(ports)?;
         Ok(ClusterService {
             type_: service_type,
             annotations: svc.annotations.clone(),
@@ -347,7 +348,35 @@ impl<'r> RoleInput<'_, 'r> {
             load_balancer_source_ranges: svc.load_balancer_source_ranges.clone(),
             load_balancer_class: svc.load_balancer_class.clone(),
             external_traffic_policy: svc.external_traffic_policy,
+            client_ip_affinity_seconds,
         })
+    }
+
+    /// Client IP affinity: on the external Service of a scalable role with a
+    /// port whose sessions span connections, for the spec's time (0: off).
+    fn affinity(&self, ports: &[ClusterPort<'_>]) -> Result<Option<i32>, SpecError> {
+        use super::model::{DEFAULT_AFFINITY_SECONDS, MAX_AFFINITY_SECONDS};
+        let field = self.field.key("service").key("sessionAffinityTimeoutSeconds");
+        let given = self.spec.service.session_affinity_timeout_seconds;
+        let sticky = ports.iter().find(|p| p.access == Access::External && p.entry.sticky);
+        match (given, sticky) {
+            (Some(_), None) => fail(
+                field,
+                format!(
+                    "the external Service of role '{}' carries no port whose sessions span connections, so it keeps no client on one pod",
+                    self.name()
+                ),
+            ),
+            (Some(seconds), _) if seconds > MAX_AFFINITY_SECONDS => fail(
+                field,
+                format!("{seconds} is more than Kubernetes allows: 1 to {MAX_AFFINITY_SECONDS} seconds, or 0 for no affinity"),
+            ),
+            (_, Some(_)) if !self.role.is_singleton() => {
+                let seconds = given.unwrap_or(DEFAULT_AFFINITY_SECONDS);
+                Ok((seconds > 0).then(|| i32::try_from(seconds).expect("at most a day")))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Node selector, annotations and labels: valid, and never a label impala-k8s sets.

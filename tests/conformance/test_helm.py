@@ -158,6 +158,12 @@ SPECS = {
                                               "krb5Conf": {"configMapName": "krb5-conf"}}},
                         "tls": {"clients": True, "internal": True, "certManager": {"issuerRef": {"name": "ca"}}},
                         "roles": {"statestored": {"ha": {"enabled": True}}, "catalogd": {"ha": {"enabled": True}}}},
+    # Client IP affinity for HiveServer2 over HTTP (issue 13): default, a set time, and off.
+    "affinity-default": {"roles": {"coordinator": {"replicas": 3}}},
+    "affinity-time": {"serviceType": "LoadBalancer",
+                      "roles": {"coordinator": {"service": {"sessionAffinityTimeoutSeconds": 3600,
+                                                            "externalTrafficPolicy": "Local"}}}},
+    "affinity-off": {"roles": {"coordinator": {"replicas": 2, "service": {"sessionAffinityTimeoutSeconds": 0}}}},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],

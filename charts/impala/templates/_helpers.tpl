@@ -117,7 +117,7 @@ anything it cannot honour; every template reads the model.
 {{- if eq .access "external" }}{{ $audience = .audience | default "clients" }}{{ else if eq $access "external" }}{{ $audience = "clients" }}{{ end -}}
 {{- $peers := list -}}
 {{- range (.peers | default list) }}{{ if has . $running }}{{ $peers = append $peers . }}{{ end }}{{ end -}}
-{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) -}}
+{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) "sticky" (.sticky | default false) -}}
 {{- with .clientFlags }}{{ $_ := set $port "clientFlags" . }}{{ end -}}
 {{- $np := dig .name "" ($svc.nodePorts | default dict) -}}
 {{- if not (kindIs "string" $np) -}}
@@ -147,6 +147,16 @@ anything it cannot honour; every template reads the model.
 {{- if and (eq $type "ClusterIP") $svc.externalTrafficPolicy -}}
 {{- fail (printf "roles.%s.service.externalTrafficPolicy: a ClusterIP Service has no external traffic; set type NodePort or LoadBalancer" .name) -}}
 {{- end -}}
+{{- /* Client IP affinity for a scalable role whose Service carries a port whose sessions span connections (HiveServer2 over HTTP). */ -}}
+{{- $sticky := false -}}
+{{- range $ports }}{{ if and (eq .access "external") .sticky }}{{ $sticky = true }}{{ end }}{{ end -}}
+{{- $given := $svc.sessionAffinityTimeoutSeconds -}}
+{{- if not (kindIs "invalid" $given) -}}
+{{- if not $sticky }}{{ fail (printf "roles.%s.service.sessionAffinityTimeoutSeconds: the external Service of role '%s' carries no port whose sessions span connections, so it keeps no client on one pod" .name .name) }}{{ end -}}
+{{- if gt (int64 $given) 86400 }}{{ fail (printf "roles.%s.service.sessionAffinityTimeoutSeconds: %d is more than Kubernetes allows: 1 to 86400 seconds, or 0 for no affinity" .name (int64 $given)) }}{{ end -}}
+{{- end -}}
+{{- $affinity := 0 -}}
+{{- if and $sticky (not $singleton) }}{{ $affinity = int (ternary 10800 $given (kindIs "invalid" $given)) }}{{ end -}}
 {{- $image := printf "%s:%s-%s" $.Values.image.repository $.Values.image.tag .image -}}
 {{- if not .image }}{{ $image = printf "%s:%s" $.Values.image.repository $.Values.image.tag }}{{ end -}}
 {{- with $rv.digest }}{{ $image = printf "%s@%s" $.Values.image.repository . }}{{ end -}}
@@ -205,7 +215,7 @@ anything it cannot honour; every template reads the model.
 {{- if $rv.jvmHeap }}{{ fail (printf "%s.jvmHeap: role '%s' starts no JVM" $key $role.name) }}{{ end -}}
 {{- end -}}
 {{- if and $rv.persistence (not .dataDirs) }}{{ fail (printf "roles.%s.persistence: role '%s' keeps no data across restarts, so it has no claims to size" .name .name) }}{{ end -}}
-{{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc) "drain" $drain "heap" $heap) -}}
+{{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc "affinity" $affinity) "drain" $drain "heap" $heap) -}}
 {{- end -}}
 {{- end -}}
 {{- /* Extra flags never fight the registry. */ -}}
