@@ -68,6 +68,8 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
         "state_store_ha_port",
         "catalogd_ha_preemption_wait_period_ms",
         "statestore_peer_timeout_seconds",
+        "fair_scheduler_allocation_path",
+        "llama_site_path",
     ] {
         assert!(checked.contains(flag), "{flag} was not rendered by any example: {checked:?}");
     }

@@ -91,6 +91,9 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         settings.extend(k.settings.iter().cloned());
         settings.insert(k.flags.hostname.to_string(), super::auth::kerberos_name(cluster, k, role));
     }
+    if let Some(admission) = cluster.admission_of(role.name()) {
+        settings.extend(super::admission::settings(admission));
+    }
     settings.extend(super::ha::settings(cluster, role));
     for target in &cluster.roles {
         for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
@@ -119,6 +122,7 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
     objects.extend(release.service_account());
     objects.extend(release.warehouse_claim());
     objects.extend(release.certificate());
+    objects.extend(release.admission_config());
     let hadoop = release.hadoop_config();
     if let Some(np) = &cluster.network_policy {
         objects.extend(release.default_deny(np.egress.is_some()));
@@ -212,6 +216,13 @@ impl<'a, 'r> Release<'a, 'r> {
     fn certificate(&self) -> Option<Object> {
         let name = crate::spec::tls::certificate_name(self.cluster.release.as_str());
         super::tls::certificate(self.cluster, self.meta(name, None).build()).map(Object::Certificate)
+    }
+
+    /// The admission pools' files, when the spec lists pools.
+    fn admission_config(&self) -> Option<Object> {
+        let admission = self.cluster.admission.as_ref()?;
+        let meta = self.meta(self.cluster.admission_config_name(), None).build();
+        Some(Object::ConfigMap(super::admission::config_map(meta, admission)))
     }
 
     /// The shared warehouse claim, when the release creates it.
@@ -405,6 +416,10 @@ impl<'a, 'r> Release<'a, 'r> {
         if let Some(k) = self.cluster.kerberos.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
             container = container.add_volume_mounts(&super::auth::kerberos_volumes(k).1);
         }
+        if self.cluster.admission_of(role.name()).is_some() {
+            let (_, mount) = super::admission::volume(&self.cluster.admission_config_name());
+            container = container.add_volume_mounts(&[mount]);
+        }
         let w = &role.wiring;
         container.add_env_vars(&w.env).add_env_from(&w.env_from).add_volume_mounts(&w.volume_mounts)
     }
@@ -509,6 +524,11 @@ impl<'a, 'r> Release<'a, 'r> {
         }
         if let Some(k) = cluster.kerberos.as_ref().filter(|_| role.role.config == ConfigStyle::Gflags) {
             pod = pod.add_volumes(&super::auth::kerberos_volumes(k).0);
+        }
+        if cluster.admission_of(name).is_some() {
+            // Outside the checksum: the kubelet updates the files and Impala reloads them.
+            let (volume, _) = super::admission::volume(&cluster.admission_config_name());
+            pod = pod.add_volumes(&[volume]);
         }
         let w = &role.wiring;
         let init: Vec<Container> = w.init_containers.iter().map(restricted).collect::<Result<_, _>>()?;

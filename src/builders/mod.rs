@@ -9,6 +9,7 @@ pub mod network_policy;
 pub mod service;
 pub mod workload;
 
+mod admission;
 mod auth;
 mod cluster;
 mod ha;

@@ -21,15 +21,20 @@ pub fn secret(volume: &str, secret: &str, mode: Option<i32>) -> Volume {
     }
 }
 
+/// A volume of a ConfigMap's keys.
+pub fn config_map(volume: &str, config_map: &str) -> Volume {
+    Volume {
+        name: volume.to_owned(),
+        config_map: Some(ConfigMapVolumeSource { name: config_map.to_owned(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
 /// A volume of the Secret or ConfigMap a [`CaBundle`] names (checked to name one).
 pub fn bundle(volume: &str, source: &CaBundle, mode: Option<i32>) -> Volume {
     match (&source.secret_name, &source.config_map_name) {
         (Some(name), _) => secret(volume, name, mode),
-        (None, Some(name)) => Volume {
-            name: volume.to_owned(),
-            config_map: Some(ConfigMapVolumeSource { name: name.clone(), ..Default::default() }),
-            ..Default::default()
-        },
+        (None, Some(name)) => config_map(volume, name),
         (None, None) => unreachable!("checked: a Secret or a ConfigMap"),
     }
 }

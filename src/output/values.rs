@@ -15,6 +15,7 @@ use serde_json::Value;
 pub use super::commented::to_commented_yaml;
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
+use crate::spec::admission::AdmissionSpec;
 use crate::spec::crd::LogDestination;
 use crate::spec::crd::{AuthSpec, EgressEndpoint, PersistenceSpec, PullPolicy, StorageSpec, TlsSpec};
 use crate::spec::{Cluster, ClusterSpec, ServiceType, SpecError};
@@ -51,6 +52,9 @@ pub struct Values {
     pub yarn_resource_manager: String,
     /// Where tables live: exactly one of s3, abfs, gcs, hdfs, ozone or sharedVolume, with warehouseDir and credentials (secretName or workloadIdentity); empty for none.
     pub storage: StorageSpec,
+    /// Admission control pools: limits, default query options and submitters, which the daemons reload without a restart.
+    #[serde(default)]
+    pub admission: AdmissionSpec,
     /// The ServiceAccount the pods run as.
     pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
@@ -334,6 +338,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
             cluster.metastore_uri.clone()
         },
         storage: s.storage.clone(),
+        admission: s.admission.clone(),
         tls: s.tls.clone(),
         auth: s.auth.clone(),
         yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),

@@ -305,3 +305,15 @@ impl CatalogdHaFlags {
         [&self.enable, &self.preemption_wait]
     }
 }
+
+/// The flags that point a daemon at the admission pool files, and the roles that read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdmissionFlags {
+    /// The allocation file (fair-scheduler.xml): the pools and who may submit.
+    pub allocation_file: FlagName,
+    /// The per-pool properties (llama-site.xml): limits and default query options.
+    pub llama_site: FlagName,
+    /// The roles that resolve a query's pool and read the files.
+    pub roles: Vec<RoleName>,
+}

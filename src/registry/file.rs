@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, Audience, CatalogdHaFlags, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging, Port,
-    PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role, StatestoredHaFlags, TlsFlags,
+    Access, AdmissionFlags, Audience, CatalogdHaFlags, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging,
+    Port, PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role, StatestoredHaFlags, TlsFlags,
     WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
@@ -122,6 +122,9 @@ pub struct RegistryFile {
     /// The flags of a catalogd pair (high availability).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogd_ha: Option<CatalogdHaFlags>,
+    /// The flags that point daemons at the admission pool files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission: Option<AdmissionFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -175,6 +178,7 @@ impl From<Registry> for RegistryFile {
             kerberos: registry.kerberos,
             statestored_ha: registry.statestored_ha,
             catalogd_ha: registry.catalogd_ha,
+            admission: registry.admission,
         }
     }
 }
@@ -241,6 +245,7 @@ impl Registry {
             kerberos: file.kerberos,
             statestored_ha: file.statestored_ha,
             catalogd_ha: file.catalogd_ha,
+            admission: file.admission,
         })
     }
 }

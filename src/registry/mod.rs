@@ -20,7 +20,8 @@ mod release;
 mod validate;
 
 pub use daemon::{
-    CatalogdHaFlags, Drain, Jvm, KerberosFlags, LdapFlags, Logging, StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
+    AdmissionFlags, CatalogdHaFlags, Drain, Jvm, KerberosFlags, LdapFlags, Logging, StatestoredHaFlags, TlsFlags,
+    WebUiAuthFlags,
 };
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
@@ -518,6 +519,8 @@ pub struct Registry {
     pub statestored_ha: Option<StatestoredHaFlags>,
     /// The flags of a catalogd pair, where the registry says.
     pub catalogd_ha: Option<CatalogdHaFlags>,
+    /// The flags of the admission pool files, where the registry says.
+    pub admission: Option<AdmissionFlags>,
 }
 
 impl Registry {

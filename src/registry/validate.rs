@@ -59,7 +59,7 @@ impl Registry {
         Ok(())
     }
 
-    /// The HA blocks name roles the registry declares, and the statestored
+    /// The HA and admission blocks name roles the registry declares, and the statestored
     /// pair's port is a port of its role that exists only for the pair.
     fn validate_ha(&self) -> Result<(), Failure> {
         let has_role = |name: &RoleName| self.roles.iter().any(|r| &r.name == name);
@@ -73,6 +73,11 @@ impl Registry {
                     "statestoredHa.port".into(),
                     format!("role '{}' has no port '{}' with `when: statestoredHa`", ha.role, ha.port),
                 );
+            }
+        }
+        if let Some(admission) = &self.admission {
+            if let Some(role) = admission.roles.iter().find(|r| !has_role(r)) {
+                return err("admission.roles".into(), format!("no role '{role}' in the registry"));
             }
         }
         if let Some(ha) = &self.catalogd_ha {

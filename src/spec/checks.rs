@@ -149,6 +149,12 @@ pub(super) fn check_names(cluster: &Cluster<'_>) -> Result<(), SpecError> {
 /// A Kubernetes quantity of bytes (`2Gi`, `500M`, `1048576`) in MiB, rounded
 /// down; `None` for anything else.
 pub(crate) fn mebibytes(quantity: &str) -> Option<u64> {
+    bytes(quantity).map(|b| b >> 20)
+}
+
+/// A whole Kubernetes quantity of bytes (`2Gi`, `500M`, `1048576`) in bytes;
+/// `None` for anything else.
+pub(crate) fn bytes(quantity: &str) -> Option<u64> {
     let digits = quantity.find(|c: char| !c.is_ascii_digit()).unwrap_or(quantity.len());
     let (number, suffix) = quantity.split_at(digits);
     let number: u128 = number.parse().ok()?;
@@ -166,7 +172,7 @@ pub(crate) fn mebibytes(quantity: &str) -> Option<u64> {
         "P" => 1_000_000_000_000_000,
         _ => return None,
     };
-    u64::try_from(number.checked_mul(bytes)? >> 20).ok()
+    u64::try_from(number.checked_mul(bytes)?).ok()
 }
 
 /// A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `4e3`) as a number of its

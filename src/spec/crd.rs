@@ -100,6 +100,10 @@ pub struct ImpalaClusterSpec {
     /// Authentication of clients: LDAP, with the bind password from a Secret.
     #[serde(default, skip_serializing_if = "AuthSpec::is_empty")]
     pub auth: AuthSpec,
+    /// Admission control: pools with their limits, default query options
+    /// and submitters, which the daemons reload without a restart.
+    #[serde(default, skip_serializing_if = "super::admission::AdmissionSpec::is_empty")]
+    pub admission: super::admission::AdmissionSpec,
 }
 
 /// The ServiceAccount the pods run as.

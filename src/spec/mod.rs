@@ -5,6 +5,7 @@
 //! and `role.rs` each role's, with the checks of `checks.rs`; the resolved
 //! types and their object names are in `model.rs`.
 
+pub mod admission;
 pub mod auth;
 mod checks;
 pub mod crd;

@@ -315,6 +315,8 @@ pub struct Cluster<'r> {
     pub kerberos: Option<super::kerberos::ClusterKerberos<'r>>,
     /// The roles that run as an active and a standby pod.
     pub ha: super::ha::ClusterHa<'r>,
+    /// The admission pools, when the spec lists any.
+    pub admission: Option<super::admission::ClusterAdmission<'r>>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).
@@ -433,6 +435,16 @@ impl<'r> Cluster<'r> {
     /// The name of the Hadoop/Hive client configuration ConfigMap.
     pub fn hadoop_config_name(&self) -> String {
         format!("{}-hadoop-config", self.release)
+    }
+
+    /// The name of the admission pools' ConfigMap.
+    pub fn admission_config_name(&self) -> String {
+        format!("{}-admission", self.release)
+    }
+
+    /// The admission pools, for a role that reads them.
+    pub fn admission_of(&self, role: &RoleName) -> Option<&super::admission::ClusterAdmission<'r>> {
+        self.admission.as_ref().filter(|a| a.flags.roles.contains(role))
     }
 
     /// The name of a role's own configuration ConfigMap (llama-site.xml).

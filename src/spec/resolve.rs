@@ -42,6 +42,7 @@ impl ClusterSpec {
         let web_ui_auth = super::auth::resolve_web_ui(&spec.auth, registry, tls.as_ref())?;
         let kerberos = super::kerberos::resolve(spec.auth.kerberos.as_ref(), registry)?;
         let ha = super::ha::resolve(spec, registry)?;
+        let admission = super::admission::resolve(&spec.admission, registry)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -60,6 +61,7 @@ impl ClusterSpec {
                 web_ui_auth: web_ui_auth.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 kerberos: kerberos.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 pair: ha.pairs(role.name.as_str()),
+                admission: admission.as_ref().filter(|a| a.flags.roles.contains(&role.name)),
             };
             roles.push(input.resolve(spec, &images, &mut node_ports)?);
         }
@@ -96,6 +98,7 @@ impl ClusterSpec {
             web_ui_auth,
             kerberos,
             ha,
+            admission,
         };
         check_names(&cluster)?;
         Ok(cluster)

@@ -52,6 +52,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub kerberos: Option<&'a ClusterKerberos<'r>>,
     /// True when the role runs as an active and a standby pod.
     pub pair: bool,
+    /// The admission pools, for a role that reads them.
+    pub admission: Option<&'a super::admission::ClusterAdmission<'r>>,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -157,6 +159,9 @@ impl<'r> RoleInput<'_, 'r> {
         }
         if self.web_ui_auth.is_some() {
             own.push(("webui-auth", super::auth::WEB_UI_AUTH_DIR));
+        }
+        if self.admission.is_some() {
+            own.push((super::admission::ADMISSION_VOLUME, super::admission::ADMISSION_DIR));
         }
         if self.kerberos.is_some() {
             own.extend([("kerberos", super::kerberos::KEYTAB_DIR), ("krb5", super::kerberos::KRB5_DIR)]);
@@ -447,6 +452,10 @@ impl<'r> RoleInput<'_, 'r> {
             );
         }
         // The pairs' flags, whether or not a pair runs: set alone, they would break the cluster.
+        if let Some(a) = self.admission {
+            let from = || "spec.admission; set the pools there".to_owned();
+            flags.extend([(a.flags.allocation_file.to_string(), from()), (a.flags.llama_site.to_string(), from())]);
+        }
         let pair = |role: &RoleName| format!("spec.roles.{role}.ha; set the pair there");
         if let Some(h) = &self.registry.statestored_ha {
             flags.extend(h.flags().iter().map(|f| (f.to_string(), pair(&h.role))));

@@ -164,6 +164,16 @@ SPECS = {
                       "roles": {"coordinator": {"service": {"sessionAffinityTimeoutSeconds": 3600,
                                                             "externalTrafficPolicy": "Local"}}}},
     "affinity-off": {"roles": {"coordinator": {"replicas": 2, "service": {"sessionAffinityTimeoutSeconds": 0}}}},
+    # Admission pools (issue 13): on coordinators, and on admissiond when it runs.
+    "pools": {"admission": {"pools": [
+        {"name": "etl", "maxRunningQueries": 4, "maxQueuedQueries": 20, "maxMemory": "100Gi",
+         "minQueryMemoryLimit": "1Gi", "maxQueryMemoryLimit": "8Gi", "clampMemoryLimitQueryOption": False,
+         "queueTimeoutMs": 600000, "defaultQueryOptions": {"mt_dop": "4", "query_timeout_s": "3600"},
+         "submitters": {"users": ["etl"], "groups": ["data-eng", "ops"]}},
+        {"name": "default", "maxRunningQueries": -1, "submitters": {"groups": ["analysts"]}},
+        {"name": "adhoc_small", "maxMemory": "500M"}]}},
+    "pools-admissiond": {"roles": {"admissiond": {"enabled": True}},
+                         "admission": {"pools": [{"name": "reports", "maxRunningQueries": 0}]}},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],

@@ -269,12 +269,14 @@ anything it cannot honour; every template reads the model.
 {{- $ldap := include "impala.ldap" (list . $tls) | fromJson -}}
 {{- $kerberos := include "impala.kerberos" . | fromJson -}}
 {{- $webAuth := include "impala.webUiAuth" (list . $tls) | fromJson -}}
+{{- $admission := include "impala.admission" . | fromJson -}}
 {{- /* The flags the TLS and authentication sections set, each with where to set it instead. */ -}}
 {{- $fromValues := list -}}
 {{- with $tls }}{{ $fromValues = append $fromValues (list (values (omit .flags "versions")) "tls; set TLS there") }}{{ end -}}
 {{- with $ldap }}{{ $fromValues = append $fromValues (list .managed "auth.ldap; set LDAP there") }}{{ end -}}
 {{- with $kerberos }}{{ $fromValues = append $fromValues (list (values .flags) "auth.kerberos; set Kerberos there") }}{{ end -}}
 {{- with $webAuth }}{{ $fromValues = append $fromValues (list .managed "auth.webUi; set the web UI's login there") }}{{ end -}}
+{{- with $admission }}{{ $fromValues = append $fromValues (list (keys .flags) "admission; set the pools there") }}{{ end -}}
 {{- with $reg.statestoredHa }}{{ $fromValues = append $fromValues (list (list .enable .peerHost .peerPort .secondHost .secondPort .preemptionWait .peerTimeout) (printf "roles.%s.ha; set the pair there" .role)) }}{{ end -}}
 {{- with $reg.catalogdHa }}{{ $fromValues = append $fromValues (list (list .enable .preemptionWait) (printf "roles.%s.ha; set the pair there" .role)) }}{{ end -}}
 {{- range $name, $r := $roles -}}
@@ -284,7 +286,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos "ha" $ha) -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos "ha" $ha "admission" $admission) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -331,6 +333,7 @@ anything it cannot honour; every template reads the model.
 {{- $v := int ($r.values.logVerbosity | default 0) -}}
 {{- if gt $v 0 }}{{ $_ := set $s $log.verbosityFlag (toString $v) }}{{ end -}}
 {{- end -}}
+{{- if has $name ($m.admission.roles | default list) }}{{ range $k, $v := $m.admission.flags }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- range $k, $v := (include "impala.haSettings" (list $ $m $name) | fromJson) }}{{ $_ := set $s $k $v }}{{ end -}}
 {{- range $target := $m.running -}}
 {{- $t := index $m.roles $target -}}
