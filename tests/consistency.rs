@@ -493,3 +493,73 @@ fn the_pairs_are_consistent_everywhere() {
     check_pairs(None, None);
     check_pairs(Some(24025), Some(24010));
 }
+
+/// Executor groups (issue 13): each group is a StatefulSet of executors with
+/// every executor port, its group flag and its own size; one headless Service
+/// and one NetworkPolicy cover every group; the coordinators expect the group
+/// sets (or, with a default group, its size).
+fn check_groups(groups: &[(&str, u32)], pools: &[&str], expected: (&str, &str)) {
+    let mut spec = request(Profile::Impala4, ServiceType::ClusterIP, &[]);
+    spec.spec.admission.pools = pools
+        .iter()
+        .map(|p| impala_k8s::spec::admission::PoolSpec { name: (*p).to_owned(), ..Default::default() })
+        .collect();
+    spec.spec.executor_groups = groups
+        .iter()
+        .map(|&(name, replicas)| impala_k8s::spec::crd::ExecutorGroupSpec {
+            name: name.to_owned(),
+            replicas: Some(replicas),
+            ..Default::default()
+        })
+        .collect();
+    let case = format!("groups {groups:?}");
+    let out = parse(&impala_k8s::render(&spec).unwrap().manifests.to_yaml());
+    let registry = Profile::Impala4.registry();
+    let executor_ports: BTreeMap<&str, i32> = registry
+        .ports
+        .iter()
+        .filter(|p| p.role.as_str() == "executor" && p.when.is_none())
+        .map(|p| (p.name.as_str(), i32::from(p.number.get())))
+        .collect();
+    assert!(!out.statefulsets.contains_key("rel-executor"), "{case}: the groups replace the one StatefulSet");
+    for &(name, replicas) in groups {
+        let sts = &out.statefulsets[&format!("rel-executor-{name}")];
+        let spec = sts.spec.as_ref().unwrap();
+        assert_eq!(spec.replicas, Some(replicas as i32), "{case}: {name}");
+        let c = container(sts);
+        let ports: BTreeMap<&str, i32> =
+            c.ports.iter().flatten().map(|p| (p.name.as_deref().unwrap(), p.container_port)).collect();
+        assert_eq!(ports, executor_ports, "{case}: {name} has every executor port");
+        let impala = if name == "default" { "default".to_owned() } else { format!("root.{name}") };
+        let args: BTreeSet<&str> = c.args.iter().flatten().map(String::as_str).collect();
+        assert!(args.contains(format!("-executor_groups={impala}:1").as_str()), "{case}: {name}: {args:?}");
+        for port in executor_ports.values() {
+            assert!(args.iter().any(|a| a.ends_with(&format!("={port}"))), "{case}: {name}: flag of {port}");
+        }
+        assert_eq!(out.budgets.contains_key(&format!("rel-executor-{name}")), replicas > 1, "{case}: {name} budget");
+        assert_eq!(spec.service_name.as_deref(), Some("rel-executor-internal"), "{case}: one headless Service");
+    }
+    assert!(!out.budgets.contains_key("rel-executor"), "{case}: budgets per group");
+    let policy = out.policies["rel-executor-ingress"].spec.as_ref().unwrap();
+    let selector = policy.pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap();
+    assert_eq!(component(selector), "executor");
+    assert!(!selector.contains_key("impala-k8s.dev/workload"), "{case}: one policy for every group");
+    let coordinator: BTreeSet<String> =
+        container(&out.statefulsets["rel-coordinator"]).args.iter().flatten().cloned().collect();
+    assert!(coordinator.contains(&format!("-{}={}", expected.0, expected.1)), "{case}: {coordinator:?}");
+}
+
+#[test]
+fn executor_groups_are_consistent_everywhere() {
+    check_groups(
+        &[("etl-large", 4), ("adhoc-small", 2), ("default", 1)],
+        &["etl", "adhoc"],
+        ("num_expected_executors", "1"),
+    );
+    check_groups(
+        &[("etl-a", 3), ("etl-b", 5), ("default-x", 1)],
+        &["etl"],
+        ("expected_executor_group_sets", "root.default:1,root.etl:5"),
+    );
+    check_groups(&[("default", 6)], &[], ("num_expected_executors", "6"));
+}

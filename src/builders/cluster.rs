@@ -95,6 +95,7 @@ pub fn daemon_settings(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> BTreeMa
         settings.extend(super::admission::settings(admission));
     }
     settings.extend(super::ha::settings(cluster, role));
+    settings.extend(super::members::planner_settings(cluster, role));
     for target in &cluster.roles {
         for port in target.ports.iter().filter(|p| p.peers.contains(&role.name())) {
             if let Some(pair) = super::ha::pair_clients(cluster, target, port) {
@@ -454,18 +455,26 @@ impl<'a, 'r> Release<'a, 'r> {
         let (cluster, name) = (self.cluster, role.name());
         let component = Some(name.as_str());
         let mut objects = Vec::new();
-        // Scalable roles spread over nodes, and drains take one pod at a time.
-        if role.replicas > 1 {
+        // Scalable roles spread over nodes, and drains take one pod at a time
+        // (of each executor group).
+        if role.replicas > 1 && role.groups.is_empty() {
             let meta = self.meta(cluster.workload_name(name), component).build();
             objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(
                 meta,
                 self.labels.selector(component),
             )));
         }
-        for member in super::ha::members(cluster, role) {
+        for member in super::members::members(cluster, role) {
             let mut settings = settings.clone();
             settings.extend(member.settings.clone());
-            objects.push(Object::StatefulSet(self.statefulset(role, &member, &settings, config_maps)?));
+            let role = member.group.map_or_else(|| role.clone(), |g| g.apply_to(role));
+            if member.group.is_some() && member.replicas > 1 {
+                let mut selector = self.labels.selector(component);
+                selector.extend(member.label.clone());
+                let meta = self.meta(member.name.clone(), component).build();
+                objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(meta, selector)));
+            }
+            objects.push(Object::StatefulSet(self.statefulset(&role, &member, &settings, config_maps)?));
         }
         Ok(objects)
     }
@@ -474,7 +483,7 @@ impl<'a, 'r> Release<'a, 'r> {
     fn statefulset(
         &self,
         role: &ClusterRole<'_>,
-        member: &super::ha::Member,
+        member: &super::members::Member<'_>,
         settings: &BTreeMap<String, String>,
         config_maps: &[&ConfigMap],
     ) -> Result<StatefulSet, ContainerError> {

@@ -1,5 +1,5 @@
 //! The pairs: the flags the statestored and catalogd pairs set on every
-//! daemon, and the workloads a role runs as.
+//! daemon.
 //!
 //! A statestored names its peer (`state_store_peer_host`), so the two of a
 //! pair need different arguments. Kubernetes gives a StatefulSet's pods one
@@ -11,51 +11,8 @@
 //! carry. A catalogd needs no peer address (the statestore elects the active
 //! one), so the catalogd pair is one StatefulSet of two pods.
 
-use std::collections::BTreeMap;
-
-use crate::spec::{Cluster, ClusterRole, POD_NAME};
-
-/// The label that tells apart the StatefulSets of a role that runs several.
-pub const WORKLOAD_LABEL: &str = "impala-k8s.dev/workload";
-
-/// One StatefulSet of a role: its name, pod count and own flags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// The StatefulSet's name.
-    pub name: String,
-    /// Its pod count.
-    pub replicas: i32,
-    /// The label that selects its pods alone, when the role runs several StatefulSets.
-    pub label: Option<(String, String)>,
-    /// Flags of its pods alone.
-    pub settings: BTreeMap<String, String>,
-}
-
-/// The StatefulSets of a role: one, or two single-pod ones for the statestored pair.
-pub fn members(cluster: &Cluster<'_>, role: &ClusterRole<'_>) -> Vec<Member> {
-    let names = cluster.workload_names(role.name());
-    let pair = cluster.ha.statestored.as_ref().filter(|p| &p.flags.role == role.name());
-    let (Some(pair), [first, second]) = (pair, names.as_slice()) else {
-        let name = cluster.workload_name(role.name());
-        return vec![Member { name, replicas: role.replicas, label: None, settings: BTreeMap::new() }];
-    };
-    let member = |name: &String, peer: &String| Member {
-        name: name.clone(),
-        replicas: 1,
-        label: Some((WORKLOAD_LABEL.to_owned(), name.clone())),
-        settings: BTreeMap::from([(pair.flags.peer_host.to_string(), pod_host(cluster, role, &format!("{peer}-0")))]),
-    };
-    vec![member(first, second), member(second, first)]
-}
-
-/// A pod's stable DNS name: the name its daemon advertises, with the pod's name.
-fn pod_host(cluster: &Cluster<'_>, role: &ClusterRole<'_>, pod: &str) -> String {
-    let advertised = match &cluster.kerberos {
-        Some(k) => super::auth::kerberos_name(cluster, k, role),
-        None => cluster.advertised_name(role),
-    };
-    advertised.replace(&format!("$({POD_NAME})"), pod)
-}
+use super::members::{members, pod_host, Member};
+use crate::spec::{Cluster, ClusterRole};
 
 /// The flags the pairs set on a role: the pair's own on its pods, and what
 /// the daemons that elect or subscribe to it need.
@@ -117,6 +74,7 @@ pub fn pair_clients(
 #[cfg(test)]
 mod tests {
     use super::super::cluster::daemon_settings;
+    use super::super::members::members;
     use super::*;
     use crate::spec::ClusterSpec;
 

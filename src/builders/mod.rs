@@ -13,6 +13,7 @@ mod admission;
 mod auth;
 mod cluster;
 mod ha;
+mod members;
 mod storage;
 pub mod tls;
 mod volumes;

@@ -55,6 +55,9 @@ pub struct Values {
     /// Admission control pools: limits, default query options and submitters, which the daemons reload without a restart.
     #[serde(default)]
     pub admission: AdmissionSpec,
+    /// Executor groups: name (<pool>-<suffix> or default), replicas, minSize, resources, nodeSelector, tolerations, affinity; each its own StatefulSet in place of the one executor StatefulSet; empty for that one.
+    #[serde(default)]
+    pub executor_groups: Vec<crate::spec::crd::ExecutorGroupSpec>,
     /// The ServiceAccount the pods run as.
     pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
@@ -339,6 +342,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         },
         storage: s.storage.clone(),
         admission: s.admission.clone(),
+        executor_groups: s.executor_groups.clone(),
         tls: s.tls.clone(),
         auth: s.auth.clone(),
         yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),

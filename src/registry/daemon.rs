@@ -317,3 +317,22 @@ pub struct AdmissionFlags {
     /// The roles that resolve a query's pool and read the files.
     pub roles: Vec<RoleName>,
 }
+
+/// The flags of executor groups (Impala 3.3+): which group an executor joins,
+/// and what the coordinators plan for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecutorGroupFlags {
+    /// The role whose pods form the groups.
+    pub role: RoleName,
+    /// An executor's group and its minimum size (`<name>:<min size>`).
+    pub flag: FlagName,
+    /// The role that plans queries and takes the two flags below.
+    pub planner: RoleName,
+    /// The group sets the planner expects (`<pool>:<size>`, comma-separated).
+    pub expected_sets: FlagName,
+    /// The executors the planner expects of the default group.
+    pub expected_executors: FlagName,
+    /// The group every pool without a group of its own uses.
+    pub default_group: String,
+}

@@ -8,9 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Access, AdmissionFlags, Audience, CatalogdHaFlags, ClientFlags, ImageDefaults, KerberosFlags, LdapFlags, Logging,
-    Port, PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role, StatestoredHaFlags, TlsFlags,
-    WebUiAuthFlags,
+    Access, AdmissionFlags, Audience, CatalogdHaFlags, ClientFlags, ExecutorGroupFlags, ImageDefaults, KerberosFlags,
+    LdapFlags, Logging, Port, PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role,
+    StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -125,6 +125,9 @@ pub struct RegistryFile {
     /// The flags that point daemons at the admission pool files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admission: Option<AdmissionFlags>,
+    /// The flags of executor groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor_groups: Option<ExecutorGroupFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -179,6 +182,7 @@ impl From<Registry> for RegistryFile {
             statestored_ha: registry.statestored_ha,
             catalogd_ha: registry.catalogd_ha,
             admission: registry.admission,
+            executor_groups: registry.executor_groups,
         }
     }
 }
@@ -246,6 +250,7 @@ impl Registry {
             statestored_ha: file.statestored_ha,
             catalogd_ha: file.catalogd_ha,
             admission: file.admission,
+            executor_groups: file.executor_groups,
         })
     }
 }

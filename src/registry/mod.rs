@@ -20,8 +20,8 @@ mod release;
 mod validate;
 
 pub use daemon::{
-    AdmissionFlags, CatalogdHaFlags, Drain, Jvm, KerberosFlags, LdapFlags, Logging, StatestoredHaFlags, TlsFlags,
-    WebUiAuthFlags,
+    AdmissionFlags, CatalogdHaFlags, Drain, ExecutorGroupFlags, Jvm, KerberosFlags, LdapFlags, Logging,
+    StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
 };
 pub use file::{PortEntry, RegistryFile};
 pub use release::{ReleaseFlags, ReleaseRange, Releases};
@@ -521,6 +521,8 @@ pub struct Registry {
     pub catalogd_ha: Option<CatalogdHaFlags>,
     /// The flags of the admission pool files, where the registry says.
     pub admission: Option<AdmissionFlags>,
+    /// The flags of executor groups, where the registry says.
+    pub executor_groups: Option<ExecutorGroupFlags>,
 }
 
 impl Registry {

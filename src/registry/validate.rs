@@ -80,6 +80,13 @@ impl Registry {
                 return err("admission.roles".into(), format!("no role '{role}' in the registry"));
             }
         }
+        if let Some(groups) = &self.executor_groups {
+            for (field, role) in [("role", &groups.role), ("planner", &groups.planner)] {
+                if !has_role(role) {
+                    return err(format!("executorGroups.{field}"), format!("no role '{role}' in the registry"));
+                }
+            }
+        }
         if let Some(ha) = &self.catalogd_ha {
             for (field, role) in [("role", &ha.role), ("elector", &ha.elector)] {
                 if !has_role(role) {

@@ -104,6 +104,41 @@ pub struct ImpalaClusterSpec {
     /// and submitters, which the daemons reload without a restart.
     #[serde(default, skip_serializing_if = "super::admission::AdmissionSpec::is_empty")]
     pub admission: super::admission::AdmissionSpec,
+    /// Executor groups, each its own StatefulSet of executors with its own
+    /// size and placement, used by the pool its name starts with
+    /// (`<pool>-...`), or `default` for every pool without a group; replaces
+    /// the one executor StatefulSet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executor_groups: Vec<ExecutorGroupSpec>,
+}
+
+/// One executor group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecutorGroupSpec {
+    /// `<pool>-<suffix>` for a pool of `spec.admission.pools` (Impala's group
+    /// `root.<name>`, used by queries of `root.<pool>`), or `default`:
+    /// lowercase letters, digits and '-'.
+    pub name: String,
+    /// The pod count (default 1); an autoscaled group's starting size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// Executors the group needs before Impala admits queries to it
+    /// (default 1, Impala's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_size: Option<u32>,
+    /// Resource requests and limits, each over roles.executor's of the same name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+    /// Node labels the pods must run on (default: roles.executor's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// Taints the pods tolerate (default: roles.executor's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerations: Option<Vec<Toleration>>,
+    /// Node and pod affinity (default: roles.executor's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
 }
 
 /// The ServiceAccount the pods run as.

@@ -9,6 +9,7 @@ pub mod admission;
 pub mod auth;
 mod checks;
 pub mod crd;
+pub mod groups;
 pub mod ha;
 pub mod kerberos;
 pub mod load;

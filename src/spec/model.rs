@@ -105,6 +105,8 @@ pub struct ClusterRole<'r> {
     pub run_as: RunAs,
     /// The claims of its data directories, one set per pod.
     pub data_claims: Vec<DataClaim>,
+    /// Its executor groups, each its own StatefulSet; none for one StatefulSet.
+    pub groups: Vec<super::groups::ClusterGroup>,
 }
 
 /// A data directory's PersistentVolumeClaim template.
@@ -378,12 +380,16 @@ impl<'r> Cluster<'r> {
         format!("{}-{role}", self.release)
     }
 
-    /// The names of a role's StatefulSets: its one, or `-1` and `-2` for the
-    /// statestored pair, whose two pods need different flags.
+    /// The names of a role's StatefulSets: its one, `-1` and `-2` for the
+    /// statestored pair, whose two pods need different flags, or one per
+    /// executor group (`-<group>`).
     pub fn workload_names(&self, role: &RoleName) -> Vec<String> {
         let name = self.workload_name(role);
+        let groups = self.role(role.as_str()).map(|r| r.groups.as_slice()).unwrap_or_default();
         if self.ha.statestored.as_ref().is_some_and(|p| &p.flags.role == role) {
             vec![format!("{name}-1"), format!("{name}-2")]
+        } else if !groups.is_empty() {
+            groups.iter().map(|g| format!("{name}-{}", g.name)).collect()
         } else {
             vec![name]
         }

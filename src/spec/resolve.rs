@@ -42,6 +42,12 @@ impl ClusterSpec {
         let web_ui_auth = super::auth::resolve_web_ui(&spec.auth, registry, tls.as_ref())?;
         let kerberos = super::kerberos::resolve(spec.auth.kerberos.as_ref(), registry)?;
         let ha = super::ha::resolve(spec, registry)?;
+        if !spec.executor_groups.is_empty() && registry.executor_groups.is_none() {
+            return fail(
+                "spec.executorGroups",
+                format!("registry {} declares no executor groups; they are for Impala 3.3 and later", registry.profile),
+            );
+        }
         let admission = super::admission::resolve(&spec.admission, registry)?;
 
         let mut roles = Vec::new();
@@ -63,7 +69,13 @@ impl ClusterSpec {
                 pair: ha.pairs(role.name.as_str()),
                 admission: admission.as_ref().filter(|a| a.flags.roles.contains(&role.name)),
             };
-            roles.push(input.resolve(spec, &images, &mut node_ports)?);
+            let mut resolved = input.resolve(spec, &images, &mut node_ports)?;
+            resolved.groups =
+                input.groups(&spec.executor_groups, registry.executor_groups.as_ref(), admission.as_ref())?;
+            if !resolved.groups.is_empty() {
+                resolved.replicas = resolved.groups.iter().map(|g| g.replicas).fold(0, i32::saturating_add);
+            }
+            roles.push(resolved);
         }
         if let Some(role) = built_in.and_then(|b| roles.iter().find(|r| r.role.name == b.name)) {
             // The built-in metastore's Service and first port, after overrides.

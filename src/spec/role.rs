@@ -31,6 +31,7 @@ pub(super) struct Images<'a> {
 }
 
 /// What every step of one role reads.
+#[derive(Clone)]
 pub(super) struct RoleInput<'a, 'r> {
     pub registry: &'r Registry,
     pub role: &'r Role,
@@ -103,6 +104,7 @@ impl<'r> RoleInput<'_, 'r> {
             wiring,
             run_as,
             data_claims,
+            groups: Vec::new(),
         })
     }
 

@@ -174,6 +174,24 @@ SPECS = {
         {"name": "adhoc_small", "maxMemory": "500M"}]}},
     "pools-admissiond": {"roles": {"admissiond": {"enabled": True}},
                          "admission": {"pools": [{"name": "reports", "maxRunningQueries": 0}]}},
+    # Executor groups (issue 13): three groups with their own size, resources and placement.
+    "groups": {"admission": {"pools": [{"name": "etl", "maxRunningQueries": 4}, {"name": "adhoc"}]},
+               "roles": {"executor": {"resources": {"requests": {"cpu": "2", "memory": "8Gi"},
+                                                    "limits": {"cpu": "4", "memory": "8Gi"}},
+                                      "nodeSelector": {"pool": "impala"}, "jvmHeap": "10%"}},
+               "executorGroups": [
+                   {"name": "etl-large", "replicas": 4, "minSize": 2,
+                    "resources": {"requests": {"cpu": "8", "memory": "32Gi"}, "limits": {"cpu": "16", "memory": "32Gi"}},
+                    "nodeSelector": {"pool": "spot"},
+                    "tolerations": [{"key": "spot", "operator": "Exists", "effect": "NoSchedule"}],
+                    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchExpressions": [
+                            {"key": "zone", "operator": "In", "values": ["a"]}]}]}}}},
+                   {"name": "adhoc-small", "replicas": 2},
+                   {"name": "default", "replicas": 1}]},
+    "groups-sets": {"admission": {"pools": [{"name": "etl"}, {"name": "default"}]},
+                    "executorGroups": [{"name": "etl-a", "replicas": 3}, {"name": "etl-b", "replicas": 5},
+                                       {"name": "default-x", "replicas": 1}]},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],

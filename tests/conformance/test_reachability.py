@@ -73,6 +73,12 @@ CASES.update({
     # High availability (issue 13): 24020 only between the statestoreds, 24000 from every subscriber.
     "impala4-ha-pairs": ("impala4", ["--enable", "admissiond"], {"roles": {
         "statestored": {"ha": {"enabled": True}}, "catalogd": {"ha": {"enabled": True}}}}),
+    # Executor groups (issue 13): every group is an executor, reached and reaching alike.
+    "impala4-executor-groups": ("impala4", ["--enable", "admissiond"], {
+        "admission": {"pools": [{"name": "etl"}, {"name": "adhoc"}]},
+        "executorGroups": [{"name": "etl-large", "replicas": 3}, {"name": "adhoc-small", "replicas": 1},
+                           {"name": "default", "replicas": 2}],
+        "networkPolicy": {"egress": LOCKDOWN}}),
     "impala4-ha-lockdown": ("impala4", ["--service-type", "LoadBalancer"], {
         "roles": {"statestored": {"ha": {"enabled": True}, "ports": {"ha": 24025}}},
         "networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
@@ -250,8 +256,8 @@ def nca_matrices(manifests, tmp_path, running, cats):
         namespace, pod = name.split("/")
         workload = pod.rsplit("-", 1)[0]
         for role in running:
-            # A role's StatefulSet, or one of the statestored pair's two (`-1`, `-2`).
-            if namespace == NAMESPACE and re.fullmatch(f"{RELEASE}-{role}(-[12])?", workload):
+            # A role's StatefulSet, one of the statestored pair's two (`-1`, `-2`) or an executor group's.
+            if namespace == NAMESPACE and re.fullmatch(f"{RELEASE}-{role}(-[12]|-[a-z0-9-]+)?", workload):
                 return role
         if pod == "other-app":
             return "other-pods"

@@ -48,7 +48,16 @@ a catalogd pair is one StatefulSet of two pods, elected by the statestore.
 {{- $r := index $m.roles $name -}}
 {{- $sts := printf "%s-%s" $.Release.Name $name -}}
 {{- $pair := $m.ha.statestored | default dict -}}
-{{- if eq ($pair.role | default "") $name -}}
+{{- $groupFlags := $.Values.registry.executorGroups | default dict -}}
+{{- if and $m.groups (eq ($groupFlags.role | default "") $name) -}}
+{{- /* One StatefulSet per executor group, each naming its group. */ -}}
+{{- $members := list -}}
+{{- range $m.groups -}}
+{{- $own := printf "%s-%s" $sts .name -}}
+{{- $members = append $members (dict "name" $own "replicas" .replicas "label" (dict "impala-k8s.dev/workload" $own) "settings" (dict $groupFlags.flag (printf "%s:%d" .impalaName (int .minSize))) "group" .) -}}
+{{- end -}}
+{{- toJson $members -}}
+{{- else if eq ($pair.role | default "") $name -}}
 {{- $names := list (printf "%s-1" $sts) (printf "%s-2" $sts) -}}
 {{- $members := list -}}
 {{- range $i, $own := $names -}}

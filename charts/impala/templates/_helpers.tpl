@@ -174,46 +174,8 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- $drain = dict "signal" .signal "gracePeriodFlag" .gracePeriodFlag "deadlineFlag" .deadlineFlag "gracePeriodSeconds" $grace "deadlineSeconds" $deadline -}}
 {{- end -}}
-{{- /* The JVM heap, from the memory limit (docker/daemon_entrypoint.sh puts -Xmx2g first; ours comes last). */ -}}
-{{- $heap := 0 -}}
 {{- $key := printf "roles.%s" .name -}}
-{{- with .jvm -}}
-{{- $limit := toString (index ($rv.resources.limits | default dict) "memory") -}}
-{{- $limitMib := include "impala.mebibytes" $limit | int -}}
-{{- $given := $rv.jvmHeap | default (printf "%d%%" (int .heapPercent)) -}}
-{{- if hasSuffix "%" $given -}}
-{{- $pct := trimSuffix "%" $given -}}
-{{- if not (and (regexMatch "^[0-9]+$" $pct) (ge (int $pct) 1) (le (int $pct) 90)) }}{{ fail (printf "%s.jvmHeap: '%s' is not a heap size: a percentage from 1%% to 90%% of the memory limit, or a size like 6g or 512m" $key $given) }}{{ end -}}
-{{- $heap = div (mul $limitMib (int $pct)) 100 -}}
-{{- else if regexMatch "^[0-9]+[kKmMgG]$" $given -}}
-{{- $n := int64 (trimSuffix (regexFind "[kKmMgG]$" $given) $given) -}}
-{{- $unit := lower (regexFind "[kKmMgG]$" $given) -}}
-{{- $heap = ternary (mul $n 1024) (ternary $n (div $n 1024) (eq $unit "m")) (eq $unit "g") -}}
-{{- end -}}
-{{- if le (int64 $heap) 0 }}{{ fail (printf "%s.jvmHeap: '%s' is not a heap size: a size like 6g or 512m, or a percentage like 50%%" $key $given) }}{{ end -}}
-{{- if gt (mul $heap 10) (mul $limitMib 9) -}}
-{{- fail (printf "%s.jvmHeap: a heap of %d MiB leaves less than a tenth of role '%s''s %s memory limit for the JVM's other memory; lower the heap or raise the limit" $key (int64 $heap) $role.name $limit) -}}
-{{- end -}}
-{{- if .heapInMemLimit -}}
-{{- $memLimit := toString (dig "mem_limit" "80%" ($rv.extraFlags | default dict)) -}}
-{{- $process := 0 -}}
-{{- if hasSuffix "%" $memLimit -}}
-{{- $process = int64 (floor (divf (mulf $limitMib (float64 (trimSuffix "%" $memLimit))) 100)) -}}
-{{- else if regexMatch "^[0-9]+(\\.[0-9]+)?[bBkKmMgGtT]?$" $memLimit -}}
-{{- $unit := lower (regexFind "[bBkKmMgGtT]$" $memLimit) -}}
-{{- $scale := get (dict "" 1.0 "b" 1.0 "k" 1024.0 "m" 1048576.0 "g" 1073741824.0 "t" 1099511627776.0) $unit -}}
-{{- $process = int64 (floor (divf (mulf (float64 (regexReplaceAll "[bBkKmMgGtT]$" $memLimit "")) $scale) 1048576.0)) -}}
-{{- else -}}
-{{- fail (printf "%s.extraFlags.mem_limit: '%s' is not a memory limit Impala reads: bytes with an optional b, k, m, g or t, or a percentage" $key $memLimit) -}}
-{{- end -}}
-{{- if gt $process (int64 $limitMib) }}{{ fail (printf "%s.extraFlags.mem_limit: mem_limit %s is %d MiB, more than role '%s''s %s memory limit; the kernel would kill the daemon first" $key $memLimit $process $role.name $limit) }}{{ end -}}
-{{- if le $process (int64 $heap) -}}
-{{- fail (printf "%s.jvmHeap: role '%s' counts its heap in its process memory limit (-mem_limit_includes_jvm): mem_limit %s of %s is %d MiB, and a heap of %d MiB leaves nothing for queries, so the daemon refuses to start; raise the memory limit above %d MiB or lower the heap" $key $role.name $memLimit $limit $process (int64 $heap) (add (div (mul $heap 5) 4) 1)) -}}
-{{- end -}}
-{{- end -}}
-{{- else -}}
-{{- if $rv.jvmHeap }}{{ fail (printf "%s.jvmHeap: role '%s' starts no JVM" $key $role.name) }}{{ end -}}
-{{- end -}}
+{{- $heap := int64 (include "impala.heap" (list $role $rv $key)) -}}
 {{- if and $rv.persistence (not .dataDirs) }}{{ fail (printf "roles.%s.persistence: role '%s' keeps no data across restarts, so it has no claims to size" .name .name) }}{{ end -}}
 {{- $_ := set $roles .name (dict "role" $role "values" $rv "replicas" $replicas "singleton" $singleton "ports" $ports "image" $image "service" (dict "type" $type "spec" $svc "affinity" $affinity) "drain" $drain "heap" $heap) -}}
 {{- end -}}
@@ -270,6 +232,11 @@ anything it cannot honour; every template reads the model.
 {{- $kerberos := include "impala.kerberos" . | fromJson -}}
 {{- $webAuth := include "impala.webUiAuth" (list . $tls) | fromJson -}}
 {{- $admission := include "impala.admission" . | fromJson -}}
+{{- $groups := include "impala.groups" (list . $admission) | fromJsonArray -}}
+{{- with $groups -}}
+{{- $sum := 0 }}{{ range . }}{{ $sum = add $sum .replicas }}{{ end -}}
+{{- $_ := set (index $roles $reg.executorGroups.role) "replicas" $sum -}}
+{{- end -}}
 {{- /* The flags the TLS and authentication sections set, each with where to set it instead. */ -}}
 {{- $fromValues := list -}}
 {{- with $tls }}{{ $fromValues = append $fromValues (list (values (omit .flags "versions")) "tls; set TLS there") }}{{ end -}}
@@ -286,7 +253,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos "ha" $ha "admission" $admission) -}}
+{{- toJson (dict "running" $running "roles" $roles "metastoreUri" $metastoreUri "storage" $storage "tls" $tls "ldap" $ldap "webAuth" $webAuth "kerberos" $kerberos "ha" $ha "admission" $admission "groups" $groups) -}}
 {{- end -}}
 
 {{/* The settings of a role's daemon: (list $ model roleName), as JSON. */}}
@@ -335,6 +302,7 @@ anything it cannot honour; every template reads the model.
 {{- end -}}
 {{- if has $name ($m.admission.roles | default list) }}{{ range $k, $v := $m.admission.flags }}{{ $_ := set $s $k $v }}{{ end }}{{ end -}}
 {{- range $k, $v := (include "impala.haSettings" (list $ $m $name) | fromJson) }}{{ $_ := set $s $k $v }}{{ end -}}
+{{- range $k, $v := (include "impala.plannerSettings" (list $ $m $name) | fromJson) }}{{ $_ := set $s $k $v }}{{ end -}}
 {{- range $target := $m.running -}}
 {{- $t := index $m.roles $target -}}
 {{- range $t.ports -}}
@@ -388,4 +356,49 @@ anything it cannot honour; every template reads the model.
 {{- $suffix := regexReplaceAll "^[0-9]+" $q "" -}}
 {{- if not (hasKey $unit $suffix) }}{{ fail (printf "'%s' is not a quantity of bytes like 2Gi" $q) }}{{ end -}}
 {{- div (mul $number (get $unit $suffix)) 1048576 -}}
+{{- end -}}
+
+{{/* The JVM heap in MiB, from the memory limit, or 0 for a daemon without a JVM: (list registryRole values key). */}}
+{{- define "impala.heap" -}}
+{{- /* docker/daemon_entrypoint.sh puts -Xmx2g first; ours comes last. */ -}}
+{{- $role := index . 0 -}}{{- $rv := index . 1 -}}{{- $key := index . 2 -}}
+{{- $heap := 0 -}}
+{{- with $role.jvm -}}
+{{- $limit := toString (index ($rv.resources.limits | default dict) "memory") -}}
+{{- $limitMib := include "impala.mebibytes" $limit | int -}}
+{{- $given := $rv.jvmHeap | default (printf "%d%%" (int .heapPercent)) -}}
+{{- if hasSuffix "%" $given -}}
+{{- $pct := trimSuffix "%" $given -}}
+{{- if not (and (regexMatch "^[0-9]+$" $pct) (ge (int $pct) 1) (le (int $pct) 90)) }}{{ fail (printf "%s.jvmHeap: '%s' is not a heap size: a percentage from 1%% to 90%% of the memory limit, or a size like 6g or 512m" $key $given) }}{{ end -}}
+{{- $heap = div (mul $limitMib (int $pct)) 100 -}}
+{{- else if regexMatch "^[0-9]+[kKmMgG]$" $given -}}
+{{- $n := int64 (trimSuffix (regexFind "[kKmMgG]$" $given) $given) -}}
+{{- $unit := lower (regexFind "[kKmMgG]$" $given) -}}
+{{- $heap = ternary (mul $n 1024) (ternary $n (div $n 1024) (eq $unit "m")) (eq $unit "g") -}}
+{{- end -}}
+{{- if le (int64 $heap) 0 }}{{ fail (printf "%s.jvmHeap: '%s' is not a heap size: a size like 6g or 512m, or a percentage like 50%%" $key $given) }}{{ end -}}
+{{- if gt (mul $heap 10) (mul $limitMib 9) -}}
+{{- fail (printf "%s.jvmHeap: a heap of %d MiB leaves less than a tenth of role '%s''s %s memory limit for the JVM's other memory; lower the heap or raise the limit" $key (int64 $heap) $role.name $limit) -}}
+{{- end -}}
+{{- if .heapInMemLimit -}}
+{{- $memLimit := toString (dig "mem_limit" "80%" ($rv.extraFlags | default dict)) -}}
+{{- $process := 0 -}}
+{{- if hasSuffix "%" $memLimit -}}
+{{- $process = int64 (floor (divf (mulf $limitMib (float64 (trimSuffix "%" $memLimit))) 100)) -}}
+{{- else if regexMatch "^[0-9]+(\\.[0-9]+)?[bBkKmMgGtT]?$" $memLimit -}}
+{{- $unit := lower (regexFind "[bBkKmMgGtT]$" $memLimit) -}}
+{{- $scale := get (dict "" 1.0 "b" 1.0 "k" 1024.0 "m" 1048576.0 "g" 1073741824.0 "t" 1099511627776.0) $unit -}}
+{{- $process = int64 (floor (divf (mulf (float64 (regexReplaceAll "[bBkKmMgGtT]$" $memLimit "")) $scale) 1048576.0)) -}}
+{{- else -}}
+{{- fail (printf "%s.extraFlags.mem_limit: '%s' is not a memory limit Impala reads: bytes with an optional b, k, m, g or t, or a percentage" $key $memLimit) -}}
+{{- end -}}
+{{- if gt $process (int64 $limitMib) }}{{ fail (printf "%s.extraFlags.mem_limit: mem_limit %s is %d MiB, more than role '%s''s %s memory limit; the kernel would kill the daemon first" $key $memLimit $process $role.name $limit) }}{{ end -}}
+{{- if le $process (int64 $heap) -}}
+{{- fail (printf "%s.jvmHeap: role '%s' counts its heap in its process memory limit (-mem_limit_includes_jvm): mem_limit %s of %s is %d MiB, and a heap of %d MiB leaves nothing for queries, so the daemon refuses to start; raise the memory limit above %d MiB or lower the heap" $key $role.name $memLimit $limit $process (int64 $heap) (add (div (mul $heap 5) 4) 1)) -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}
+{{- if $rv.jvmHeap }}{{ fail (printf "%s.jvmHeap: role '%s' starts no JVM" $key $role.name) }}{{ end -}}
+{{- end -}}
+{{- int64 $heap -}}
 {{- end -}}
