@@ -44,7 +44,9 @@ fn parse(yaml: &str) -> Parsed {
             Object::Namespace(_)
             | Object::ServiceAccount(_)
             | Object::PersistentVolumeClaim(_)
-            | Object::Certificate(_) => {}
+            | Object::Certificate(_)
+            | Object::HorizontalPodAutoscaler(_)
+            | Object::ScaledObject(_) => {}
         }
     }
     parsed
@@ -562,4 +564,33 @@ fn executor_groups_are_consistent_everywhere() {
         ("expected_executor_group_sets", "root.default:1,root.etl:5"),
     );
     check_groups(&[("default", 6)], &[], ("num_expected_executors", "6"));
+}
+
+/// An autoscaled group's StatefulSet has no replicas (GitOps does not fight
+/// the autoscaler), and its autoscaler targets it by name.
+#[test]
+fn autoscaled_groups_leave_the_count_to_the_autoscaler() {
+    let spec: ClusterSpec = impala_k8s::spec::load::from_yaml(
+        "t.yaml",
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: rel}\nspec:\n  admission: {pools: [{name: etl}]}\n  executorGroups:\n  - {name: default, replicas: 2}\n  - name: etl-a\n    autoscaling: {maxReplicas: 5, cpuUtilization: 60}\n",
+    )
+    .unwrap();
+    let objects = impala_k8s::render(&spec).unwrap().manifests.objects().to_vec();
+    let sts = |name: &str| {
+        objects.iter().find_map(|o| match o {
+            Object::StatefulSet(s) if s.metadata.name.as_deref() == Some(name) => s.spec.clone(),
+            _ => None,
+        })
+    };
+    assert_eq!(sts("rel-executor-default").unwrap().replicas, Some(2));
+    assert_eq!(sts("rel-executor-etl-a").unwrap().replicas, None, "the autoscaler owns the count");
+    let hpa = objects
+        .iter()
+        .find_map(|o| match o {
+            Object::HorizontalPodAutoscaler(h) => h.spec.clone(),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(hpa.scale_target_ref.name, "rel-executor-etl-a");
+    assert_eq!((hpa.min_replicas, hpa.max_replicas), (Some(1), 5));
 }

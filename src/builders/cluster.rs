@@ -468,11 +468,17 @@ impl<'a, 'r> Release<'a, 'r> {
             let mut settings = settings.clone();
             settings.extend(member.settings.clone());
             let role = member.group.map_or_else(|| role.clone(), |g| g.apply_to(role));
-            if member.group.is_some() && member.replicas > 1 {
+            let autoscaling = member.group.and_then(|g| g.autoscaling.as_ref());
+            let most = autoscaling.map_or(member.replicas, |a| a.max_replicas);
+            if member.group.is_some() && most > 1 {
                 let mut selector = self.labels.selector(component);
                 selector.extend(member.label.clone());
                 let meta = self.meta(member.name.clone(), component).build();
                 objects.push(Object::PodDisruptionBudget(super::workload::one_at_a_time(meta, selector)));
+            }
+            if let Some(a) = autoscaling {
+                let meta = self.meta(member.name.clone(), component).build();
+                objects.push(super::autoscaling::autoscaler(meta, &member.name, a));
             }
             objects.push(Object::StatefulSet(self.statefulset(&role, &member, &settings, config_maps)?));
         }
@@ -556,6 +562,9 @@ impl<'a, 'r> Release<'a, 'r> {
         template.labels.get_or_insert_default().extend(member.label.clone());
         let meta = self.meta(member.name.clone(), component).build();
         let mut sts = StatefulSetBuilder::new(meta, member.replicas, selector, template, pod);
+        if member.group.is_some_and(|g| g.autoscaling.is_some()) {
+            sts = sts.autoscaled();
+        }
         if !role.is_singleton() {
             sts = sts.service_name(cluster.internal_service_name(name)).parallel();
         }

@@ -11,6 +11,7 @@ pub mod workload;
 
 mod admission;
 mod auth;
+pub mod autoscaling;
 mod cluster;
 mod ha;
 mod members;
@@ -21,6 +22,7 @@ mod volumes;
 pub use cluster::{build, daemon_settings};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -50,6 +52,10 @@ pub enum Object {
     StatefulSet(StatefulSet),
     /// How many of a role's pods a voluntary disruption may take at once.
     PodDisruptionBudget(PodDisruptionBudget),
+    /// An executor group's autoscaler on CPU or memory.
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// An executor group's KEDA autoscaler on Impala's metrics.
+    ScaledObject(autoscaling::ScaledObject),
 }
 
 impl Object {
@@ -65,6 +71,8 @@ impl Object {
             Object::NetworkPolicy(_) => NetworkPolicy::KIND,
             Object::StatefulSet(_) => StatefulSet::KIND,
             Object::PodDisruptionBudget(_) => PodDisruptionBudget::KIND,
+            Object::HorizontalPodAutoscaler(_) => HorizontalPodAutoscaler::KIND,
+            Object::ScaledObject(_) => "ScaledObject",
         }
     }
 
@@ -80,6 +88,8 @@ impl Object {
             Object::NetworkPolicy(o) => o.metadata(),
             Object::StatefulSet(o) => o.metadata(),
             Object::PodDisruptionBudget(o) => o.metadata(),
+            Object::HorizontalPodAutoscaler(o) => o.metadata(),
+            Object::ScaledObject(o) => &o.metadata,
         }
     }
 
@@ -89,7 +99,8 @@ impl Object {
     }
 
     /// Where the object goes in an apply: namespaces first, then identities,
-    /// configuration, Services, policies and disruption budgets, and workloads last.
+    /// configuration, Services, policies and disruption budgets, workloads,
+    /// and the autoscalers of workloads last.
     pub fn apply_rank(&self) -> u8 {
         match self {
             Object::Namespace(_) => 0,
@@ -99,6 +110,7 @@ impl Object {
             Object::NetworkPolicy(_) => 4,
             Object::PodDisruptionBudget(_) => 5,
             Object::StatefulSet(_) => 6,
+            Object::HorizontalPodAutoscaler(_) | Object::ScaledObject(_) => 7,
         }
     }
 
@@ -121,6 +133,8 @@ impl Object {
             "NetworkPolicy" => typed(text, Object::NetworkPolicy),
             "StatefulSet" => typed(text, Object::StatefulSet),
             "PodDisruptionBudget" => typed(text, Object::PodDisruptionBudget),
+            "HorizontalPodAutoscaler" => typed(text, Object::HorizontalPodAutoscaler),
+            "ScaledObject" => typed(text, Object::ScaledObject),
             _ => return None,
         })
     }
@@ -137,6 +151,8 @@ impl Object {
             Object::NetworkPolicy(o) => serde_json::to_value(o),
             Object::StatefulSet(o) => serde_json::to_value(o),
             Object::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Object::ScaledObject(o) => serde_json::to_value(o),
         };
         // k8s-openapi types serialize to JSON infallibly: string keys, no floats.
         value.expect("k8s-openapi objects serialize to JSON")

@@ -218,6 +218,13 @@ impl StatefulSetBuilder {
         self
     }
 
+    /// Leaves the pod count to an autoscaler: no `replicas`, so that a
+    /// GitOps tool applying the object does not fight the autoscaler.
+    pub fn autoscaled(mut self) -> Self {
+        self.spec.replicas = None;
+        self
+    }
+
     /// Starts and stops pods in parallel rather than one by one.
     pub fn parallel(mut self) -> Self {
         self.spec.pod_management_policy = Some("Parallel".to_owned());

@@ -139,6 +139,11 @@ pub struct ExecutorGroupSpec {
     /// Node and pod affinity (default: roles.executor's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Affinity>,
+    /// Grow and shrink the group with demand: a HorizontalPodAutoscaler on
+    /// CPU or memory, or a KEDA ScaledObject on Impala's own metrics; the
+    /// StatefulSet then has no `replicas` for GitOps to fight over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<super::autoscaling::AutoscalingSpec>,
 }
 
 /// The ServiceAccount the pods run as.

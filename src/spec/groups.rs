@@ -33,6 +33,8 @@ pub struct ClusterGroup {
     pub tolerations: Vec<Toleration>,
     /// Node and pod affinity.
     pub affinity: Option<Affinity>,
+    /// Its autoscaler, which then owns the pod count.
+    pub autoscaling: Option<super::autoscaling::ClusterAutoscaling>,
 }
 
 impl ClusterGroup {
@@ -49,6 +51,15 @@ impl ClusterGroup {
             ..role.clone()
         }
     }
+}
+
+/// Where the groups' autoscalers look: the release's namespace (for the
+/// metrics' label) and how long an executor takes to drain and stop.
+pub struct Placed<'a> {
+    /// The release's namespace.
+    pub namespace: &'a str,
+    /// The executors' drain deadline and margin, in seconds.
+    pub drain_seconds: u32,
 }
 
 /// A Kubernetes label-like name: lowercase letters, digits and '-'.
@@ -68,6 +79,7 @@ impl RoleInput<'_, '_> {
         specs: &[ExecutorGroupSpec],
         flags: Option<&ExecutorGroupFlags>,
         admission: Option<&ClusterAdmission<'_>>,
+        placed: &Placed<'_>,
     ) -> Result<Vec<ClusterGroup>, SpecError> {
         let field = FieldPath::from("spec.executorGroups");
         let Some(flags) = flags.filter(|f| f.role == self.role.name) else { return Ok(Vec::new()) };
@@ -84,7 +96,7 @@ impl RoleInput<'_, '_> {
         let mut groups: Vec<ClusterGroup> = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             let at = field.index(i);
-            let group = self.group(&at, spec, flags, &pools)?;
+            let group = self.group(&at, spec, flags, &pools, placed)?;
             if groups.iter().any(|g| g.name == group.name) {
                 return fail(at.key("name"), format!("group '{}' is listed twice", group.name));
             }
@@ -111,6 +123,7 @@ impl RoleInput<'_, '_> {
         spec: &ExecutorGroupSpec,
         flags: &ExecutorGroupFlags,
         pools: &[&str],
+        placed: &Placed<'_>,
     ) -> Result<ClusterGroup, SpecError> {
         let name = &spec.name;
         if !is_dns_label(name) {
@@ -132,7 +145,24 @@ impl RoleInput<'_, '_> {
             };
             Some(format!("root.{pool}"))
         };
-        let replicas = spec.replicas.unwrap_or(1);
+        let autoscaling = match &spec.autoscaling {
+            Some(_) if spec.replicas.is_some() => {
+                return fail(
+                    at.key("replicas"),
+                    "the autoscaler sets the pod count of an autoscaled group; set autoscaling.minReplicas and maxReplicas instead",
+                )
+            }
+            Some(a) => Some(super::autoscaling::resolve(
+                &at.key("autoscaling"),
+                a,
+                pool.as_deref(),
+                placed.namespace,
+                placed.drain_seconds,
+            )?),
+            None => None,
+        };
+        // An autoscaled group is sized for planning at its fewest pods.
+        let replicas = autoscaling.as_ref().map_or(spec.replicas.unwrap_or(1), |a| a.min_replicas.unsigned_abs());
         if replicas > super::model::MAX_REPLICAS {
             return fail(at.key("replicas"), format!("{replicas} is more than Kubernetes allows"));
         }
@@ -140,7 +170,7 @@ impl RoleInput<'_, '_> {
         if min_size == 0 || min_size > replicas.max(1) {
             return fail(
                 at.key("minSize"),
-                format!("{min_size} is not a minimum size of group '{name}': 1 to its {replicas} replicas, or the group is never healthy and its pool's queries wait"),
+                format!("{min_size} is not a minimum size of group '{name}': 1 to {}, the fewest pods it runs, or the group is never healthy and its pool's queries wait", replicas.max(1)),
             );
         }
         // The role's settings, with the group's in their place; the group's
@@ -168,6 +198,7 @@ impl RoleInput<'_, '_> {
             node_selector,
             tolerations: spec.tolerations.clone().unwrap_or_else(|| self.spec.tolerations.clone()),
             affinity: spec.affinity.clone().or_else(|| self.spec.affinity.clone()),
+            autoscaling,
         })
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod autoscaling;
 mod checks;
 pub mod crd;
 pub mod groups;

@@ -70,8 +70,15 @@ impl ClusterSpec {
                 admission: admission.as_ref().filter(|a| a.flags.roles.contains(&role.name)),
             };
             let mut resolved = input.resolve(spec, &images, &mut node_ports)?;
+            let placed = super::groups::Placed {
+                namespace: namespace.as_str(),
+                drain_seconds: resolved
+                    .drain
+                    .as_ref()
+                    .map_or(0, |d| u32::try_from(d.termination_grace_period_seconds()).unwrap_or(u32::MAX)),
+            };
             resolved.groups =
-                input.groups(&spec.executor_groups, registry.executor_groups.as_ref(), admission.as_ref())?;
+                input.groups(&spec.executor_groups, registry.executor_groups.as_ref(), admission.as_ref(), &placed)?;
             if !resolved.groups.is_empty() {
                 resolved.replicas = resolved.groups.iter().map(|g| g.replicas).fold(0, i32::saturating_add);
             }

@@ -14,6 +14,7 @@ CRDS = Path(__file__).resolve().parent / "crds"
 # (apiVersion, kind) -> the openAPIV3Schema of that version of the CRD.
 SCHEMAS = {
     ("cert-manager.io/v1", "Certificate"): "cert-manager-v1.19.6-certificate.json",
+    ("keda.sh/v1alpha1", "ScaledObject"): "keda-v2.20.2-scaledobject.json",
 }
 
 

@@ -1,5 +1,5 @@
 """The objects of other projects' APIs that impala-k8s renders (cert-manager
-Certificates) against those projects' published CRD schemas, strictly; and
+Certificates, KEDA ScaledObjects) against those projects' published CRD schemas, strictly; and
 controls showing the check refuses what the API server would."""
 
 import copy
@@ -56,6 +56,43 @@ def test_every_pod_mounts_what_its_flags_name():
 def test_control_the_schema_refuses_a_wrong_certificate(edit, error):
     [cert] = certificates(run("gen", "-f", str(SPEC)))
     wrong = copy.deepcopy(cert)
+    edit(wrong)
+    with pytest.raises(jsonschema.ValidationError) as e:
+        crds.validate(wrong, "1.37.0")
+    assert error in str(e.value)
+
+
+HA = ROOT / "examples" / "ha" / "cluster.yaml"
+
+
+def scaled_objects(text):
+    return [d for d in yaml.safe_load_all(text) if d and d["kind"] == "ScaledObject"]
+
+
+def test_the_scaled_object_validates_and_scales_its_group_on_impalas_queue():
+    docs = list(yaml.safe_load_all(run("gen", "-f", str(HA))))
+    [scaled] = scaled_objects(run("gen", "-f", str(HA)))
+    crds.validate(scaled, "1.37.0")
+    target = scaled["spec"]["scaleTargetRef"]
+    [sts] = [d for d in docs if d["kind"] == "StatefulSet" and d["metadata"]["name"] == target["name"]]
+    assert "replicas" not in sts["spec"], "the autoscaler owns the count"
+    [trigger] = scaled["spec"]["triggers"]
+    assert trigger["type"] == "prometheus"
+    assert trigger["metadata"]["query"].startswith("max(impala_admission_controller_agg_num_queued_root_etl{")
+    down = scaled["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]
+    grace = sts["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert down["policies"] == [{"type": "Pods", "value": 1, "periodSeconds": grace}], "one drain at a time"
+
+
+@pytest.mark.parametrize("edit, error", [
+    (lambda s: s["spec"].update(minReplicas=0), "Additional properties"),
+    (lambda s: s["spec"].pop("scaleTargetRef"), "'scaleTargetRef' is a required property"),
+    (lambda s: s["spec"]["triggers"][0]["metadata"].update(threshold=4), "is not of type"),
+    (lambda s: s["spec"]["triggers"][0].pop("type"), "'type' is a required property"),
+])
+def test_control_the_schema_refuses_a_wrong_scaled_object(edit, error):
+    [scaled] = scaled_objects(run("gen", "-f", str(HA)))
+    wrong = copy.deepcopy(scaled)
     edit(wrong)
     with pytest.raises(jsonschema.ValidationError) as e:
         crds.validate(wrong, "1.37.0")

@@ -192,6 +192,26 @@ SPECS = {
     "groups-sets": {"admission": {"pools": [{"name": "etl"}, {"name": "default"}]},
                     "executorGroups": [{"name": "etl-a", "replicas": 3}, {"name": "etl-b", "replicas": 5},
                                        {"name": "default-x", "replicas": 1}]},
+    # Autoscaling (issue 13): an HPA on CPU and memory, and KEDA on Impala's queue, scaling to zero.
+    "autoscaling": {"admission": {"pools": [{"name": "etl"}, {"name": "adhoc"}]},
+                    "roles": {"executor": {"drain": {"deadlineSeconds": 900}}},
+                    "executorGroups": [
+                        {"name": "default", "autoscaling": {"minReplicas": 2, "maxReplicas": 6,
+                                                            "cpuUtilization": 70, "memoryUtilization": 85}},
+                        {"name": "etl-spot", "autoscaling": {
+                            "minReplicas": 0, "maxReplicas": 20,
+                            "prometheus": {"serverAddress": "http://prometheus-operated.monitoring.svc:9090",
+                                           "threshold": 4}}},
+                        {"name": "adhoc-burst", "minSize": 1, "autoscaling": {
+                            "maxReplicas": 8, "scaleDown": {"stabilizationWindowSeconds": 300, "podsPerPeriod": 2,
+                                                            "periodSeconds": 120},
+                            "prometheus": {"serverAddress": "https://prom.example.com", "threshold": 1000,
+                                           "metric": "queueWaitMsPerSecond"}}}]},
+    "autoscaling-query": {"admission": {"pools": [{"name": "etl"}]},
+                          "executorGroups": [{"name": "default", "replicas": 1},
+                                             {"name": "etl-a", "autoscaling": {"maxReplicas": 3, "prometheus": {
+                                                 "serverAddress": "http://p:9090", "threshold": 2,
+                                                 "query": "sum(my_queue{pool=\"etl\"})"}}}]},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
