@@ -594,3 +594,36 @@ fn autoscaled_groups_leave_the_count_to_the_autoscaler() {
     assert_eq!(hpa.scale_target_ref.name, "rel-executor-etl-a");
     assert_eq!((hpa.min_replicas, hpa.max_replicas), (Some(1), 5));
 }
+
+/// Admission pools (issue 13): the readers of the pool files (coordinators,
+/// admissiond) get both flags, each pointing at a file of the ConfigMap in a
+/// read-only mount outside the configuration checksum; no other role does.
+#[test]
+fn pool_files_are_where_the_flags_say() {
+    let mut spec = request(Profile::Impala4, ServiceType::ClusterIP, &["admissiond"]);
+    spec.spec.admission.pools =
+        vec![impala_k8s::spec::admission::PoolSpec { name: "etl".into(), ..Default::default() }];
+    let out = parse(&impala_k8s::render(&spec).unwrap().manifests.to_yaml());
+    let files = out.config_maps["rel-admission"].data.clone().unwrap();
+    for (role, reads) in [("coordinator", true), ("admissiond", true), ("executor", false), ("catalogd", false)] {
+        let sts = &out.statefulsets[&format!("rel-{role}")];
+        let c = container(sts);
+        let args: BTreeMap<&str, &str> =
+            c.args.iter().flatten().filter_map(|a| a.trim_start_matches('-').split_once('=')).collect();
+        for flag in ["fair_scheduler_allocation_path", "llama_site_path"] {
+            assert_eq!(args.contains_key(flag), reads, "{role}: -{flag}");
+            let Some(path) = args.get(flag) else { continue };
+            let (dir, file) = path.rsplit_once('/').unwrap();
+            assert!(files.contains_key(file), "{role}: {file} is in the ConfigMap");
+            let mount = c.volume_mounts.iter().flatten().find(|m| m.mount_path == dir).expect("mounted");
+            assert_eq!(mount.read_only, Some(true));
+            let pod = sts.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+            let volume = pod.volumes.iter().flatten().find(|v| v.name == mount.name).unwrap();
+            assert_eq!(
+                volume.config_map.as_ref().unwrap().name,
+                "rel-admission",
+                "its own volume, not the checksummed one"
+            );
+        }
+    }
+}

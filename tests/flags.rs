@@ -70,6 +70,8 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
         "statestore_peer_timeout_seconds",
         "fair_scheduler_allocation_path",
         "llama_site_path",
+        "executor_groups",
+        "num_expected_executors",
     ] {
         assert!(checked.contains(flag), "{flag} was not rendered by any example: {checked:?}");
     }

@@ -15,6 +15,7 @@ pub mod autoscaling;
 mod cluster;
 mod ha;
 mod members;
+mod pods;
 mod storage;
 pub mod tls;
 mod volumes;

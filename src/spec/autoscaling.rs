@@ -202,34 +202,40 @@ pub fn resolve(
             Scaler::Prometheus { server_address: p.server_address.clone(), query, threshold: p.threshold }
         }
     };
-    let down = spec.scale_down.clone().unwrap_or_default();
-    let down_at = at.key("scaleDown");
+    let (window, pods, period) = scale_down(&at.key("scaleDown"), spec.scale_down.as_ref(), drain_seconds)?;
+    Ok(ClusterAutoscaling {
+        min_replicas: min as i32,
+        max_replicas: max as i32,
+        scaler,
+        stabilization_window_seconds: window,
+        pods_per_period: pods,
+        period_seconds: period,
+    })
+}
+
+/// The scale-down behaviour: the window, the pods per period and the
+/// period, by default one pod per drain deadline.
+fn scale_down(at: &FieldPath, spec: Option<&ScaleDownSpec>, drain_seconds: u32) -> Result<(i32, i32, i32), SpecError> {
+    let down = spec.cloned().unwrap_or_default();
     let window = down.stabilization_window_seconds.unwrap_or(DEFAULT_WINDOW_SECONDS);
     if window > MAX_WINDOW_SECONDS {
         return fail(
-            down_at.key("stabilizationWindowSeconds"),
+            at.key("stabilizationWindowSeconds"),
             format!("{window} is more than the {MAX_WINDOW_SECONDS} seconds Kubernetes allows"),
         );
     }
     let pods = down.pods_per_period.unwrap_or(1);
     if pods == 0 || pods > i32::MAX as u32 {
-        return fail(down_at.key("podsPerPeriod"), format!("{pods} is not a pod count: 1 or more"));
+        return fail(at.key("podsPerPeriod"), format!("{pods} is not a pod count: 1 or more"));
     }
     let period = down.period_seconds.unwrap_or(drain_seconds.clamp(15, MAX_PERIOD_SECONDS));
     if period == 0 || period > MAX_PERIOD_SECONDS {
         return fail(
-            down_at.key("periodSeconds"),
+            at.key("periodSeconds"),
             format!("{period} is not a period: 1 to {MAX_PERIOD_SECONDS} seconds, as Kubernetes allows"),
         );
     }
-    Ok(ClusterAutoscaling {
-        min_replicas: min as i32,
-        max_replicas: max as i32,
-        scaler,
-        stabilization_window_seconds: window as i32,
-        pods_per_period: pods as i32,
-        period_seconds: period as i32,
-    })
+    Ok((window as i32, pods as i32, period as i32))
 }
 
 /// The PromQL query of one of Impala's metrics for a pool, in the namespace.

@@ -62,6 +62,24 @@ pub struct Placed<'a> {
     pub drain_seconds: u32,
 }
 
+/// A group's autoscaler, which then owns its pod count.
+fn autoscaling(
+    at: &FieldPath,
+    spec: &ExecutorGroupSpec,
+    pool: Option<&str>,
+    placed: &Placed<'_>,
+) -> Result<Option<super::autoscaling::ClusterAutoscaling>, SpecError> {
+    match &spec.autoscaling {
+        Some(_) if spec.replicas.is_some() => fail(
+            at.key("replicas"),
+            "the autoscaler sets the pod count of an autoscaled group; set autoscaling.minReplicas and maxReplicas instead",
+        ),
+        Some(a) => super::autoscaling::resolve(&at.key("autoscaling"), a, pool, placed.namespace, placed.drain_seconds)
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
 /// A Kubernetes label-like name: lowercase letters, digits and '-'.
 fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
@@ -145,22 +163,7 @@ impl RoleInput<'_, '_> {
             };
             Some(format!("root.{pool}"))
         };
-        let autoscaling = match &spec.autoscaling {
-            Some(_) if spec.replicas.is_some() => {
-                return fail(
-                    at.key("replicas"),
-                    "the autoscaler sets the pod count of an autoscaled group; set autoscaling.minReplicas and maxReplicas instead",
-                )
-            }
-            Some(a) => Some(super::autoscaling::resolve(
-                &at.key("autoscaling"),
-                a,
-                pool.as_deref(),
-                placed.namespace,
-                placed.drain_seconds,
-            )?),
-            None => None,
-        };
+        let autoscaling = autoscaling(at, spec, pool.as_deref(), placed)?;
         // An autoscaled group is sized for planning at its fewest pods.
         let replicas = autoscaling.as_ref().map_or(spec.replicas.unwrap_or(1), |a| a.min_replicas.unsigned_abs());
         if replicas > super::model::MAX_REPLICAS {

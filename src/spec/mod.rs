@@ -20,6 +20,7 @@ pub mod path;
 pub mod positions;
 mod resolve;
 pub mod role;
+mod service;
 pub mod starter;
 pub mod storage;
 pub mod tls;

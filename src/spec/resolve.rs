@@ -14,6 +14,29 @@ use super::{ClusterSpec, FieldPath, SpecError, DEFAULT_METASTORE_URI};
 use crate::names::{is_label_value, is_rfc1123_subdomain, NamespaceName, PortNumber, ReleaseName, RoleName};
 use crate::registry::{Destination, Profile, Registry, Role};
 
+/// The executor groups of the role the registry forms them of, which then
+/// runs as many pods as its groups together.
+fn add_groups(
+    input: &RoleInput<'_, '_>,
+    role: &mut super::model::ClusterRole<'_>,
+    spec: &ImpalaClusterSpec,
+    admission: Option<&super::admission::ClusterAdmission<'_>>,
+    namespace: &NamespaceName,
+) -> Result<(), SpecError> {
+    let placed = super::groups::Placed {
+        namespace: namespace.as_str(),
+        drain_seconds: role
+            .drain
+            .as_ref()
+            .map_or(0, |d| u32::try_from(d.termination_grace_period_seconds()).unwrap_or(u32::MAX)),
+    };
+    role.groups = input.groups(&spec.executor_groups, input.registry.executor_groups.as_ref(), admission, &placed)?;
+    if !role.groups.is_empty() {
+        role.replicas = role.groups.iter().map(|g| g.replicas).fold(0, i32::saturating_add);
+    }
+    Ok(())
+}
+
 impl ClusterSpec {
     /// Checks the request against its registry.
     pub fn resolve(&self) -> Result<Cluster<'_>, SpecError> {
@@ -70,18 +93,7 @@ impl ClusterSpec {
                 admission: admission.as_ref().filter(|a| a.flags.roles.contains(&role.name)),
             };
             let mut resolved = input.resolve(spec, &images, &mut node_ports)?;
-            let placed = super::groups::Placed {
-                namespace: namespace.as_str(),
-                drain_seconds: resolved
-                    .drain
-                    .as_ref()
-                    .map_or(0, |d| u32::try_from(d.termination_grace_period_seconds()).unwrap_or(u32::MAX)),
-            };
-            resolved.groups =
-                input.groups(&spec.executor_groups, registry.executor_groups.as_ref(), admission.as_ref(), &placed)?;
-            if !resolved.groups.is_empty() {
-                resolved.replicas = resolved.groups.iter().map(|g| g.replicas).fold(0, i32::saturating_add);
-            }
+            add_groups(&input, &mut resolved, spec, admission.as_ref(), &namespace)?;
             roles.push(resolved);
         }
         if let Some(role) = built_in.and_then(|b| roles.iter().find(|r| r.role.name == b.name)) {

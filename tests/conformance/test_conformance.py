@@ -78,3 +78,29 @@ def test_the_validator_rejects_what_kubernetes_would(version):
     wrong_type["spec"]["replicas"] = "three"
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(wrong_type, version, strict=True)
+
+
+# --- high availability and elastic capacity (issue 13) ---------------------------
+
+ISSUE_13 = ["ha-statestored", "ha-catalogd", "ha-both-admissiond", "groups", "pools", "autoscaling"]
+
+
+def gen_spec(spec, tmp_path):
+    """The objects of an ImpalaCluster with this spec."""
+    path = tmp_path / "cluster.yaml"
+    path.write_text(yaml.safe_dump({"apiVersion": "impala-k8s.dev/v1alpha1", "kind": "ImpalaCluster",
+                                    "metadata": {"name": RELEASE, "namespace": NAMESPACE}, "spec": spec}))
+    return subprocess.run([BIN, "gen", "-f", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+@pytest.mark.parametrize("name", ISSUE_13)
+def test_pairs_groups_pools_and_autoscalers_validate_strictly(name, version, tmp_path):
+    from test_helm import SPECS
+    docs = list(yaml.safe_load_all(gen_spec(SPECS[name], tmp_path)))
+    kinds = {d["kind"] for d in docs}
+    assert "StatefulSet" in kinds
+    if name == "autoscaling":
+        assert {"HorizontalPodAutoscaler", "ScaledObject"} <= kinds
+    for doc in docs:
+        crds.validate(doc, version)

@@ -80,3 +80,14 @@ def test_control_checkov_finds_a_planted_key(tmp_path):
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: y}\ndata:\n"
         "  core-site.xml: <value>AKIAIOSFODNN7EXAMPLE</value>\n")
     assert secret_findings(tmp_path) != []
+
+
+@pytest.mark.parametrize("name", ["ha-both-admissiond", "groups", "pools", "autoscaling"])
+def test_checkov_on_pairs_groups_pools_and_autoscalers(name, tmp_path):
+    from test_conformance import gen_spec
+    from test_helm import SPECS
+    manifests = gen_spec(SPECS[name], tmp_path)
+    (tmp_path / "scan").mkdir()
+    failed, passed = scan(manifests, tmp_path / "scan")
+    assert failed <= UNPINNED, failed - UNPINNED
+    assert passed > 13 * manifests.count("\nkind: ")
