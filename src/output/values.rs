@@ -55,7 +55,7 @@ pub struct Values {
     /// Admission control pools: limits, default query options and submitters, which the daemons reload without a restart.
     #[serde(default)]
     pub admission: AdmissionSpec,
-    /// Executor groups: name (<pool>-<suffix> or default), replicas, minSize, resources, nodeSelector, tolerations, affinity; each its own StatefulSet in place of the one executor StatefulSet; empty for that one.
+    /// Executor groups: name (`<pool>-<suffix>` or `default`), replicas, minSize, resources, nodeSelector, tolerations, affinity; each its own StatefulSet in place of the one executor StatefulSet; empty for that one.
     #[serde(default)]
     pub executor_groups: Vec<crate::spec::crd::ExecutorGroupSpec>,
     /// The ServiceAccount the pods run as.

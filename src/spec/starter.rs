@@ -39,7 +39,7 @@ spec:
     destination: stderr  # kubectl logs sees every line; or files, rotated in each pod's log directory
   # storage:             # where tables live: one of s3, abfs, gcs, hdfs, ozone or sharedVolume
   #   s3: {{ bucket: my-tables, region: eu-west-1 }}
-  #   credentials: {{ secretName: s3-keys }}   # or workloadIdentity: {{ awsRoleArn: ... }}
+  #   credentials: {{ secretName: s3-keys }}   # or workloadIdentity: {{ awsRoleArn: ... }}{admission}
   roles:
 ",
         title = registry.title,
@@ -50,12 +50,26 @@ spec:
         repository = registry.image.repository,
         placeholder = if registry.image.placeholder { "   # a placeholder: no public image exists" } else { "" },
         tag = registry.image.tag,
+        admission = if registry.admission.is_some() {
+            "\n  # admission:           # admission control pools, reloaded without a restart\n  #   pools: [{ name: etl, maxRunningQueries: 4, maxQueryMemoryLimit: 8Gi }]"
+        } else {
+            ""
+        },
     );
     for role in &registry.roles {
         let ports: Vec<String> = registry
             .ports_of(&role.name)
             .map(|p| {
-                format!("{} {}{}", p.name, p.number, if p.access == Access::Internal { " (internal)" } else { "" })
+                let when = match p.when {
+                    None => "",
+                    Some(crate::registry::PortCondition::WebUiAuth) => ", with auth.webUi",
+                    Some(crate::registry::PortCondition::StatestoredHa) => ", with ha",
+                };
+                match p.access {
+                    Access::Internal => format!("{} {} (internal{when})", p.name, p.number),
+                    Access::External if when.is_empty() => format!("{} {}", p.name, p.number),
+                    Access::External => format!("{} {} ({})", p.name, p.number, &when[2..]),
+                }
             })
             .collect();
         let _ = writeln!(out, "    {}:  # {}: {}", role.name, role.component, ports.join(", "));
@@ -65,8 +79,16 @@ spec:
             let _ = writeln!(out, "      enabled: false     # optional: set true to run it");
         } else if role.is_singleton() {
             let _ = writeln!(out, "      replicas: 1        # a singleton: exactly one pod");
+            let pairs =
+                [registry.statestored_ha.as_ref().map(|h| &h.role), registry.catalogd_ha.as_ref().map(|h| &h.role)];
+            if pairs.contains(&Some(&role.name)) {
+                let _ = writeln!(out, "      # ha: {{ enabled: true }}   # or an active and a standby pod");
+            }
         } else {
             let _ = writeln!(out, "      replicas: {}", role.replicas.default);
+        }
+        if registry.executor_groups.as_ref().is_some_and(|g| g.role == role.name) {
+            let _ = writeln!(out, "      # or spec.executorGroups: StatefulSets of executors for the pools of spec.admission.pools, each with its own size and autoscaling");
         }
         if let Some(drain) = &role.drain {
             let _ = writeln!(
