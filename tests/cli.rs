@@ -198,7 +198,25 @@ fn completions_and_man() {
     }
     let man = stdout_of(&["man"]);
     assert!(man.starts_with(".ie") && man.contains(".TH impala-k8s 1"));
+    // The page alone links no page it does not install.
+    assert!(!man.contains("(1)") && man.contains("\\fBimpala\\-k8s gen\\fR"), "{man}");
     rejects(&["completions", "tcsh"], &["'tcsh'"]);
+}
+
+#[test]
+fn man_all_installs_every_page_the_main_page_links() {
+    let dir = std::env::temp_dir().join(format!("impala-k8s-cli-man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    cmd().args(["man", "--all"]).arg(&dir).assert().success().stdout("");
+    let main = std::fs::read_to_string(dir.join("impala-k8s.1")).unwrap();
+    let linked: Vec<&str> = main.lines().filter(|l| l.ends_with("(1)")).collect();
+    assert!(linked.len() >= 10, "{main}");
+    for link in linked {
+        let page = link.replace("\\-", "-").trim_end_matches("(1)").to_owned() + ".1";
+        assert!(dir.join(&page).is_file(), "{page} is linked but not installed");
+    }
+    assert!(!main.contains("impala\\-k8s\\-help(1)"), "no page for help");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -141,9 +141,16 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    #[command(after_help = "Examples:\n  impala-k8s man > impala-k8s.1 && man ./impala-k8s.1")]
-    Man,
+    /// Print the manual page (roff), or write a page per subcommand into a directory.
+    #[command(
+        after_help = "Examples:\n  impala-k8s man > impala-k8s.1 && man ./impala-k8s.1\n  impala-k8s man --all ~/.local/share/man/man1 && man impala-k8s-gen"
+    )]
+    Man {
+        /// Write impala-k8s.1 and a page per subcommand (impala-k8s-gen.1, ...) into DIR,
+        /// creating it; the main page names the others, which are then installed.
+        #[arg(long, value_name = "DIR")]
+        all: Option<std::path::PathBuf>,
+    },
     /// Print values.yaml for charts/impala (or its values.schema.json), from a spec and the flags.
     #[command(after_help = VALUES_EXAMPLES)]
     Values(ValuesArgs),

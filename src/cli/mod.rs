@@ -63,12 +63,8 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
             clap_complete::generate(*shell, &mut <Cli as clap::CommandFactory>::command(), "impala-k8s", &mut out);
             Ok(Outcome::stdout(String::from_utf8(out).expect("completions are UTF-8")))
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            // Rendering into memory cannot fail.
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).expect("roff into memory");
-            Ok(Outcome::stdout(String::from_utf8(out).expect("roff is UTF-8")))
-        }
+        Command::Man { all: None } => Ok(Outcome::stdout(man_page())),
+        Command::Man { all: Some(dir) } => man_pages(dir),
         Command::Ports(args) => {
             let registry = match &args.cdh_release {
                 None => args.profile.registry(),
@@ -169,4 +165,56 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
         }
     }
+}
+
+/// The command without its `help` subcommand, which has no page of its own.
+fn manual_command() -> clap::Command {
+    let mut command = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+/// A page in roff; rendering into memory cannot fail.
+fn roff(command: clap::Command) -> String {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command).render(&mut out).expect("roff into memory");
+    String::from_utf8(out).expect("roff is UTF-8")
+}
+
+/// The main page alone: it names each subcommand as text, not as a page
+/// (`impala-k8s-gen(1)`) it does not install, and says how to install them.
+fn man_page() -> String {
+    let page = roff(manual_command());
+    let mut out = String::new();
+    for line in page.lines() {
+        match line.strip_prefix("impala\\-k8s\\-").and_then(|rest| rest.strip_suffix("(1)")) {
+            Some(sub) => out.push_str(&format!("\\fBimpala\\-k8s {sub}\\fR")),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+        if line == ".SH SUBCOMMANDS" {
+            out.push_str("A page for each: \\fBimpala\\-k8s man \\-\\-all\\fR \\fIDIR\\fR.\n");
+        }
+    }
+    out
+}
+
+/// Every page, the main one and one per subcommand, written into `dir`.
+fn man_pages(dir: &std::path::Path) -> Result<Outcome, Error> {
+    let io = |path: &std::path::Path| {
+        let path = path.to_owned();
+        move |source| Error::Write(crate::output::files::WriteError::Io { path, source })
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let command = manual_command();
+    let mut pages = vec![("impala-k8s.1".to_owned(), roff(command.clone()))];
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        pages.push((format!("impala-k8s-{}.1", sub.get_name()), roff(sub.clone())));
+    }
+    for (name, page) in &pages {
+        let path = dir.join(name);
+        std::fs::write(&path, page).map_err(io(&path))?;
+    }
+    let note = format!("wrote {} manual pages to {}", pages.len(), dir.display());
+    Ok(Outcome { notes: vec![note], ..Default::default() })
 }
