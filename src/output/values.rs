@@ -62,6 +62,9 @@ pub struct Values {
     pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
     pub roles: BTreeMap<String, Option<RoleValues>>,
+    /// Values Helm passes to every chart of an umbrella chart; this chart reads none of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub global: BTreeMap<String, serde_json::Value>,
     /// The port registry (from impala-k8s): roles, their ports, the flags that set them and who connects to whom. Edit it only to describe another Impala build.
     pub registry: Registry,
 }
@@ -326,6 +329,7 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
     let built_in_metastore =
         cluster.roles.iter().any(|r| r.role.provides == Some(crate::registry::Destination::Metastore));
     Ok(Values {
+        global: BTreeMap::new(),
         // Helm creates the namespace (helm install --create-namespace) unless the spec asks for it.
         create_namespace: s.create_namespace.unwrap_or(false),
         image: ImageValues {

@@ -442,3 +442,50 @@ def values_to_spec(values):
     if roles:
         spec["roles"] = roles
     return spec
+
+
+def rendered_objects(chart_dir, values, name="lake"):
+    chart = helm.Chart.load(str(chart_dir))
+    rendered = chart.render(values, name=name, namespace="analytics")
+    return objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
+
+
+def test_the_chart_works_as_a_dependency_of_an_umbrella_chart(tmp_path):
+    """Helm passes `global` to every subchart: the schema takes it, and the
+    umbrella renders exactly what gen renders."""
+    import shutil
+    umbrella = tmp_path / "platform"
+    shutil.copytree(CHART, umbrella / "charts" / "impala")
+    version = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+    (umbrella / "Chart.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "v2", "name": "platform", "version": "1.0.0",
+        "dependencies": [{"name": "impala", "version": version}]}))
+    spec = SPECS["ha-both-admissiond"]
+    values = yaml.safe_load(run("values", "-f", str(spec_file(tmp_path, "umbrella", spec))))
+    got = rendered_objects(umbrella, {"impala": values, "global": {"imageRegistry": "registry.example.com"}})
+    want = objects(run("gen", "-f", str(tmp_path / "umbrella.yaml"), "--create-namespace", "false"))
+    assert sorted(got) == sorted(want)
+    for key, obj in got.items():
+        assert without_helm_labels(obj) == without_helm_labels(want[key]), key
+    # Control: a value the chart's schema does not declare still fails through the umbrella.
+    with pytest.raises(Exception, match="serviceTyp"):
+        rendered_objects(umbrella, {"impala": {**values, "serviceTyp": "NodePort"}})
+
+
+def test_a_chart_upgrade_that_changes_nothing_rolls_no_pod(tmp_path):
+    """helm.sh/chart changes with the chart's version: it labels objects, never pod templates or selectors."""
+    import shutil
+    newer = tmp_path / "impala"
+    shutil.copytree(CHART, newer)
+    chart_yaml = yaml.safe_load((newer / "Chart.yaml").read_text())
+    chart_yaml["version"] = "99.0.0"
+    (newer / "Chart.yaml").write_text(yaml.safe_dump(chart_yaml))
+    values = yaml.safe_load(run("values", "-f", str(spec_file(tmp_path, "upgrade", SPECS["groups"]))))
+    before, after = rendered_objects(CHART, values), rendered_objects(newer, values)
+    workloads = [k for k in before if k[0] == "StatefulSet"]
+    assert len(workloads) >= 5
+    for key in workloads:
+        assert before[key]["metadata"]["labels"]["helm.sh/chart"] != after[key]["metadata"]["labels"]["helm.sh/chart"]
+        assert before[key]["spec"]["template"] == after[key]["spec"]["template"], key
+        assert before[key]["spec"]["selector"] == after[key]["spec"]["selector"], key
+        assert "helm.sh/chart" not in before[key]["spec"]["template"]["metadata"]["labels"]
