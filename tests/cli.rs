@@ -433,3 +433,18 @@ fn policy_reads_committed_manifests() {
     let both = cmd().args(["policy", "--manifests", "-", "-f", "cluster.yaml"]).output().unwrap();
     assert_eq!(both.status.code(), Some(2), "a request and manifests exclude each other");
 }
+
+#[test]
+fn values_leave_the_release_and_namespace_to_helm() {
+    rejects(&["values", "-n", "analytics"], &["--namespace", "helm install -n NAMESPACE"]);
+    rejects(&["values", "--release", "lake"], &["--release", "helm install RELEASE"]);
+    rejects(&["values", "--create-namespace", "true"], &["--create-namespace", "would collide"]);
+    // A spec's createNamespace: true is Helm's --create-namespace, said on stderr.
+    let out = cmd().args(["values", "-f", "examples/production/cluster.yaml"]).assert().success();
+    let output = out.get_output();
+    let values: serde_yaml::Value = serde_yaml::from_slice(&output.stdout).unwrap();
+    assert_eq!(values["createNamespace"], serde_yaml::Value::Bool(false));
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(stderr.contains("helm install prod charts/impala -n analytics --create-namespace"), "{stderr}");
+    assert!(stderr.contains("pod-security.kubernetes.io/enforce=restricted"), "{stderr}");
+}

@@ -86,11 +86,7 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
         Command::Schema => Ok(Outcome::stdout(pretty_json(&crate::spec::load::json_schema()))),
         Command::Init(args) => Ok(Outcome::stdout(crate::spec::starter::starter(args.profile))),
         Command::Values(args) if args.schema => Ok(Outcome::stdout(pretty_json(&values::schema()))),
-        Command::Values(args) => {
-            let request = args.gen.request()?;
-            let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
-            Ok(Outcome::stdout(values::to_commented_yaml(&values)))
-        }
+        Command::Values(args) => values_of(args),
     }
 }
 
@@ -217,4 +213,37 @@ fn man_pages(dir: &std::path::Path) -> Result<Outcome, Error> {
     }
     let note = format!("wrote {} manual pages to {}", pages.len(), dir.display());
     Ok(Outcome { notes: vec![note], ..Default::default() })
+}
+
+/// `values`: the chart's values for a spec. Helm, not the values, names the
+/// release and its namespace, and `helm install --create-namespace` creates
+/// the namespace: flags that would be ignored are refused, and a spec's
+/// release, namespace and createNamespace are noted with what to pass to Helm.
+fn values_of(args: &crate::cli::args::ValuesArgs) -> Result<Outcome, Error> {
+    for (flag, given, helm) in [
+        ("--namespace", &args.gen.namespace, "helm install -n NAMESPACE"),
+        ("--release", &args.gen.release, "helm install RELEASE"),
+    ] {
+        if let Some(value) = given {
+            let message = format!(
+                "Helm names the release and its namespace, so values cannot carry '{value}': pass it to {helm} charts/impala"
+            );
+            return Err(crate::spec::SpecError::new(flag, message).into());
+        }
+    }
+    if args.gen.create_namespace == Some(true) {
+        let message = "helm install --create-namespace creates the namespace, and a Namespace object in the chart would collide with it: pass --create-namespace to helm";
+        return Err(crate::spec::SpecError::new("--create-namespace", message).into());
+    }
+    let request = args.gen.request()?;
+    let values = values::values(&request.spec).map_err(|e| request.locate(e.into()))?;
+    let spec = &request.spec;
+    let mut notes = vec![format!(
+        "values: install as `helm install {} charts/impala -n {} --create-namespace -f values.yaml`; Helm names the release and namespace",
+        spec.release, spec.namespace
+    )];
+    if spec.spec.create_namespace == Some(true) {
+        notes.push(format!("values: the spec's createNamespace is left to `helm install --create-namespace`, which creates namespace {} without the restricted Pod Security labels; label it with `kubectl label namespace {} pod-security.kubernetes.io/enforce=restricted`", spec.namespace, spec.namespace));
+    }
+    Ok(Outcome { stdout: values::to_commented_yaml(&values), notes, ..Default::default() })
 }

@@ -330,8 +330,9 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         cluster.roles.iter().any(|r| r.role.provides == Some(crate::registry::Destination::Metastore));
     Ok(Values {
         global: BTreeMap::new(),
-        // Helm creates the namespace (helm install --create-namespace) unless the spec asks for it.
-        create_namespace: s.create_namespace.unwrap_or(false),
+        // Helm creates the namespace (helm install --create-namespace): a Namespace
+        // object of the chart's own would collide with it.
+        create_namespace: false,
         image: ImageValues {
             repository: s.image.repository.clone().unwrap_or_else(|| registry.image.repository.clone()),
             tag: cluster.version.clone(),
