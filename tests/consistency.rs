@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use impala_k8s::builders::Object;
-use impala_k8s::registry::{Access, ConfigStyle, Profile, Registry};
+use impala_k8s::registry::{Access, Audience, ConfigStyle, Profile, Registry};
 use impala_k8s::spec::{ClusterSpec, ServiceType};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Service};
@@ -171,8 +171,18 @@ fn check_release(
                     );
                 }
             }
-            // Service port on the right Service
-            let service_name = match port.access {
+            // Service port on the right Service: the cluster's type is for client
+            // endpoints, and a web UI stays on the cluster-local Service of a role
+            // whose Service leaves the cluster.
+            let serves_clients = ports
+                .iter()
+                .any(|p| p.access == Access::External && p.audience.unwrap_or_default() == Audience::Clients);
+            let role_type = if serves_clients { service_type } else { ServiceType::ClusterIP };
+            let placed = match (port.access, port.audience.unwrap_or_default()) {
+                (Access::External, Audience::Administrators) if role_type != ServiceType::ClusterIP => Access::Internal,
+                (access, _) => access,
+            };
+            let service_name = match placed {
                 Access::Internal => format!("rel-{r}-internal"),
                 Access::External => format!("rel-{r}"),
             };
@@ -187,12 +197,12 @@ fn check_release(
                 .unwrap_or_else(|| panic!("{what}: not on {service_name}"));
             assert_eq!(sp.port, n, "{what}: Service port");
             assert_eq!(sp.target_port, Some(IntOrString::String(port.name.to_string())), "{what}: targetPort by name");
-            let expected_type = match port.access {
+            let expected_type = match placed {
                 Access::Internal => "ClusterIP",
-                Access::External => service_type.as_str(),
+                Access::External => role_type.as_str(),
             };
             assert_eq!(sspec.type_.as_deref(), Some(expected_type), "{what}: Service type");
-            if port.access == Access::Internal {
+            if placed == Access::Internal {
                 assert_eq!(
                     sspec.cluster_ip.as_deref() == Some("None"),
                     !role.is_singleton(),

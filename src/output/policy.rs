@@ -502,7 +502,7 @@ mod tests {
             outside_cell(&a, reach(&a, "coordinator", "hs2")),
             "NodePort r-coordinator:21050 from any address; no TLS, no authentication"
         );
-        let secured = "  serviceType: NodePort\n  tls: {clients: true, secretName: t}\n  auth:\n    ldap: {uri: 'ldaps://l', domain: corp}\n";
+        let secured = "  serviceType: NodePort\n  tls: {clients: true, secretName: t}\n  auth:\n    ldap: {uri: 'ldaps://l', domain: corp}\n  roles:\n    coordinator: {access: {webui: external}}\n";
         let s = analysis(secured);
         assert_eq!(
             outside_cell(&s, reach(&s, "coordinator", "hs2")),
@@ -513,6 +513,8 @@ mod tests {
             Some("no TLS, no authentication")
         );
         assert_eq!(outside_cell(&a, reach(&a, "coordinator", "krpc")), "not exposed");
+        // A web UI leaves the cluster only where the spec exposes it.
+        assert_eq!(outside_cell(&a, reach(&a, "coordinator", "webui")), "not exposed");
         let sources = "  serviceType: NodePort\n  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
         let a = analysis(sources);
         assert_eq!(

@@ -160,7 +160,7 @@ pub struct RoleValues {
     pub extra_flags: BTreeMap<String, String>,
     /// Port numbers by port name: each moves its flag, containerPort, Service port, probe and NetworkPolicy rule.
     pub container_ports: BTreeMap<String, PortNumber>,
-    /// Which Service carries each port: internal (cluster-local) or external.
+    /// Access overrides by port name: internal keeps a port off the external Service; external exposes a peer port, or a web UI on a NodePort or LoadBalancer Service (which otherwise keeps web UIs cluster-local).
     pub access: BTreeMap<String, Access>,
     /// The role's external Service.
     pub service: ServiceValues,
@@ -399,7 +399,7 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
         pod_labels: r.pod_labels.clone(),
         extra_flags: r.extra_flags.clone(),
         container_ports: r.ports.iter().map(|p| (p.name().to_string(), p.number)).collect(),
-        access: r.ports.iter().map(|p| (p.name().to_string(), p.access)).collect(),
+        access: spec.spec.roles.get(name).map(|rs| rs.access.clone()).unwrap_or_default(),
         service: ServiceValues {
             type_: service_type.into(),
             annotations: r.service.annotations.clone(),
@@ -459,7 +459,7 @@ fn idle_role_values(registry: &Registry, role: &crate::registry::Role) -> RoleVa
         pod_labels: BTreeMap::new(),
         extra_flags: BTreeMap::new(),
         container_ports: ports.iter().map(|p| (p.name.to_string(), p.number)).collect(),
-        access: ports.iter().map(|p| (p.name.to_string(), p.access)).collect(),
+        access: BTreeMap::new(),
         service: ServiceValues {
             type_: RoleServiceType::Default,
             annotations: BTreeMap::new(),

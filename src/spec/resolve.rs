@@ -623,11 +623,15 @@ mod tests {
         assert!(e.message.contains("internal and never gets a node port"), "{e}");
         let e = with("hs2", 30050, ServiceType::ClusterIP).resolve().unwrap_err();
         assert!(e.message.contains("has no node ports"), "{e}");
+        // A web UI on a NodePort Service only where the spec exposes it.
+        let e = with("webui", 30025, ServiceType::NodePort).resolve().unwrap_err();
+        assert!(e.message.contains("expose it explicitly with spec.roles.coordinator.access.webui: external"), "{e}");
         let e = error(|s| {
             for r in ["coordinator", "executor"] {
                 let r = role(s, r);
                 r.service.type_ = Some(ServiceType::NodePort);
                 r.service.node_ports.insert("webui".into(), 30025);
+                r.access.insert("webui".into(), Access::External);
             }
         });
         assert!(

@@ -68,7 +68,10 @@ impl<'r> RoleInput<'_, 'r> {
         node_ports: &mut BTreeMap<i32, FieldPath>,
     ) -> Result<ClusterRole<'r>, SpecError> {
         let replicas = self.replicas()?;
-        let service_type = self.spec.service.type_.unwrap_or(self.default_service_type);
+        // The cluster's Service type is for client endpoints: a role that serves
+        // only administrators (web UIs) keeps a ClusterIP Service unless it asks.
+        let default_type = if self.serves_clients() { self.default_service_type } else { ServiceType::ClusterIP };
+        let service_type = self.spec.service.type_.unwrap_or(default_type);
         let ports = self.ports(service_type, node_ports)?;
         let service = self.service(&ports, service_type)?;
         self.check_pod_settings()?;
@@ -198,6 +201,18 @@ impl<'r> RoleInput<'_, 'r> {
         })
     }
 
+    /// True when the role has a port for clients on its external Service: a
+    /// registry port for clients, or one the spec exposes.
+    fn serves_clients(&self) -> bool {
+        self.present_ports().any(|p| match self.spec.access.get(p.name.as_str()) {
+            Some(&access) => {
+                access == Access::External
+                    && (p.access == Access::Internal || p.audience.unwrap_or_default() == Audience::Clients)
+            }
+            None => p.access == Access::External && p.audience.unwrap_or_default() == Audience::Clients,
+        })
+    }
+
     /// The pod count: 2 for a pair, 1 for a singleton, within the role's bounds otherwise.
     fn replicas(&self) -> Result<i32, SpecError> {
         let (name, role) = (self.name(), self.role);
@@ -265,11 +280,19 @@ impl<'r> RoleInput<'_, 'r> {
             if let Some(other) = ports.iter().find(|p| p.number == number) {
                 return fail(field, format!("port {number} of '{key}' is already used by port '{}' of role '{name}'; every port of a pod needs its own number", other.name()));
             }
-            let access = rs.access.get(key).copied().unwrap_or(entry.access);
-            let audience = match (entry.access, access) {
+            let audience = match (entry.access, rs.access.get(key)) {
                 (Access::External, _) => Some(entry.audience.unwrap_or_default()),
-                (Access::Internal, Access::External) => Some(Audience::Clients),
-                (Access::Internal, Access::Internal) => None,
+                (Access::Internal, Some(Access::External)) => Some(Audience::Clients),
+                (Access::Internal, _) => None,
+            };
+            // An administrators' port (a web UI) leaves the cluster only where the
+            // spec says so (access: external); on a NodePort or LoadBalancer
+            // Service it stays on the cluster-local one.
+            let admin_inside = audience == Some(Audience::Administrators) && service_type != ServiceType::ClusterIP;
+            let access = match rs.access.get(key) {
+                Some(&given) => given,
+                None if admin_inside => Access::Internal,
+                None => entry.access,
             };
             let node_port = match rs.service.node_ports.get(key) {
                 None => None,

@@ -52,9 +52,24 @@ impl RoleInput<'_, '_> {
         let field = self.field.key("service");
         let has_external = ports.iter().any(|p| p.access == Access::External);
         if !has_external && (svc.type_.is_some() || svc != &Default::default()) {
+            // A web UI kept inside by the Service type: say how to expose it.
+            let inside: Vec<&str> = ports
+                .iter()
+                .filter(|p| p.entry.access == Access::External && p.access == Access::Internal)
+                .filter(|p| !self.spec.access.contains_key(p.name().as_str()))
+                .map(|p| p.name().as_str())
+                .collect();
+            let why = match inside.first() {
+                Some(port) => format!(
+                    "; a {service_type} Service carries its {} only with {}.access.{port}: external",
+                    inside.join(", "),
+                    self.field
+                ),
+                None => String::new(),
+            };
             return fail(
                 field,
-                format!("role '{name}' has no external port, so it has no external Service to configure"),
+                format!("role '{name}' has no external port, so it has no external Service to configure{why}"),
             );
         }
         let type_field = format!("{}.type", field);

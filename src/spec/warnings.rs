@@ -126,9 +126,16 @@ mod tests {
 
     #[test]
     fn unauthenticated_exposure_to_any_address() {
+        // The cluster's Service type is for the client endpoints; web UIs stay inside.
         let w = warnings_of("  serviceType: LoadBalancer\n");
-        assert_eq!(w.len(), 4, "every role with an external port: {w:#?}");
-        assert!(w[2].contains("x-coordinator lets any address reach role 'coordinator' on beeswax 21000 (no authentication, no TLS), hs2 21050 (no authentication, no TLS), hs2-http 28000 (no authentication, no TLS), webui 25000 (no authentication, no TLS)"), "{}", w[2]);
+        assert_eq!(w.len(), 1, "the coordinators alone: {w:#?}");
+        assert!(w[0].contains("x-coordinator lets any address reach role 'coordinator' on beeswax 21000 (no authentication, no TLS), hs2 21050 (no authentication, no TLS), hs2-http 28000 (no authentication, no TLS):"), "{}", w[0]);
+        let exposed = "  roles:\n    catalogd: {service: {type: LoadBalancer}, access: {webui: external}}\n";
+        let w = warnings_of(&format!("  serviceType: LoadBalancer\n{exposed}"));
+        assert!(
+            w.iter().any(|w| w.contains("reach role 'catalogd' on webui 25020 (no authentication, no TLS)")),
+            "{w:#?}"
+        );
         let ldap = "    coordinator:\n      extraFlags: {enable_ldap_auth: \"true\", webserver_password_file: /etc/web/p}\n      extraVolumes: [{name: web, secret: {secretName: web}}]\n      extraVolumeMounts: [{name: web, mountPath: /etc/web}]\n";
         let w = warnings_of(&format!("  serviceType: LoadBalancer\n  roles:\n{ldap}"));
         let coordinator = w.iter().find(|w| w.contains("role 'coordinator'")).unwrap();
@@ -139,7 +146,7 @@ mod tests {
         // Authentication and TLS from the spec: silent.
         let secured = "  tls: {clients: true, webUi: true, secretName: t}\n  auth:\n    ldap: {uri: 'ldaps://l', domain: corp}\n    webUi: {ldap: true}\n";
         assert!(warnings_of(&format!("  serviceType: LoadBalancer\n{secured}")).is_empty());
-        let sources = "  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n";
+        let sources = "  networkPolicy:\n    clientSources: [{namespaceSelector: {matchLabels: {team: bi}}}]\n  roles:\n    coordinator: {access: {webui: external}}\n";
         let w = warnings_of(&format!("  serviceType: NodePort\n{sources}"));
         assert!(
             w.iter().any(|w| w.contains("reach role 'coordinator' on webui 25000 (no authentication, no TLS)")),
@@ -159,11 +166,13 @@ mod tests {
     #[test]
     fn network_policies_off_and_ip_blocks() {
         let w = warnings_of("  serviceType: NodePort\n  networkPolicy: {enabled: false}\n");
-        assert!(w.iter().all(|w| w.contains("while NetworkPolicies are off")) && w.len() == 4, "{w:#?}");
+        assert!(w.iter().all(|w| w.contains("while NetworkPolicies are off")) && w.len() == 1, "{w:#?}");
         let spec = "  serviceType: ClusterIP\n  networkPolicy:\n    clientSources: [{ipBlock: {cidr: 10.0.0.0/8}}]\n  roles:\n    coordinator:\n      service: {type: LoadBalancer}\n";
         let w = warnings_of(spec);
+        assert_eq!(w.len(), 1, "the web UI stays inside: {w:#?}");
+        assert!(w[0].contains("externalTrafficPolicy Cluster") && w[0].contains("clientSources"), "{}", w[0]);
+        let w = warnings_of(&format!("{spec}      access: {{webui: external}}\n"));
         assert_eq!(w.len(), 2, "{w:#?}");
         assert!(w[0].contains("on webui 25000 (no authentication, no TLS)"), "{}", w[0]);
-        assert!(w[1].contains("externalTrafficPolicy Cluster") && w[1].contains("clientSources"), "{}", w[1]);
     }
 }

@@ -406,7 +406,12 @@ def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
 
 
 @pytest.mark.parametrize("values, warned", [
-    ({"serviceType": "LoadBalancer"}, ["catalogd", "coordinator", "executor", "statestored"]),
+    # The cluster's Service type is for the client endpoints: the web UIs stay inside.
+    ({"serviceType": "LoadBalancer"}, ["coordinator"]),
+    # A web UI exposed on purpose is warned about.
+    ({"serviceType": "LoadBalancer", "roles": {"catalogd": {"service": {"type": "LoadBalancer"},
+                                                            "access": {"webui": "external"}}}},
+     ["catalogd", "coordinator"]),
     ({"serviceType": "NodePort", "networkPolicy": {"clientSources": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
                                                    "webUiSources": [{"namespaceSelector": {"matchLabels": {"t": "o"}}}]}},
      ["coordinator"]),
@@ -416,7 +421,7 @@ def test_notes_warn_about_ip_block_sources_behind_a_cluster_traffic_policy():
                     "extraVolumes": [{"name": "web", "secret": {"secretName": "web"}}],
                     "extraVolumeMounts": [{"name": "web", "mountPath": "/etc/web", "readOnly": True}]}
                 for r in ["catalogd", "coordinator", "executor", "statestored"]}},
-     ["catalogd", "coordinator", "executor", "statestored"]),
+     ["coordinator"]),
     # TLS and authentication everywhere from the spec: silent.
     ({"serviceType": "LoadBalancer", "tls": {"clients": True, "webUi": True, "secretName": "t"},
       "auth": {"ldap": {"uri": "ldaps://ldap", "domain": "corp"}, "webUi": {"ldap": True}}}, []),
@@ -438,7 +443,7 @@ def values_to_spec(values):
     spec = {k: v for k, v in values.items() if k in ("serviceType", "networkPolicy", "tls", "auth")}
     roles = {}
     for name, role in values.get("roles", {}).items():
-        roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service", "extraVolumes", "extraVolumeMounts")}
+        roles[name] = {k: v for k, v in role.items() if k in ("extraFlags", "service", "extraVolumes", "extraVolumeMounts", "access")}
     if roles:
         spec["roles"] = roles
     return spec

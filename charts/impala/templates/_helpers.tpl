@@ -84,7 +84,16 @@ anything it cannot honour; every template reads the model.
 {{- if has .name $running -}}
 {{- $rv := index $.Values.roles .name | default dict -}}
 {{- $svc := $rv.service | default dict -}}
-{{- $type := $svc.type | default $.Values.serviceType -}}
+{{- /* The cluster's Service type is for client endpoints: a role that serves only administrators (web UIs) keeps ClusterIP unless it asks. */ -}}
+{{- $servesClients := false -}}
+{{- range $regPorts -}}
+{{- if eq .role $role.name -}}
+{{- $given := dig .name "" ($rv.access | default dict) -}}
+{{- if $given }}{{ if and (eq $given "external") (or (eq .access "internal") (eq (.audience | default "clients") "clients")) }}{{ $servesClients = true }}{{ end -}}
+{{- else if and (eq .access "external") (eq (.audience | default "clients") "clients") }}{{ $servesClients = true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- $type := $svc.type | default (ternary $.Values.serviceType "ClusterIP" $servesClients) -}}
 {{- $singleton := eq (int (.replicas.max | default 0)) 1 -}}
 {{- $replicas := int (ternary .replicas.default $rv.replicaCount (kindIs "invalid" $rv.replicaCount)) -}}
 {{- /* A pair runs 2 pods; replicaCount keeps its default 1 or says 2. */ -}}
@@ -112,9 +121,12 @@ anything it cannot honour; every template reads the model.
 {{- fail (printf "roles.%s.containerPorts.%s: port %d of '%s' is already used by port '%s' of role '%s'; every port of a pod needs its own number" $role.name .name $number .name (get $numbers (toString $number)) $role.name) -}}
 {{- end -}}
 {{- $_ := set $numbers (toString $number) .name -}}
-{{- $access := dig .name .access ($rv.access | default dict) -}}
+{{- $given := dig .name "" ($rv.access | default dict) -}}
 {{- $audience := "" -}}
-{{- if eq .access "external" }}{{ $audience = .audience | default "clients" }}{{ else if eq $access "external" }}{{ $audience = "clients" }}{{ end -}}
+{{- if eq .access "external" }}{{ $audience = .audience | default "clients" }}{{ else if eq $given "external" }}{{ $audience = "clients" }}{{ end -}}
+{{- /* A web UI leaves the cluster only where the values say so (access: external); on a NodePort or LoadBalancer Service it stays on the cluster-local one. */ -}}
+{{- $access := $given | default .access -}}
+{{- if and (not $given) (eq $audience "administrators") (ne $type "ClusterIP") }}{{ $access = "internal" }}{{ end -}}
 {{- $peers := list -}}
 {{- range (.peers | default list) }}{{ if has . $running }}{{ $peers = append $peers . }}{{ end }}{{ end -}}
 {{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) "sticky" (.sticky | default false) -}}
@@ -139,7 +151,11 @@ anything it cannot honour; every template reads the model.
 {{- $hasExternal := false -}}
 {{- range $ports }}{{ if eq .access "external" }}{{ $hasExternal = true }}{{ end }}{{ end -}}
 {{- if and (not $hasExternal) (or $svc.type $svc.annotations $svc.labels $svc.loadBalancerSourceRanges $svc.loadBalancerClass $svc.externalTrafficPolicy $svc.nodePorts) -}}
-{{- fail (printf "roles.%s.service: role '%s' has no external port, so it has no external Service to configure" .name .name) -}}
+{{- $inside := list -}}
+{{- range $ports }}{{ if and (eq .audience "administrators") (eq .access "internal") (not (hasKey ($rv.access | default dict) .name)) }}{{ $inside = append $inside .name }}{{ end }}{{ end -}}
+{{- $why := "" -}}
+{{- with $inside }}{{ $why = printf "; a %s Service carries its %s only with roles.%s.access.%s: external" $type (join ", " .) $role.name (first .) }}{{ end -}}
+{{- fail (printf "roles.%s.service: role '%s' has no external port, so it has no external Service to configure%s" .name .name $why) -}}
 {{- end -}}
 {{- if and (ne $type "LoadBalancer") (or $svc.loadBalancerSourceRanges $svc.loadBalancerClass) -}}
 {{- fail (printf "roles.%s.service: loadBalancerSourceRanges and loadBalancerClass need type LoadBalancer, not %s" .name $type) -}}
