@@ -494,3 +494,21 @@ def test_a_chart_upgrade_that_changes_nothing_rolls_no_pod(tmp_path):
         assert before[key]["spec"]["template"] == after[key]["spec"]["template"], key
         assert before[key]["spec"]["selector"] == after[key]["spec"]["selector"], key
         assert "helm.sh/chart" not in before[key]["spec"]["template"]["metadata"]["labels"]
+
+
+def test_artifact_hub_lists_the_images_the_chart_deploys():
+    """Chart.yaml's artifacthub.io/images names each role's image of the default registry."""
+    meta = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    listed = {i["name"]: i["image"] for i in yaml.safe_load(meta["annotations"]["artifacthub.io/images"])}
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    repository, tag = values["image"]["repository"], values["image"]["tag"]
+    deployed = {r["name"]: f"{repository}:{tag}-{r['image']}" for r in values["registry"]["roles"]}
+    assert listed == deployed
+    assert meta["appVersion"] == tag
+    # The images the default values render are among them (the optional roles' too, when enabled).
+    everything = {r["name"]: {"enabled": True} for r in values["registry"]["roles"]}
+    rendered = helm.Chart.load(str(CHART)).render({"roles": everything}, name="lake", namespace="analytics")
+    images = {c["image"] for name, text in rendered.items() if name.endswith(".yaml")
+              for d in yaml.safe_load_all(text) if d and d["kind"] == "StatefulSet"
+              for c in d["spec"]["template"]["spec"]["containers"]}
+    assert images == set(deployed.values())
