@@ -8,6 +8,7 @@ use super::checks::{check_labels, fail};
 use super::crd::{ExecutorGroupSpec, RoleSpec};
 use super::role::RoleInput;
 use super::{FieldPath, SpecError};
+use crate::names::is_rfc1123_label;
 use crate::registry::ExecutorGroupFlags;
 
 /// One executor group, settled.
@@ -80,15 +81,6 @@ fn autoscaling(
     }
 }
 
-/// A Kubernetes label-like name: lowercase letters, digits and '-'.
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
 impl RoleInput<'_, '_> {
     /// The role's executor groups, each with the role's settings under its
     /// own; none unless the spec lists groups.
@@ -144,7 +136,7 @@ impl RoleInput<'_, '_> {
         placed: &Placed<'_>,
     ) -> Result<ClusterGroup, SpecError> {
         let name = &spec.name;
-        if !is_dns_label(name) {
+        if !is_rfc1123_label(name) {
             return fail(at.key("name"), format!("'{name}' is not a group name: lowercase letters, digits and '-', as it names the group's StatefulSet"));
         }
         let pool = if *name == flags.default_group {
