@@ -24,6 +24,7 @@ struct Parsed {
     policies: BTreeMap<String, NetworkPolicy>,
     config_maps: BTreeMap<String, ConfigMap>,
     budgets: BTreeMap<String, PodDisruptionBudget>,
+    monitors: Vec<impala_k8s::builders::monitoring::Monitor>,
 }
 
 fn parse(yaml: &str) -> Parsed {
@@ -41,12 +42,15 @@ fn parse(yaml: &str) -> Parsed {
             Object::NetworkPolicy(o) => drop(parsed.policies.insert(name, o)),
             Object::ConfigMap(o) => drop(parsed.config_maps.insert(name, o)),
             Object::PodDisruptionBudget(o) => drop(parsed.budgets.insert(name, o)),
+            Object::PodMonitor(o) | Object::ServiceMonitor(o) => parsed.monitors.push(o),
             Object::Namespace(_)
             | Object::ServiceAccount(_)
             | Object::PersistentVolumeClaim(_)
             | Object::Certificate(_)
             | Object::HorizontalPodAutoscaler(_)
-            | Object::ScaledObject(_) => {}
+            | Object::ScaledObject(_)
+            | Object::Ingress(_)
+            | Object::HttpRoute(_) => {}
         }
     }
     parsed
@@ -636,4 +640,56 @@ fn pool_files_are_where_the_flags_say() {
             );
         }
     }
+}
+
+/// The metrics port (issue 14): one registry port per role, and its flag,
+/// containerPort, cluster-local Service port and NetworkPolicy rule (from the
+/// metrics sources alone) agree, an override moving them together; the
+/// monitor scrapes it by name on every role.
+fn check_metrics(kind: &str, overrides: &[(&str, i64)]) {
+    let mut spec = request(Profile::Impala4, ServiceType::LoadBalancer, &["admissiond"]);
+    spec.spec.metrics = serde_yaml::from_str(&format!("{{enabled: true, monitor: {kind}}}")).unwrap();
+    for &(role, number) in overrides {
+        spec.spec.roles.entry(role.into()).or_default().ports.insert("metrics".into(), number);
+    }
+    let out = parse(&impala_k8s::render(&spec).unwrap().manifests.to_yaml());
+    let registry = Profile::Impala4.registry();
+    let sources = impala_k8s::spec::metrics::default_sources();
+    for port in registry.ports.iter().filter(|p| p.name.as_str() == "metrics") {
+        let r = port.role.as_str();
+        let n = overrides.iter().find(|o| o.0 == r).map_or(i64::from(port.number.get()), |o| o.1);
+        let case = format!("metrics {kind} {overrides:?}: {r}");
+        let c = container(&out.statefulsets[&format!("rel-{r}")]);
+        assert!(c.args.iter().flatten().any(|a| a == &format!("-{}={n}", port.flag)), "{case}: flag");
+        assert!(c
+            .ports
+            .iter()
+            .flatten()
+            .any(|p| p.name.as_deref() == Some("metrics") && i64::from(p.container_port) == n));
+        let internal = out.services[&format!("rel-{r}-internal")].spec.as_ref().unwrap();
+        assert!(internal
+            .ports
+            .iter()
+            .flatten()
+            .any(|p| p.name.as_deref() == Some("metrics") && i64::from(p.port) == n));
+        let external = out.services[&format!("rel-{r}")].spec.as_ref().unwrap();
+        assert!(!external.ports.iter().flatten().any(|p| p.name.as_deref() == Some("metrics")), "{case}: not exposed");
+        let rules = out.policies[&format!("rel-{r}-ingress")].spec.as_ref().unwrap().ingress.clone().unwrap();
+        let to_port: Vec<_> = rules
+            .iter()
+            .filter(|rule| rule.ports.iter().flatten().any(|p| p.port == Some(IntOrString::Int(n as i32))))
+            .collect();
+        assert_eq!(to_port.len(), 1, "{case}: one rule");
+        assert_eq!(to_port[0].from.as_ref(), Some(&sources), "{case}: from the metrics sources alone");
+    }
+    let [monitor] = out.monitors.as_slice() else { panic!("one monitor") };
+    assert_eq!(monitor.kind, kind);
+    let endpoints = monitor.spec.pod_metrics_endpoints.as_ref().or(monitor.spec.endpoints.as_ref()).unwrap();
+    assert_eq!(endpoints.iter().map(|e| e.port.as_str()).collect::<Vec<_>>(), ["metrics"]);
+}
+
+#[test]
+fn the_metrics_port_is_consistent_everywhere() {
+    check_metrics("PodMonitor", &[]);
+    check_metrics("ServiceMonitor", &[("coordinator", 25101), ("catalogd", 25121), ("admissiond", 25131)]);
 }

@@ -40,6 +40,7 @@ fn every_rendered_flag_is_an_impala_4_5_flag() {
         "ldap-tls",
         "kerberos",
         "ha",
+        "metrics",
         "file-logging",
         "memory",
         "wiring",

@@ -10,11 +10,13 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ServiceAccount};
 use super::config::{hadoop_xml, ConfigMapBuilder};
 use super::container::{ContainerError, ProbeTiming};
 use super::meta::{ObjectMetaBuilder, RecommendedLabels};
+use super::monitoring;
 use super::network_policy::{cidr, pods, NetworkPolicyBuilder};
 use super::service::ServiceBuilder;
 use super::storage;
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol};
+use crate::spec::http::HttpKind;
 use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType};
 
 const APP_NAME: &str = "impala";
@@ -141,6 +143,8 @@ pub fn build(cluster: &Cluster<'_>) -> Result<Vec<Object>, ContainerError> {
         objects.extend(release.workload(role, &settings, &config_maps)?);
     }
     objects.push(Object::ConfigMap(hadoop));
+    objects.extend(release.monitoring());
+    objects.extend(release.http());
     Ok(objects)
 }
 
@@ -219,6 +223,41 @@ impl<'a, 'r> Release<'a, 'r> {
         let admission = self.cluster.admission.as_ref()?;
         let meta = self.meta(self.cluster.admission_config_name(), None).build();
         Some(Object::ConfigMap(super::admission::config_map(meta, admission)))
+    }
+
+    /// The PodMonitor or ServiceMonitor and the Grafana dashboard, when the spec turns metrics on.
+    fn monitoring(&self) -> Vec<Object> {
+        let cluster = self.cluster;
+        let Some(metrics) = &cluster.metrics else { return vec![] };
+        let mut objects = Vec::new();
+        let meta = self.meta(cluster.monitor_name(), None).with_labels(metrics.labels.clone()).build();
+        if let Some(monitor) = monitoring::monitor(cluster, metrics, meta, self.labels.selector(None)) {
+            let pods = monitor.kind == "PodMonitor";
+            objects.push(if pods { Object::PodMonitor(monitor) } else { Object::ServiceMonitor(monitor) });
+        }
+        if let Some((labels, annotations)) = &metrics.dashboard {
+            let mut meta = self.meta(cluster.dashboard_name(), None).with_labels(labels.clone());
+            for (key, value) in annotations {
+                meta = meta.with_annotation(key, value);
+            }
+            objects.push(Object::ConfigMap(monitoring::dashboard(meta.build())));
+        }
+        objects
+    }
+
+    /// The Ingress or HTTPRoutes, when the spec routes HTTP endpoints.
+    fn http(&self) -> Vec<Object> {
+        let Some(http) = &self.cluster.http else { return vec![] };
+        let release = self.cluster.release.as_str();
+        match http.kind {
+            HttpKind::Ingress => {
+                vec![Object::Ingress(super::http::ingress(http, self.meta(release.to_owned(), None).build()))]
+            }
+            HttpKind::HttpRoute => super::http::http_routes(http, release, |name| self.meta(name, None).build())
+                .into_iter()
+                .map(Object::HttpRoute)
+                .collect(),
+        }
     }
 
     /// The shared warehouse claim, when the release creates it.
@@ -310,6 +349,12 @@ impl<'a, 'r> Release<'a, 'r> {
             if !port.peers.is_empty() {
                 let peers = port.peers.iter().map(|peer| pods(self.labels.selector(Some(peer.as_str())))).collect();
                 policy = policy.allow_from(port.number, port.entry.protocol, Some(peers));
+            }
+            if let Some(metrics) = self.cluster.metrics.as_ref().filter(|m| m.flags.port == port.entry.name) {
+                policy = policy.allow_from(port.number, port.entry.protocol, Some(metrics.sources.clone()));
+            }
+            if let Some(http) = self.cluster.http.as_ref().filter(|h| h.routes_to(name, port.name())) {
+                policy = policy.allow_from(port.number, port.entry.protocol, Some(http.sources.clone()));
             }
             let sources = match port.audience {
                 None => continue,

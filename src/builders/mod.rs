@@ -14,7 +14,9 @@ mod auth;
 pub mod autoscaling;
 mod cluster;
 mod ha;
+pub mod http;
 mod members;
+pub mod monitoring;
 mod pods;
 mod storage;
 pub mod tls;
@@ -25,7 +27,7 @@ pub use cluster::{build, daemon_settings};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{Metadata, Resource};
@@ -57,6 +59,14 @@ pub enum Object {
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
     /// An executor group's KEDA autoscaler on Impala's metrics.
     ScaledObject(autoscaling::ScaledObject),
+    /// The Prometheus Operator PodMonitor that scrapes the daemons.
+    PodMonitor(monitoring::Monitor),
+    /// The Prometheus Operator ServiceMonitor that scrapes the daemons.
+    ServiceMonitor(monitoring::Monitor),
+    /// The Ingress of the HTTP endpoints.
+    Ingress(Ingress),
+    /// A Gateway API HTTPRoute of the HTTP endpoints.
+    HttpRoute(http::HttpRoute),
 }
 
 impl Object {
@@ -74,6 +84,10 @@ impl Object {
             Object::PodDisruptionBudget(_) => PodDisruptionBudget::KIND,
             Object::HorizontalPodAutoscaler(_) => HorizontalPodAutoscaler::KIND,
             Object::ScaledObject(_) => "ScaledObject",
+            Object::PodMonitor(_) => "PodMonitor",
+            Object::ServiceMonitor(_) => "ServiceMonitor",
+            Object::Ingress(_) => Ingress::KIND,
+            Object::HttpRoute(_) => "HTTPRoute",
         }
     }
 
@@ -91,6 +105,9 @@ impl Object {
             Object::PodDisruptionBudget(o) => o.metadata(),
             Object::HorizontalPodAutoscaler(o) => o.metadata(),
             Object::ScaledObject(o) => &o.metadata,
+            Object::PodMonitor(o) | Object::ServiceMonitor(o) => &o.metadata,
+            Object::Ingress(o) => o.metadata(),
+            Object::HttpRoute(o) => &o.metadata,
         }
     }
 
@@ -101,7 +118,7 @@ impl Object {
 
     /// Where the object goes in an apply: namespaces first, then identities,
     /// configuration, Services, policies and disruption budgets, workloads,
-    /// and the autoscalers of workloads last.
+    /// the autoscalers of workloads, and what scrapes and routes to them last.
     pub fn apply_rank(&self) -> u8 {
         match self {
             Object::Namespace(_) => 0,
@@ -112,6 +129,7 @@ impl Object {
             Object::PodDisruptionBudget(_) => 5,
             Object::StatefulSet(_) => 6,
             Object::HorizontalPodAutoscaler(_) | Object::ScaledObject(_) => 7,
+            Object::PodMonitor(_) | Object::ServiceMonitor(_) | Object::Ingress(_) | Object::HttpRoute(_) => 8,
         }
     }
 
@@ -136,6 +154,10 @@ impl Object {
             "PodDisruptionBudget" => typed(text, Object::PodDisruptionBudget),
             "HorizontalPodAutoscaler" => typed(text, Object::HorizontalPodAutoscaler),
             "ScaledObject" => typed(text, Object::ScaledObject),
+            "PodMonitor" => typed(text, Object::PodMonitor),
+            "ServiceMonitor" => typed(text, Object::ServiceMonitor),
+            "Ingress" => typed(text, Object::Ingress),
+            "HTTPRoute" => typed(text, Object::HttpRoute),
             _ => return None,
         })
     }
@@ -154,6 +176,9 @@ impl Object {
             Object::PodDisruptionBudget(o) => serde_json::to_value(o),
             Object::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
             Object::ScaledObject(o) => serde_json::to_value(o),
+            Object::PodMonitor(o) | Object::ServiceMonitor(o) => serde_json::to_value(o),
+            Object::Ingress(o) => serde_json::to_value(o),
+            Object::HttpRoute(o) => serde_json::to_value(o),
         };
         // k8s-openapi types serialize to JSON infallibly: string keys, no floats.
         value.expect("k8s-openapi objects serialize to JSON")

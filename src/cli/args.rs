@@ -162,6 +162,9 @@ pub struct ValuesArgs {
     /// Print values.schema.json instead of values.yaml.
     #[arg(long)]
     pub schema: bool,
+    /// Print every value (the chart's own values.yaml), not only what differs from the chart's defaults.
+    #[arg(long, conflicts_with = "schema")]
+    pub full: bool,
     /// The request, as for `gen` (the release and namespace come from helm).
     #[command(flatten)]
     pub gen: GenArgs,

@@ -245,5 +245,11 @@ fn values_of(args: &crate::cli::args::ValuesArgs) -> Result<Outcome, Error> {
     if spec.spec.create_namespace == Some(true) {
         notes.push(format!("values: the spec's createNamespace is left to `helm install --create-namespace`, which creates namespace {} without the restricted Pod Security labels; label it with `kubectl label namespace {} pod-security.kubernetes.io/enforce=restricted`", spec.namespace, spec.namespace));
     }
-    Ok(Outcome { stdout: values::to_commented_yaml(&values), notes, ..Default::default() })
+    let stdout = if args.full {
+        values::to_commented_yaml(&values)
+    } else {
+        let defaults = values::values(&crate::spec::ClusterSpec::default()).expect("the default spec resolves");
+        values::changes_to_commented_yaml(&values, &defaults)
+    };
+    Ok(Outcome { stdout, notes, ..Default::default() })
 }

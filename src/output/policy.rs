@@ -66,8 +66,17 @@ fn outside_cell(analysis: &Analysis, reach: &PortReach) -> String {
             format!("{} {}:{}{node_port}", x.type_, x.service, x.port)
         })
         .collect();
-    if external.is_empty() {
+    let routed: Vec<String> = reach
+        .routed_by
+        .iter()
+        .map(|r| format!("{} {} {}{}", r.kind, r.name, r.host.as_deref().unwrap_or("*"), r.path))
+        .collect();
+    if external.is_empty() && routed.is_empty() {
         return "not exposed".to_owned();
+    }
+    let security = reach.security.as_ref().map(|s| format!("; {}", s.describe())).unwrap_or_default();
+    if external.is_empty() {
+        return format!("{} through its controller's pods{security}", routed.join(", "));
     }
     let from = if reach.from_outside.iter().any(|id| id == "anywhere") {
         "any address".to_owned()
@@ -76,8 +85,12 @@ fn outside_cell(analysis: &Analysis, reach: &PortReach) -> String {
     } else {
         reach.from_outside.iter().map(|id| label(analysis, id)).collect::<Vec<_>>().join(", ")
     };
-    let security = reach.security.as_ref().map(|s| format!("; {}", s.describe())).unwrap_or_default();
-    format!("{} from {from}{security}", external.join(", "))
+    let routes = if routed.is_empty() {
+        String::new()
+    } else {
+        format!("; {} through its controller's pods", routed.join(", "))
+    };
+    format!("{} from {from}{routes}{security}", external.join(", "))
 }
 
 /// Where a role may connect, one line per destination group.

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use super::commented::to_commented_yaml;
+pub use super::commented::{changes_to_commented_yaml, to_commented_yaml};
 use crate::names::PortNumber;
 use crate::registry::{Access, Registry};
 use crate::spec::admission::AdmissionSpec;
@@ -58,6 +58,15 @@ pub struct Values {
     /// Executor groups: name (`<pool>-<suffix>` or `default`), replicas, minSize, resources, nodeSelector, tolerations, affinity; each its own StatefulSet in place of the one executor StatefulSet; empty for that one.
     #[serde(default)]
     pub executor_groups: Vec<crate::spec::crd::ExecutorGroupSpec>,
+    /// Prometheus: enabled turns the metrics port on every daemon on; monitor (PodMonitor, ServiceMonitor or None), labels, interval (30s), scrapeTimeout (10s), sources (who reaches the port; the prometheus pods of the namespace monitoring by default), dashboard (enabled, labels: grafana_dashboard "1" by default, annotations).
+    #[serde(default)]
+    pub metrics: crate::spec::metrics::MetricsSpec,
+    /// HTTP endpoints through an Ingress or Gateway API HTTPRoutes: enabled, kind (Ingress or HTTPRoute), ingressClassName, tlsSecretName, parentRefs, annotations, affinity (Cookie or None), sources (the controller's pods; required), endpoints (role, port, host, path; HiveServer2 over HTTP by default).
+    #[serde(default)]
+    pub http: crate::spec::http::HttpSpec,
+    /// `helm test`: a hook Pod that runs a query through the coordinators' primary client port with impala-shell (connects only, where clients must authenticate).
+    #[serde(default)]
+    pub tests: TestValues,
     /// The ServiceAccount the pods run as.
     pub service_account: ServiceAccountValues,
     /// Settings by role; a key must be a role of the registry (null drops a role of the chart's default registry).
@@ -67,6 +76,22 @@ pub struct Values {
     pub global: BTreeMap<String, serde_json::Value>,
     /// The port registry (from impala-k8s): roles, their ports, the flags that set them and who connects to whom. Edit it only to describe another Impala build.
     pub registry: Registry,
+}
+
+/// The chart's `helm test` hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestValues {
+    /// Render the test Pod (and the NetworkPolicies that let it reach the coordinators alone).
+    pub enabled: bool,
+    /// An image with impala-shell; empty for `<image.repository>:<image.tag>-<registry.image.client>` (no test where the registry names no client image).
+    pub image: String,
+}
+
+impl Default for TestValues {
+    fn default() -> Self {
+        TestValues { enabled: true, image: String::new() }
+    }
 }
 
 /// The ServiceAccount the pods run as.
@@ -348,6 +373,9 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
         storage: s.storage.clone(),
         admission: s.admission.clone(),
         executor_groups: s.executor_groups.clone(),
+        metrics: s.metrics.clone(),
+        http: s.http.clone(),
+        tests: TestValues::default(),
         tls: s.tls.clone(),
         auth: s.auth.clone(),
         yarn_resource_manager: cluster.yarn_resource_manager.clone().unwrap_or_default(),
@@ -370,17 +398,47 @@ pub fn values(spec: &ClusterSpec) -> Result<Values, SpecError> {
 
 /// The values as JSON, with `null` (or `[]`) for each registry setting of
 /// the chart's default registry that this registry lacks (`tls`,
-/// `fileFlags`, ...), so that Helm's merge drops it rather than keep the default's.
+/// `fileFlags`, `image.client`, ...), so that Helm's merge drops it rather
+/// than keep the default's.
 pub fn to_json(values: &Values) -> Value {
     let mut value = serde_json::to_value(values).expect("values serialize");
     let default = serde_json::to_value(crate::registry::Profile::default().registry()).expect("a registry serializes");
-    if let (Some(Value::Object(map)), Value::Object(default)) = (value.get_mut("registry"), default) {
-        for (key, default) in default {
-            // Helm replaces lists whole, and drops a key set to null.
-            map.entry(key).or_insert(if default.is_array() { Value::Array(Vec::new()) } else { Value::Null });
-        }
+    if let Some(registry) = value.get_mut("registry") {
+        null_what_default_adds(registry, default);
     }
     value
+}
+
+/// What `value` changes in `default`, as Helm merges values over a chart's
+/// own: maps key by key (a key the default lacks, or whose value differs),
+/// anything else whole; `None` when nothing differs.
+pub fn changes(value: &Value, default: &Value) -> Option<Value> {
+    match (value, default) {
+        (Value::Object(map), Value::Object(default)) => {
+            let changed: serde_json::Map<String, Value> = map
+                .iter()
+                .filter_map(|(k, v)| match default.get(k) {
+                    Some(d) => changes(v, d).map(|c| (k.clone(), c)),
+                    None => Some((k.clone(), v.clone())),
+                })
+                .collect();
+            (!changed.is_empty()).then_some(Value::Object(changed))
+        }
+        _ => (value != default).then(|| value.clone()),
+    }
+}
+
+/// Helm merges maps key by key, replaces lists whole and drops a key set to
+/// null: each key of `default` that `value` lacks becomes null (a list `[]`),
+/// in nested maps too.
+fn null_what_default_adds(value: &mut Value, default: Value) {
+    let (Value::Object(map), Value::Object(default)) = (value, default) else { return };
+    for (key, default) in default {
+        match map.get_mut(&key) {
+            Some(own) => null_what_default_adds(own, default),
+            None => drop(map.insert(key, if default.is_array() { Value::Array(Vec::new()) } else { Value::Null })),
+        }
+    }
 }
 
 /// A running role's values: its resolved settings.
@@ -398,7 +456,15 @@ fn running_role_values(spec: &ClusterSpec, r: &crate::spec::ClusterRole<'_>) -> 
         pod_annotations: r.pod_annotations.clone(),
         pod_labels: r.pod_labels.clone(),
         extra_flags: r.extra_flags.clone(),
-        container_ports: r.ports.iter().map(|p| (p.name().to_string(), p.number)).collect(),
+        // A port that exists only on a condition (the metrics webserver, the
+        // HA port) is written only where the spec moves it: the chart takes
+        // the registry's number otherwise, so no stale number is pinned.
+        container_ports: r
+            .ports
+            .iter()
+            .filter(|p| p.entry.when.is_none() || p.number != p.entry.number)
+            .map(|p| (p.name().to_string(), p.number))
+            .collect(),
         access: spec.spec.roles.get(name).map(|rs| rs.access.clone()).unwrap_or_default(),
         service: ServiceValues {
             type_: service_type.into(),

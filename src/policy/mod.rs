@@ -13,6 +13,7 @@
 
 mod endpoints;
 mod model;
+mod routing;
 pub mod selectors;
 mod semantics;
 
@@ -34,13 +35,15 @@ pub(super) const SOME_OTHER_NAMESPACE: &str = "(another namespace)";
 
 /// Computes who reaches which port of the releases the objects make up.
 pub fn analyze(objects: &[Object]) -> Analysis {
-    let mut world = World { namespaces: BTreeMap::new(), policies: vec![], services: vec![] };
+    let mut world = World { namespaces: BTreeMap::new(), policies: vec![], services: vec![], routes: vec![] };
     let mut workloads = Vec::new();
     for object in objects {
         match object {
             Object::NetworkPolicy(p) => world.policies.push(p),
             Object::Service(s) => world.services.push(s),
             Object::StatefulSet(sts) => workloads.push(workload(sts)),
+            Object::Ingress(ingress) => world.routes.extend(routing::of_ingress(ingress)),
+            Object::HttpRoute(route) => world.routes.extend(routing::of_http_route(route)),
             Object::Namespace(ns) => {
                 let name = ns.metadata.name.clone().unwrap_or_default();
                 world.namespaces.insert(name, ns.metadata.labels.clone().unwrap_or_default());
@@ -87,6 +90,7 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
             let from: Vec<&Endpoint> =
                 endpoints.iter().filter(|src| world.connects(&src.place, &dst_place, port)).collect();
             let exposed_by = world.exposures(&dst.namespace, &dst.labels, port);
+            let routed_by = world.routings(&dst.namespace, &exposed_by);
             let from_outside = from
                 .iter()
                 .filter_map(|e| match &e.place {
@@ -96,13 +100,14 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
                     Place::Pod { .. } => None,
                 })
                 .collect();
-            let security =
-                exposed_by.iter().any(Exposure::is_external).then(|| PortSecurity::of(&dst.flags, port.number));
+            let security = (exposed_by.iter().any(Exposure::is_external) || !routed_by.is_empty())
+                .then(|| PortSecurity::of(&dst.flags, port.number));
             ingress.push(PortReach {
                 role: dst.id.clone(),
                 port: port.clone(),
                 from: from.iter().map(|e| e.id.clone()).collect(),
                 exposed_by,
+                routed_by,
                 from_outside,
                 security,
             });

@@ -188,6 +188,24 @@ pub struct Exposure {
     /// `loadBalancerSourceRanges`: the only client addresses a load balancer admits.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub source_ranges: Vec<String>,
+    /// The Service port's name.
+    #[serde(skip)]
+    pub port_name: Option<String>,
+}
+
+/// An Ingress path or HTTPRoute rule that routes to a role's port.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Routing {
+    /// `Ingress` or `HTTPRoute`.
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// The host, when the rule names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The path prefix.
+    pub path: String,
 }
 
 impl Exposure {
@@ -221,6 +239,10 @@ pub struct PortReach {
     pub from: Vec<String>,
     /// The Services that carry the port.
     pub exposed_by: Vec<Exposure>,
+    /// The Ingress paths and HTTPRoute rules that route to it through those
+    /// Services (their controller's pods connect, as `from` shows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routed_by: Vec<Routing>,
     /// The addresses outside the cluster that actually reach the port: through
     /// a NodePort or LoadBalancer Service and admitted by the NetworkPolicies
     /// and the load balancer's source ranges.

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::selectors::{self, Labels};
-use super::{Exposure, ListeningPort, Place, PortRef, Ports, Workload, NAMESPACE_NAME};
+use super::{Exposure, ListeningPort, Place, PortRef, Ports, Routing, Workload, NAMESPACE_NAME};
 
 /// The direction of a NetworkPolicy rule, as `policyTypes` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub(super) struct World<'a> {
     pub(super) namespaces: BTreeMap<String, Labels>,
     pub(super) policies: Vec<&'a NetworkPolicy>,
     pub(super) services: Vec<&'a Service>,
+    /// Ingress paths and HTTPRoute rules: namespace, Service, port (name or number), and the routing.
+    pub(super) routes: Vec<(String, String, IntOrString, Routing)>,
 }
 
 impl World<'_> {
@@ -210,6 +212,25 @@ impl World<'_> {
         ports
     }
 
+    /// The Ingress paths and HTTPRoute rules of the namespace that lead to
+    /// one of these Service ports.
+    pub(super) fn routings(&self, namespace: &str, exposures: &[Exposure]) -> Vec<Routing> {
+        let leads_to = |service: &str, port: &IntOrString| {
+            exposures.iter().any(|x| {
+                x.service == service
+                    && match port {
+                        IntOrString::Int(n) => *n == x.port,
+                        IntOrString::String(name) => x.port_name.as_deref() == Some(name),
+                    }
+            })
+        };
+        self.routes
+            .iter()
+            .filter(|(ns, service, port, _)| ns == namespace && leads_to(service, port))
+            .map(|(.., routing)| routing.clone())
+            .collect()
+    }
+
     /// The Services of the namespace that select the pods and carry the port.
     pub(super) fn exposures(&self, namespace: &str, labels: &Labels, port: &ListeningPort) -> Vec<Exposure> {
         let mut found = Vec::new();
@@ -235,6 +256,7 @@ impl World<'_> {
                         port: sp.port,
                         node_port: sp.node_port,
                         source_ranges: spec.load_balancer_source_ranges.clone().unwrap_or_default(),
+                        port_name: sp.name.clone(),
                     });
                 }
             }

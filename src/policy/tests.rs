@@ -80,7 +80,10 @@ fn client_sources_web_ui_sources_and_egress_lockdown() {
     let a = analysis_of(include_str!("../../examples/production/cluster.yaml"));
     assert_eq!(reach(&a, "coordinator", "hs2").from, ["namespace:bi-tools", "10.10.0.0/16"]);
     assert_eq!(reach(&a, "coordinator", "hs2").from_outside, ["10.10.0.0/16"]);
-    assert_eq!(reach(&a, "coordinator", "webui").from, ["namespace:monitoring"]);
+    // The Prometheus pods are pods of the namespace `monitoring` too.
+    let prometheus = "pods:app.kubernetes.io/name=prometheus@kubernetes.io/metadata.name=monitoring";
+    assert_eq!(reach(&a, "coordinator", "webui").from, ["namespace:monitoring", prometheus]);
+    assert_eq!(reach(&a, "coordinator", "metrics").from, [prometheus], "the metrics port: Prometheus alone");
     assert!(reach(&a, "coordinator", "webui").from_outside.is_empty());
     assert_eq!(reach(&a, "coordinator", "hs2-http").port.number, 28080, "the port override");
 

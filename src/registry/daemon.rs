@@ -336,3 +336,14 @@ pub struct ExecutorGroupFlags {
     /// The group every pool without a group of its own uses.
     pub default_group: String,
 }
+
+/// Where Prometheus scrapes a daemon: the port that serves the metrics without
+/// a login, and the path of the Prometheus text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsFlags {
+    /// The name of the ports (with `when: metrics`) Prometheus scrapes.
+    pub port: PortName,
+    /// The path of the Prometheus text (`/metrics_prometheus`).
+    pub path: String,
+}

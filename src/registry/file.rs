@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Access, AdmissionFlags, Audience, CatalogdHaFlags, ClientFlags, ExecutorGroupFlags, ImageDefaults, KerberosFlags,
-    LdapFlags, Logging, Port, PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases, Role,
-    StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
+    LdapFlags, Logging, MetricsFlags, Port, PortCondition, PortSource, Protocol, Registry, ReleaseRange, Releases,
+    Role, StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
 };
 use crate::names::{FlagName, PortName, PortNumber, RoleName};
 
@@ -43,6 +43,10 @@ pub struct PortEntry {
     /// over HTTP): a Service of several pods keeps each client on one pod.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sticky: bool,
+    /// True when the port speaks HTTP (HiveServer2 over HTTP, a web UI): an
+    /// Ingress or HTTPRoute may route to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub http: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -128,6 +132,9 @@ pub struct RegistryFile {
     /// The flags of executor groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_groups: Option<ExecutorGroupFlags>,
+    /// Where Prometheus scrapes the daemons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsFlags>,
 }
 
 impl TryFrom<RegistryFile> for Registry {
@@ -152,6 +159,7 @@ impl From<Registry> for RegistryFile {
                 audience: p.audience,
                 primary: p.primary,
                 sticky: p.sticky,
+                http: p.http,
                 flag: p.flag,
                 client_flags: p.client_flags,
                 peers: p.peers,
@@ -183,6 +191,7 @@ impl From<Registry> for RegistryFile {
             catalogd_ha: registry.catalogd_ha,
             admission: registry.admission,
             executor_groups: registry.executor_groups,
+            metrics: registry.metrics,
         }
     }
 }
@@ -219,6 +228,7 @@ impl Registry {
                     audience: p.audience,
                     primary: p.primary,
                     sticky: p.sticky,
+                    http: p.http,
                     flag: p.flag.clone(),
                     client_flags: p.client_flags.clone(),
                     peers: p.peers.clone(),
@@ -251,6 +261,7 @@ impl Registry {
             catalogd_ha: file.catalogd_ha,
             admission: file.admission,
             executor_groups: file.executor_groups,
+            metrics: file.metrics,
         })
     }
 }

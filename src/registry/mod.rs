@@ -20,7 +20,7 @@ mod release;
 mod validate;
 
 pub use daemon::{
-    AdmissionFlags, CatalogdHaFlags, Drain, ExecutorGroupFlags, Jvm, KerberosFlags, LdapFlags, Logging,
+    AdmissionFlags, CatalogdHaFlags, Drain, ExecutorGroupFlags, Jvm, KerberosFlags, LdapFlags, Logging, MetricsFlags,
     StatestoredHaFlags, TlsFlags, WebUiAuthFlags,
 };
 pub use file::{PortEntry, RegistryFile};
@@ -255,6 +255,9 @@ pub enum PortCondition {
     WebUiAuth,
     /// Only while the statestoreds run as a pair (`spec.roles.statestored.ha`).
     StatestoredHa,
+    /// Only while the web UIs ask for a login (the probes' port then) or
+    /// `spec.metrics` turns the metrics port on.
+    Metrics,
 }
 
 /// CPU and memory as Kubernetes quantities.
@@ -298,6 +301,10 @@ pub struct ImageDefaults {
     /// True when no public image exists and the default is a placeholder.
     #[serde(default)]
     pub placeholder: bool,
+    /// The image (appended to the tag like a role's) with impala-shell,
+    /// which the chart's `helm test` runs; none when no such image exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// A directory the daemon writes to, backed by an emptyDir volume.
@@ -424,6 +431,8 @@ pub struct Port {
     /// True when a client's session spans several connections: a Service of
     /// several pods keeps each client on one pod.
     pub sticky: bool,
+    /// True when the port speaks HTTP: an Ingress or HTTPRoute may route to it.
+    pub http: bool,
     /// The gflag (or llama-site property) that sets the port on its daemon.
     pub flag: FlagName,
     /// Flags that tell the connecting roles where to find the port.
@@ -523,6 +532,8 @@ pub struct Registry {
     pub admission: Option<AdmissionFlags>,
     /// The flags of executor groups, where the registry says.
     pub executor_groups: Option<ExecutorGroupFlags>,
+    /// Where Prometheus scrapes the daemons, where the registry says.
+    pub metrics: Option<MetricsFlags>,
 }
 
 impl Registry {

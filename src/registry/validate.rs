@@ -87,6 +87,14 @@ impl Registry {
                 }
             }
         }
+        if let Some(metrics) = &self.metrics {
+            if !self.ports.iter().any(|p| p.name == metrics.port && p.when == Some(super::PortCondition::Metrics)) {
+                return err("metrics.port".into(), format!("no port '{}' with `when: metrics`", metrics.port));
+            }
+            if !metrics.path.starts_with('/') {
+                return err("metrics.path".into(), format!("'{}' is not a path: it starts with '/'", metrics.path));
+            }
+        }
         if let Some(ha) = &self.catalogd_ha {
             for (field, role) in [("role", &ha.role), ("elector", &ha.elector)] {
                 if !has_role(role) {

@@ -110,6 +110,14 @@ pub struct ImpalaClusterSpec {
     /// the one executor StatefulSet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub executor_groups: Vec<ExecutorGroupSpec>,
+    /// Prometheus: the metrics port on every daemon, a PodMonitor or
+    /// ServiceMonitor, who may reach the port, and a Grafana dashboard.
+    #[serde(default, skip_serializing_if = "super::metrics::MetricsSpec::is_empty")]
+    pub metrics: super::metrics::MetricsSpec,
+    /// HiveServer2 over HTTP and the web UIs through an Ingress or Gateway
+    /// API HTTPRoutes, admitting the controller to exactly the routed ports.
+    #[serde(default, skip_serializing_if = "super::http::HttpSpec::is_empty")]
+    pub http: super::http::HttpSpec,
 }
 
 /// One executor group.

@@ -319,6 +319,10 @@ pub struct Cluster<'r> {
     pub ha: super::ha::ClusterHa<'r>,
     /// The admission pools, when the spec lists any.
     pub admission: Option<super::admission::ClusterAdmission<'r>>,
+    /// Prometheus scraping, when the spec turns it on.
+    pub metrics: Option<super::metrics::ClusterMetrics<'r>>,
+    /// The Ingress or HTTPRoutes, when the spec turns them on.
+    pub http: Option<super::http::ClusterHttp>,
 }
 
 /// The largest replica count Kubernetes accepts (an `int32`).
@@ -369,6 +373,11 @@ pub(super) fn internal_service_name(release: &ReleaseName, role: &RoleName) -> S
     format!("{release}-{role}-internal")
 }
 
+/// The name of a role's external Service: `<release>-<role>`.
+pub(super) fn external_service_name(release: &ReleaseName, role: &RoleName) -> String {
+    format!("{release}-{role}")
+}
+
 impl<'r> Cluster<'r> {
     /// The running role with this name.
     pub fn role(&self, name: &str) -> Option<&ClusterRole<'r>> {
@@ -397,7 +406,7 @@ impl<'r> Cluster<'r> {
 
     /// The name of a role's external Service, `<release>-<role>`: what clients use.
     pub fn external_service_name(&self, role: &RoleName) -> String {
-        format!("{}-{role}", self.release)
+        external_service_name(&self.release, role)
     }
 
     /// The name of a role's cluster-local Service, `<release>-<role>-internal`:
@@ -446,6 +455,16 @@ impl<'r> Cluster<'r> {
     /// The name of the admission pools' ConfigMap.
     pub fn admission_config_name(&self) -> String {
         format!("{}-admission", self.release)
+    }
+
+    /// The name of the PodMonitor or ServiceMonitor.
+    pub fn monitor_name(&self) -> String {
+        format!("{}-metrics", self.release)
+    }
+
+    /// The name of the Grafana dashboard's ConfigMap.
+    pub fn dashboard_name(&self) -> String {
+        format!("{}-dashboard", self.release)
     }
 
     /// The admission pools, for a role that reads them.

@@ -72,6 +72,7 @@ impl ClusterSpec {
             );
         }
         let admission = super::admission::resolve(&spec.admission, registry)?;
+        let metrics = super::metrics::resolve(&spec.metrics, registry)?;
 
         let mut roles = Vec::new();
         let mut node_ports: BTreeMap<i32, FieldPath> = BTreeMap::new();
@@ -91,11 +92,13 @@ impl ClusterSpec {
                 kerberos: kerberos.as_ref().filter(|_| role.config == crate::registry::ConfigStyle::Gflags),
                 pair: ha.pairs(role.name.as_str()),
                 admission: admission.as_ref().filter(|a| a.flags.roles.contains(&role.name)),
+                metrics: metrics.is_some(),
             };
             let mut resolved = input.resolve(spec, &images, &mut node_ports)?;
             add_groups(&input, &mut resolved, spec, admission.as_ref(), &namespace)?;
             roles.push(resolved);
         }
+        let http = super::http::resolve(&spec.http, &roles, &release)?;
         if let Some(role) = built_in.and_then(|b| roles.iter().find(|r| r.role.name == b.name)) {
             // The built-in metastore's Service and first port, after overrides.
             let port = role.ports.first().map_or(0, |p| p.number.get());
@@ -130,6 +133,8 @@ impl ClusterSpec {
             kerberos,
             ha,
             admission,
+            metrics,
+            http,
         };
         check_names(&cluster)?;
         Ok(cluster)

@@ -53,6 +53,8 @@ pub(super) struct RoleInput<'a, 'r> {
     pub pair: bool,
     /// The admission pools, for a role that reads them.
     pub admission: Option<&'a super::admission::ClusterAdmission<'r>>,
+    /// True when the spec turns the metrics port on.
+    pub metrics: bool,
 }
 
 impl<'r> RoleInput<'_, 'r> {
@@ -190,14 +192,15 @@ impl<'r> RoleInput<'_, 'r> {
     }
 
     /// The role's ports that exist: every one without a condition, the
-    /// metrics webserver's only while the web UIs ask for a login, the
-    /// statestoreds' HA port only for the pair.
+    /// metrics webserver's only while the web UIs ask for a login or the spec
+    /// turns metrics on, the statestoreds' HA port only for the pair.
     fn present_ports(&self) -> impl Iterator<Item = &'r crate::registry::Port> + '_ {
         let web_ui_auth = self.web_ui_auth.is_some();
         self.registry.ports_of(&self.role.name).filter(move |p| match p.when {
             None => true,
             Some(crate::registry::PortCondition::WebUiAuth) => web_ui_auth,
             Some(crate::registry::PortCondition::StatestoredHa) => self.pair,
+            Some(crate::registry::PortCondition::Metrics) => web_ui_auth || self.metrics,
         })
     }
 

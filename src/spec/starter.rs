@@ -64,6 +64,7 @@ spec:
                     None => "",
                     Some(crate::registry::PortCondition::WebUiAuth) => ", with auth.webUi",
                     Some(crate::registry::PortCondition::StatestoredHa) => ", with ha",
+                    Some(crate::registry::PortCondition::Metrics) => ", with metrics or auth.webUi",
                 };
                 match p.access {
                     Access::Internal => format!("{} {} (internal{when})", p.name, p.number),

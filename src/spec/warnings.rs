@@ -105,7 +105,37 @@ pub fn warnings(cluster: &Cluster<'_>) -> Vec<String> {
             ));
         }
     }
+    warnings.extend(https_backends(cluster));
     warnings
+}
+
+/// Routed ports whose daemon speaks HTTPS: the controller must connect over HTTPS.
+fn https_backends(cluster: &Cluster<'_>) -> Option<String> {
+    let http = cluster.http.as_ref()?;
+    let https: Vec<String> = http
+        .routes
+        .iter()
+        .filter(|r| {
+            let Some(role) = cluster.roles.iter().find(|c| c.name() == &r.role) else { return false };
+            let port = role.port(&r.port).map(|p| p.entry.audience.unwrap_or_default());
+            match port {
+                Some(Audience::Clients) => encrypts_clients(cluster, role),
+                Some(Audience::Administrators) => encrypts_web_ui(cluster, role),
+                None => false,
+            }
+        })
+        .map(|r| format!("{} of {}", r.port, r.service))
+        .collect();
+    let how = match http.kind {
+        super::http::HttpKind::Ingress => "with your controller's setting (ingress-nginx: the annotation nginx.ingress.kubernetes.io/backend-protocol: HTTPS in spec.http.annotations)",
+        super::http::HttpKind::HttpRoute => "with a Gateway API BackendTLSPolicy for each of these Services, naming the CA that signed the daemons' certificate",
+    };
+    (!https.is_empty()).then(|| {
+        format!(
+            "the routed ports {} speak HTTPS (spec.tls): have the controller connect to them over HTTPS, {how}",
+            https.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -117,6 +147,16 @@ mod tests {
         let text =
             format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: x}}\nspec:\n{spec}");
         warnings(&from_yaml("w.yaml", &text).unwrap().resolve().unwrap())
+    }
+
+    #[test]
+    fn routes_to_https_ports_say_how_to_connect() {
+        let http = "  http: {enabled: true, sources: [{namespaceSelector: {matchLabels: {a: b}}}], endpoints: [{role: coordinator, port: hs2-http}, {role: catalogd, port: webui, host: c.example.com}]}\n";
+        assert!(warnings_of(http).is_empty(), "plain HTTP: nothing to say");
+        let w = warnings_of(&format!("{http}  tls: {{clients: true, secretName: t}}\n"));
+        assert_eq!(w.len(), 1, "{w:#?}");
+        assert!(w[0].starts_with("the routed ports hs2-http of x-coordinator speak HTTPS (spec.tls)"), "{}", w[0]);
+        assert!(w[0].contains("nginx.ingress.kubernetes.io/backend-protocol: HTTPS"), "{}", w[0]);
     }
 
     #[test]

@@ -37,6 +37,17 @@ def test_every_rendered_object_validates(version):
             crds.validate(doc, version)
 
 
+def test_no_scrape_annotation_points_prometheus_at_the_wrong_path():
+    """Impala's `/metrics` is JSON and HTML, not Prometheus text, and a web UI
+    may ask for a login: scraping goes through spec.metrics (a PodMonitor or
+    ServiceMonitor on the metrics port), never `prometheus.io/*` annotations,
+    in the examples and in the chart."""
+    chart = ROOT / "charts" / "impala"
+    texts = [p.read_text() for p in RENDERED] + [p.read_text() for p in chart.rglob("*") if p.is_file()]
+    assert len(texts) > 100
+    assert not [t for t in texts if "prometheus.io/" in t]
+
+
 def test_multi_tenant_builds_every_cluster():
     objects = kustomize(ROOT / "examples/multi-tenant/rendered")
     releases = {(k[1], d["metadata"]["labels"]["app.kubernetes.io/instance"]) for k, d in objects.items()}

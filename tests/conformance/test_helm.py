@@ -212,6 +212,38 @@ SPECS = {
                                              {"name": "etl-a", "autoscaling": {"maxReplicas": 3, "prometheus": {
                                                  "serverAddress": "http://p:9090", "threshold": 2,
                                                  "query": "sum(my_queue{pool=\"etl\"})"}}}]},
+    "metrics": {"metrics": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}}},
+    "metrics-service-monitor-tls": {"metrics": {"enabled": True, "monitor": "ServiceMonitor", "interval": "1m",
+                                                "scrapeTimeout": "45s", "dashboard": {"enabled": False}},
+                                    "tls": {"clients": True, "internal": True, "webUi": True, "secretName": "impala-tls",
+                                            "ca": {"configMapName": "corp-ca", "key": "ca.pem"}}},
+    "metrics-web-ui-login": {"metrics": {"enabled": True, "monitor": "None",
+                                         "sources": [{"namespaceSelector": {"matchLabels": {"team": "obs"}}}],
+                                         "dashboard": {"labels": {"dashboards": "impala"},
+                                                       "annotations": {"grafana_folder": "Impala"}}},
+                             "tls": {"clients": True, "webUi": True, "secretName": "impala-tls"},
+                             "auth": {"webUi": {"passwordSecret": {"name": "web-logins", "key": "htdigest"}, "realm": "impala"}},
+                             "executorGroups": [{"name": "default", "replicas": 2}],
+                             "roles": {"catalogd": {"ha": {"enabled": True}}, "admissiond": {"enabled": True}}},
+    "http-ingress": {"roles": {"coordinator": {"replicas": 2}},
+                     "http": {"enabled": True, "ingressClassName": "nginx", "tlsSecretName": "impala-ingress-tls",
+                              "annotations": {"nginx.ingress.kubernetes.io/proxy-read-timeout": "3600"},
+                              "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+                                           "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}}],
+                              "endpoints": [{"role": "coordinator", "port": "hs2-http", "host": "impala.example.com"},
+                                            {"role": "coordinator", "port": "webui", "host": "impala.example.com", "path": "/ui"},
+                                            {"role": "catalogd", "port": "webui", "host": "catalogd.example.com"}]}},
+    "http-defaults": {"serviceType": "LoadBalancer",
+                      "http": {"enabled": True, "affinity": "None",
+                               "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}]}},
+    "http-route": {"roles": {"coordinator": {"ports": {"hs2-http": 28080}}, "admissiond": {"enabled": True}},
+                   "http": {"enabled": True, "kind": "HTTPRoute",
+                            "parentRefs": [{"name": "public", "namespace": "gateways", "sectionName": "https"}],
+                            "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateways"}},
+                                         "podSelector": {"matchLabels": {"gateway.envoyproxy.io/owning-gateway-name": "public"}}}],
+                            "endpoints": [{"role": "coordinator", "port": "hs2-http", "host": "impala.example.com"},
+                                          {"role": "admissiond", "port": "webui", "host": "*.admin.example.com"},
+                                          {"role": "coordinator", "port": "webui"}]}},
     "pods": {"hiveSite": {"a.b": "x<y"}, "coreSite": {"fs.defaultFS": "s3a://w"},
              "roles": {"executor": {"replicas": 5, "nodeSelector": {"pool": "impala"},
                                     "tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}],
@@ -226,8 +258,16 @@ def run(*args):
 
 
 def objects(text):
+    """The release's objects by kind, namespace and name; Helm hooks (the
+    `helm test` Pod and its NetworkPolicies) are the chart's alone."""
     return {(d["kind"], d["metadata"].get("namespace"), d["metadata"]["name"]): d
-            for d in yaml.safe_load_all(text) if d}
+            for d in yaml.safe_load_all(text) if d and "helm.sh/hook" not in (d["metadata"].get("annotations") or {})}
+
+
+def hooks(rendered):
+    """The `helm test` hook objects of a render, by kind and name."""
+    return {(d["kind"], d["metadata"]["name"]): d for name, text in rendered.items() if name.endswith(".yaml")
+            for d in yaml.safe_load_all(text) if d and (d["metadata"].get("annotations") or {}).get("helm.sh/hook") == "test"}
 
 
 def without_helm_labels(obj):
@@ -254,7 +294,8 @@ def render_both(tmp_path, name, spec):
     path = spec_file(tmp_path, name, spec)
     values = yaml.safe_load(run("values", "-f", str(path)))
     chart = helm.Chart.load(str(CHART))
-    chart.validate_schema(values)
+    # `helm install -f` checks the values merged over the chart's defaults.
+    chart.validate_schema(chart.merge_values(values))
     rendered = chart.render(values, name="lake", namespace="analytics")
     helm_objects = objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
     gen_objects = objects(run("gen", "-f", str(path), "--create-namespace", "false"))
@@ -273,7 +314,7 @@ def test_chart_renders_what_gen_renders(name, tmp_path):
 
 @pytest.mark.parametrize("example", ["production", "quickstart", "s3-workload-identity", "tls-cert-manager",
                                      "tls-secret", "ldap-tls", "kerberos", "cdh5", "cdh5-latest",
-                                     "ha"])
+                                     "ha", "metrics", "ingress", "gateway"])
 def test_examples_in_lockstep(example, tmp_path):
     """Every worked example, the security ones included, renders the same through Helm."""
     spec = yaml.safe_load((ROOT / "examples" / example / "cluster.yaml").read_text())["spec"]
@@ -296,7 +337,7 @@ def test_the_comparison_can_fail(tmp_path):
 def test_a_registry_with_shared_ports_renders_like_its_expanded_form(tmp_path):
     """The registry file form (`roles: [coordinator, executor]`) in the values
     renders exactly what gen renders with the built-in registry."""
-    values = yaml.safe_load(run("values"))
+    values = yaml.safe_load(run("values", "--full"))
     shared = yaml.safe_load((ROOT / "registries/impala4.yaml").read_text())
     assert any("roles" in p for p in shared["ports"]), "the built-in registry shares ports"
     values["registry"] = shared
@@ -503,12 +544,159 @@ def test_artifact_hub_lists_the_images_the_chart_deploys():
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     repository, tag = values["image"]["repository"], values["image"]["tag"]
     deployed = {r["name"]: f"{repository}:{tag}-{r['image']}" for r in values["registry"]["roles"]}
+    deployed["helm-test"] = f"{repository}:{tag}-{values['registry']['image']['client']}"
     assert listed == deployed
     assert meta["appVersion"] == tag
     # The images the default values render are among them (the optional roles' too, when enabled).
     everything = {r["name"]: {"enabled": True} for r in values["registry"]["roles"]}
     rendered = helm.Chart.load(str(CHART)).render({"roles": everything}, name="lake", namespace="analytics")
     images = {c["image"] for name, text in rendered.items() if name.endswith(".yaml")
-              for d in yaml.safe_load_all(text) if d and d["kind"] == "StatefulSet"
-              for c in d["spec"]["template"]["spec"]["containers"]}
+              for d in yaml.safe_load_all(text) if d and d["kind"] in ("StatefulSet", "Pod")
+              for c in (d["spec"]["template"]["spec"] if d["kind"] == "StatefulSet" else d["spec"])["containers"]}
     assert images == set(deployed.values())
+
+
+def test_helm_test_queries_the_coordinators_and_reaches_nothing_else():
+    """`helm test`: impala-shell from Apache's client image runs a query on the
+    primary client port, restricted like the daemons, and while it runs two
+    NetworkPolicies let it reach DNS and that port of the coordinators alone."""
+    import crds
+    chart = helm.Chart.load(str(CHART))
+    rendered = chart.render({"roles": {"coordinator": {"containerPorts": {"hs2": 31050}}}}, name="lake", namespace="analytics")
+    found = hooks(rendered)
+    assert sorted(found) == [("NetworkPolicy", "lake-test-egress"), ("NetworkPolicy", "lake-test-ingress"), ("Pod", "lake-test")]
+    for obj in found.values():
+        crds.validate(obj, "1.37.0")
+        assert obj["metadata"]["annotations"]["helm.sh/hook-delete-policy"] == "before-hook-creation,hook-succeeded"
+    pod = found[("Pod", "lake-test")]
+    [c] = pod["spec"]["containers"]
+    assert c["image"] == "apache/impala:4.5.0-impala_quickstart_client"
+    assert "impala-shell --protocol=hs2 -i lake-coordinator.analytics.svc:31050 -q 'SELECT 1'" in c["args"][0], "the moved port"
+    assert "--ssl" not in c["args"][0]
+    assert c["securityContext"]["readOnlyRootFilesystem"] and c["securityContext"]["runAsNonRoot"]
+    assert c["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert pod["spec"]["restartPolicy"] == "Never" and pod["spec"]["automountServiceAccountToken"] is False
+    egress = found[("NetworkPolicy", "lake-test-egress")]["spec"]
+    assert {k: v for k, v in pod["metadata"]["labels"].items() if k in egress["podSelector"]["matchLabels"]} == egress["podSelector"]["matchLabels"]
+    [dns, coordinator] = egress["egress"]
+    assert {p["port"] for p in dns["ports"]} == {53} and "to" not in dns
+    assert coordinator["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "coordinator"
+    assert coordinator["ports"] == [{"port": 31050, "protocol": "TCP"}]
+    ingress = found[("NetworkPolicy", "lake-test-ingress")]["spec"]
+    assert ingress["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "coordinator"
+    assert ingress["ingress"] == [{"from": [{"podSelector": {"matchLabels": egress["podSelector"]["matchLabels"]}}],
+                                   "ports": [{"port": 31050, "protocol": "TCP"}]}]
+
+
+@pytest.mark.parametrize("values, expect", [
+    ({"tls": {"clients": True, "secretName": "impala-tls"}}, "--ssl $CA"),
+    ({"auth": {"ldap": {"uri": "ldaps://ldap.corp", "domain": "corp.example"}}, "tls": {"clients": True, "secretName": "impala-tls"}},
+     "nc -z -w 10 lake-coordinator.analytics.svc 21050"),
+    ({"networkPolicy": {"enabled": False}}, "impala-shell"),
+])
+def test_helm_test_follows_tls_authentication_and_policies(values, expect):
+    rendered = helm.Chart.load(str(CHART)).render(values, name="lake", namespace="analytics")
+    found = hooks(rendered)
+    pod = found[("Pod", "lake-test")]
+    assert expect in pod["spec"]["containers"][0]["args"][0]
+    assert (("NetworkPolicy", "lake-test-egress") in found) == values.get("networkPolicy", {}).get("enabled", True)
+    if "tls" in values:
+        [ca] = [v for v in pod["spec"]["volumes"] if v["name"] == "ca"]
+        assert ca["secret"]["items"] == [{"key": "ca.crt", "path": "ca.crt"}], "the CA alone, never the private key"
+
+
+def test_helm_test_needs_a_client_image():
+    """cdh5 names no client image: no test unless tests.image names one."""
+    values = yaml.safe_load(run("values", "--profile", "cdh5"))
+    chart = helm.Chart.load(str(CHART))
+    assert not hooks(chart.render(values, name="lake", namespace="analytics"))
+    values["tests"] = {"image": "registry.example.com/impala-shell:4"}
+    pod = hooks(chart.render(values, name="lake", namespace="analytics"))[("Pod", "lake-test")]
+    assert pod["spec"]["containers"][0]["image"] == "registry.example.com/impala-shell:4"
+    values["tests"]["enabled"] = False
+    assert not hooks(chart.render(values, name="lake", namespace="analytics"))
+
+
+@pytest.mark.parametrize("values, https", [
+    ({"tls": {"clients": True, "secretName": "t"}}, "hs2-http of lake-coordinator"),
+    ({"tls": {"clients": True, "webUi": True, "secretName": "t"}}, "hs2-http of lake-coordinator, webui of lake-catalogd"),
+    ({}, None),
+])
+def test_notes_and_gen_say_when_routed_ports_speak_https(values, https, tmp_path):
+    http = {"enabled": True, "sources": [{"namespaceSelector": {"matchLabels": {"a": "b"}}}],
+            "endpoints": [{"role": "coordinator", "port": "hs2-http"}, {"role": "catalogd", "port": "webui", "host": "c.example.com"}]}
+    spec = {**values, "http": http}
+    path = spec_file(tmp_path, "https", spec)
+    gen = subprocess.run([BIN, "gen", "-f", str(path)], capture_output=True, text=True, check=True).stderr
+    notes = helm.Chart.load(str(CHART)).render(yaml.safe_load(run("values", "-f", str(path))), name="lake",
+                                               namespace="analytics")["impala/templates/NOTES.txt"]
+    if https is None:
+        assert "HTTPS" not in gen and "HTTPS" not in notes
+        return
+    assert f"warning: the routed ports {https} speak HTTPS (spec.tls)" in gen
+    assert f"WARNING: the routed ports {https} speak HTTPS (tls)" in notes
+    assert "backend-protocol: HTTPS" in gen and "backend-protocol: HTTPS" in notes
+
+
+def test_helm_package_makes_an_archive_that_renders_what_gen_renders(tmp_path):
+    """`helm package` (Helm's engine) puts every file the templates read into
+    the archive: installed from it, the chart renders the same objects as gen,
+    the Grafana dashboard included."""
+    import tarfile
+    archive = helm.package(str(CHART), destination=str(tmp_path))
+    version = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+    assert Path(archive).name == f"impala-{version}.tgz"
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+    for needed in ["Chart.yaml", "values.yaml", "values.schema.json", "README.md", "dashboards/impala-k8s.json",
+                   "templates/monitoring.yaml", "templates/tests/query.yaml", ".helmignore"]:
+        assert f"impala/{needed}" in names, needed
+    packaged = helm.Chart.load_archive(Path(archive).read_bytes())
+    for example in ["production", "metrics", "ingress"]:
+        spec = ROOT / "examples" / example / "cluster.yaml"
+        values = yaml.safe_load(run("values", "-f", str(spec)))
+        rendered = packaged.render(values, name="lake" if example != "production" else "prod", namespace="analytics")
+        helm_objects = objects("\n---\n".join(v for k, v in sorted(rendered.items()) if k.endswith(".yaml")))
+        gen_objects = objects(run("gen", "-f", str(spec), "--create-namespace", "false"))
+        assert sorted(helm_objects) == sorted(gen_objects), example
+        for key, obj in helm_objects.items():
+            assert without_helm_labels(obj) == without_helm_labels(gen_objects[key]), (example, key)
+
+
+def test_values_carry_only_what_differs_and_no_stale_registry(tmp_path):
+    """`values` writes what differs from the chart's defaults: nothing for the
+    defaults, the changed keys for a spec, the registry only for another one.
+    Upgrading to a chart with another registry then takes the new registry."""
+    assert yaml.safe_load(run("values")) == {}
+    spec = yaml.safe_load((ROOT / "examples" / "metrics" / "cluster.yaml").read_text())
+    path = tmp_path / "metrics.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    changes = yaml.safe_load(run("values", "-f", str(path)))
+    assert "registry" not in changes and "image" not in changes
+    assert changes["metrics"] == spec["spec"]["metrics"]
+    assert set(changes) == {"metrics", "tls", "admission", "executorGroups", "roles"}, set(changes)
+    assert set(changes["roles"]) == {"executor"}, "only the executors' pod count changed (their groups')"
+    cdh5 = yaml.safe_load(run("values", "--profile", "cdh5"))
+    assert cdh5["registry"]["profile"] == "cdh5", "another registry travels whole"
+    # A chart upgrade whose registry moved a port: the user's values do not pin the old one.
+    import shutil
+    newer = tmp_path / "impala"
+    shutil.copytree(CHART, newer)
+    full = yaml.safe_load((newer / "values.yaml").read_text())
+    [hs2] = [p for p in full["registry"]["ports"] if p["name"] == "hs2"]
+    hs2["number"] = 21051  # as `impala-k8s values --full` of that chart's registry writes it:
+    full["roles"]["coordinator"]["containerPorts"]["hs2"] = 21051
+    (newer / "values.yaml").write_text(yaml.safe_dump(full))
+    rendered = rendered_objects(newer, changes)
+    coordinator = rendered[("StatefulSet", "analytics", "lake-coordinator")]
+    assert "-hs2_port=21051" in coordinator["spec"]["template"]["spec"]["containers"][0]["args"]
+
+
+def test_the_chart_icon_is_icon_svg_inlined():
+    """Chart.yaml's icon is charts/impala/icon.svg as a data URL (Helm and
+    Artifact Hub read a URL; this one cannot go stale or away)."""
+    import base64
+    icon = yaml.safe_load((CHART / "Chart.yaml").read_text())["icon"]
+    prefix = "data:image/svg+xml;base64,"
+    assert icon.startswith(prefix)
+    assert base64.b64decode(icon[len(prefix):]) == (CHART / "icon.svg").read_bytes()

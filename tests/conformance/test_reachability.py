@@ -79,6 +79,28 @@ CASES.update({
         "executorGroups": [{"name": "etl-large", "replicas": 3}, {"name": "adhoc-small", "replicas": 1},
                            {"name": "default", "replicas": 2}],
         "networkPolicy": {"egress": LOCKDOWN}}),
+    "impala4-metrics": ("impala4", ["--enable", "admissiond"], {"metrics": {"enabled": True},
+                        "executorGroups": [{"name": "default", "replicas": 2}]}),
+    "impala4-metrics-sources-lockdown": ("impala4", ["--service-type", "LoadBalancer"], {
+        "metrics": {"enabled": True, "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "obs"}},
+                                                  "podSelector": {"matchLabels": {"app": "vmagent"}}}]},
+        "auth": {"webUi": {"passwordSecret": {"name": "web-logins", "key": "htdigest"}, "realm": "impala"}},
+        "tls": {"clients": True, "webUi": True, "secretName": "impala-tls"},
+        "roles": {"coordinator": {"ports": {"metrics": 25101}}},
+        "networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
+    "impala4-http-ingress": ("impala4", ["--enable", "admissiond"], {
+        "http": {"enabled": True, "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+                                               "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}}],
+                 "endpoints": [{"role": "coordinator", "port": "hs2-http", "host": "impala.example.com"},
+                               {"role": "catalogd", "port": "webui", "host": "catalogd.example.com"},
+                               {"role": "admissiond", "port": "webui", "host": "admissiond.example.com"}]},
+        "roles": {"coordinator": {"ports": {"hs2-http": 28080}}},
+        "networkPolicy": SOURCES}),
+    "impala4-http-route-defaults": ("impala4", ["--service-type", "LoadBalancer"], {
+        "http": {"enabled": True, "kind": "HTTPRoute", "parentRefs": [{"name": "public", "namespace": "gateways"}],
+                 "sources": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateways"}},
+                              "podSelector": {"matchLabels": {"gateway": "public"}}}]},
+        "networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
     "impala4-ha-lockdown": ("impala4", ["--service-type", "LoadBalancer"], {
         "roles": {"statestored": {"ha": {"enabled": True}, "ports": {"ha": 24025}}},
         "networkPolicy": {**SOURCES, "egress": LOCKDOWN}}),
@@ -110,6 +132,10 @@ def source_categories(sources):
     for peer in sources:
         if "ipBlock" in peer:
             found.add(peer["ipBlock"]["cidr"])
+        elif "podSelector" in peer:  # pods of a namespace, as `policy` names them
+            pods, = peer["podSelector"]["matchLabels"].items()
+            ns, = peer["namespaceSelector"]["matchLabels"].items()
+            found.add("pods:{}={}@{}={}".format(*pods, *ns))
         else:
             found.add("namespace:" + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
     return found
@@ -121,9 +147,31 @@ def categories(spec, running):
     named = set()
     for key in ("clientSources", "webUiSources"):
         named |= source_categories(np.get(key, []))
+    named |= source_categories(metrics_sources(spec))
+    named |= source_categories(spec.get("http", {}).get("sources", []) if spec.get("http", {}).get("enabled") else [])
     for key in ("metastore", "storage", "yarn"):
         named |= {rule["cidr"] for rule in np.get("egress", {}).get(key, [])}
     return [*running, "other-pods", "other-namespaces", *sorted(named), "anywhere"]
+
+
+def metrics_sources(spec):
+    """Who reaches the metrics ports: the spec's sources, or Prometheus in `monitoring`."""
+    metrics = spec.get("metrics", {})
+    if not metrics.get("enabled"):
+        return []
+    return metrics.get("sources", [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}])
+
+
+def routed(reg, spec, running):
+    """The (role, port name) pairs an Ingress or HTTPRoute routes to: the spec's
+    endpoints, or the ports whose sessions span connections."""
+    http = spec.get("http", {})
+    if not http.get("enabled"):
+        return set()
+    if "endpoints" in http:
+        return {(e["role"], e["port"]) for e in http["endpoints"]}
+    return {(p["role"], p["name"]) for p in reg["ports"] if p.get("sticky") and p.get("http") and p["role"] in running}
 
 
 def running_roles(reg, spec, flags):
@@ -147,10 +195,17 @@ def expected(reg, spec, running):
             continue
         if port.get("when") == "webUiAuth" and not spec.get("auth", {}).get("webUi"):
             continue
+        # The metrics webserver: with web UI logins (for the probes) or metrics (for Prometheus).
+        if port.get("when") == "metrics" and not (spec.get("auth", {}).get("webUi") or metrics_sources(spec)):
+            continue
         settings = spec.get("roles", {}).get(role, {})
         number = settings.get("ports", {}).get(port["name"], port["number"])
         access = settings.get("access", {}).get(port["name"], port["access"])
-        admitted = {p for p in port["peers"] if p in running}
+        admitted = {p for p in port.get("peers", []) if p in running}
+        if port.get("when") == "metrics":
+            admitted |= source_categories(metrics_sources(spec))
+        if (role, port["name"]) in routed(reg, spec, running):
+            admitted |= source_categories(spec["http"]["sources"])
         audience = port.get("audience", "clients") if port["access"] == "external" else (
             "clients" if access == "external" else None)
         if audience:
@@ -159,6 +214,8 @@ def expected(reg, spec, running):
             if lockdown:  # a role that is not a peer has no egress rule to the port
                 allowed -= set(running)
             admitted |= allowed
+        # Selected pods of a namespace are pods of that namespace too.
+        admitted |= {c for c in cats if c.startswith("pods:") and f"namespace:{c.rsplit('=', 1)[1]}" in admitted}
         for src in admitted:
             ingress[(src, role)].add(number)
     reaches = {r["name"]: set(r.get("reaches", [])) for r in reg["roles"]}
@@ -213,6 +270,14 @@ def bystanders(cats):
         if cat.startswith("namespace:"):
             name = cat.split(":", 1)[1]
             docs += [namespace(name), pod("client", name, {"app": "client"})]
+        elif cat.startswith("pods:"):
+            # The selected pods, and a pod of their namespace without their labels.
+            labels, ns = cat.split(":", 1)[1].split("@")
+            key, value = labels.split("=")
+            name = ns.split("=")[1]
+            if f"namespace:{name}" not in cats:
+                docs.append(namespace(name))
+            docs += [pod("scraper", name, {key: value}), pod("neighbour", name, {"app": "client"})]
     return docs
 
 
@@ -250,7 +315,7 @@ def representative(cat):
 
 def nca_matrices(manifests, tmp_path, running, cats):
     out = run_nca(manifests, bystanders(cats), tmp_path)
-    address_cats = [c for c in cats if c == "anywhere" or "/" in c]
+    address_cats = [c for c in cats if c == "anywhere" or ("/" in c and not c.startswith("pods:"))]
 
     def pod_category(name):
         namespace, pod = name.split("/")
@@ -261,9 +326,14 @@ def nca_matrices(manifests, tmp_path, running, cats):
                 return role
         if pod == "other-app":
             return "other-pods"
+        if pod == "scraper":
+            [cat] = [c for c in cats if c.startswith("pods:") and c.endswith(f"={namespace}")]
+            return cat
         if f"namespace:{namespace}" in cats:
             return f"namespace:{namespace}"
-        assert pod == "impostor", name
+        # nca simulates an ingress controller of its own where it finds an Ingress:
+        # a pod of another namespace that no source names.
+        assert pod in ("impostor", "neighbour", "ingress-controller-livesim"), name
         return "other-namespaces"
 
     pods = defaultdict(set)          # (source, destination) between pods
@@ -384,7 +454,7 @@ def test_outside_reaches_only_what_a_service_exposes(case, tmp_path):
                 external[(role, port["targetPort"])] = svc
     for reach in analysis["ingress"]:
         svc = external.get((reach["role"], reach["name"]))
-        addresses = [e for e in reach["from"] if e == "anywhere" or "/" in e]
+        addresses = [e for e in reach["from"] if e == "anywhere" or ("/" in e and not e.startswith("pods:"))]
         if svc is None:
             assert reach["fromOutside"] == [], reach
             continue

@@ -52,9 +52,10 @@ anything it cannot honour; every template reads the model.
 {{- $regPorts := list -}}
 {{- $webUiAuth := not (empty ($.Values.auth | default dict).webUi) -}}
 {{- $ha := include "impala.ha" . | fromJson -}}
+{{- $metrics := include "impala.metrics" . | fromJson -}}
 {{- range $reg.ports -}}
-{{- /* A port with a condition (the metrics webserver with web UI logins, the statestored pair's HA port) exists only then. */ -}}
-{{- if or (not .when) (and (eq .when "webUiAuth") $webUiAuth) (and (eq .when "statestoredHa") $ha.statestored) -}}
+{{- /* A port with a condition (the metrics webserver with web UI logins or metrics, the statestored pair's HA port) exists only then. */ -}}
+{{- if or (not .when) (and (eq .when "webUiAuth") $webUiAuth) (and (eq .when "statestoredHa") $ha.statestored) (and (eq .when "metrics") (or $webUiAuth $metrics)) -}}
 {{- $entry := omit . "roles" "when" -}}
 {{- if .roles }}{{ range .roles }}{{ $regPorts = append $regPorts (merge (dict "role" .) $entry) }}{{ end }}{{ else }}{{ $regPorts = append $regPorts $entry }}{{ end -}}
 {{- end -}}
@@ -129,7 +130,7 @@ anything it cannot honour; every template reads the model.
 {{- if and (not $given) (eq $audience "administrators") (ne $type "ClusterIP") }}{{ $access = "internal" }}{{ end -}}
 {{- $peers := list -}}
 {{- range (.peers | default list) }}{{ if has . $running }}{{ $peers = append $peers . }}{{ end }}{{ end -}}
-{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) "sticky" (.sticky | default false) -}}
+{{- $port := dict "name" .name "number" $number "access" $access "audience" $audience "peers" $peers "protocol" (.protocol | default "TCP") "flag" .flag "primary" (.primary | default false) "sticky" (.sticky | default false) "http" (.http | default false) -}}
 {{- with .clientFlags }}{{ $_ := set $port "clientFlags" . }}{{ end -}}
 {{- $np := dig .name "" ($svc.nodePorts | default dict) -}}
 {{- if not (kindIs "string" $np) -}}

@@ -29,6 +29,8 @@ names come from the registry's tls block. Fails with the same words as
 {{- $caVolume := dict -}}
 {{- $reloadConfigMaps := "" -}}
 {{- $reloadSecrets := list $secret -}}
+{{- /* The CA bundle as a Prometheus Operator tlsConfig.ca names it. */ -}}
+{{- $caRef := dict "secret" (dict "name" $secret "key" "ca.crt") -}}
 {{- with $t.ca -}}
 {{- if not $t.internal }}{{ fail "tls.ca: only TLS between daemons verifies with a CA bundle; set internal: true, or remove ca" }}{{ end -}}
 {{- $key := .key | default "ca.crt" -}}
@@ -36,9 +38,11 @@ names come from the registry's tls block. Fails with the same words as
 {{- $caPath = printf "/etc/impala-k8s/tls-ca/%s" $key -}}
 {{- if and .secretName (not .configMapName) -}}
 {{- $caVolume = dict "name" "tls-ca" "secret" (dict "secretName" .secretName "defaultMode" 288) -}}
+{{- $caRef = dict "secret" (dict "name" .secretName "key" $key) -}}
 {{- $reloadSecrets = append $reloadSecrets .secretName -}}
 {{- else if and .configMapName (not .secretName) -}}
 {{- $caVolume = dict "name" "tls-ca" "configMap" (dict "name" .configMapName) -}}
+{{- $caRef = dict "configMap" (dict "name" .configMapName "key" $key) -}}
 {{- $reloadConfigMaps = .configMapName -}}
 {{- else -}}
 {{- fail "tls.ca: give the CA bundle's secretName or configMapName, one of them" -}}
@@ -54,7 +58,7 @@ names come from the registry's tls block. Fails with the same words as
 {{- if $caVolume }}{{ $volumes = append $volumes $caVolume }}{{ $mounts = append $mounts (dict "name" "tls-ca" "mountPath" "/etc/impala-k8s/tls-ca" "readOnly" true) }}{{ end -}}
 {{- $reload := dict "secret.reloader.stakater.com/reload" (join "," $reloadSecrets) -}}
 {{- with $reloadConfigMaps }}{{ $_ := set $reload "configmap.reloader.stakater.com/reload" . }}{{ end -}}
-{{- $out = dict "clients" ($t.clients | default false) "internal" ($t.internal | default false) "webUi" ($t.webUi | default false) "secret" $secret "caPath" $caPath "settings" $settings "volumes" $volumes "mounts" $mounts "reload" $reload "flags" $f -}}
+{{- $out = dict "clients" ($t.clients | default false) "internal" ($t.internal | default false) "webUi" ($t.webUi | default false) "secret" $secret "caPath" $caPath "settings" $settings "volumes" $volumes "mounts" $mounts "reload" $reload "flags" $f "caRef" $caRef -}}
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
