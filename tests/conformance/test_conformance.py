@@ -83,6 +83,9 @@ def test_the_validator_rejects_what_kubernetes_would(version):
 # --- high availability and elastic capacity (issue 13) ---------------------------
 
 ISSUE_13 = ["ha-statestored", "ha-catalogd", "ha-both-admissiond", "groups", "pools", "autoscaling"]
+# Day two (issue 14): monitors and dashboards, Ingress and HTTPRoutes.
+ISSUE_14 = {"metrics": {"PodMonitor", "ConfigMap"}, "metrics-service-monitor-tls": {"ServiceMonitor"},
+            "http-ingress": {"Ingress"}, "http-route": {"HTTPRoute"}}
 
 
 def gen_spec(spec, tmp_path):
@@ -102,5 +105,17 @@ def test_pairs_groups_pools_and_autoscalers_validate_strictly(name, version, tmp
     assert "StatefulSet" in kinds
     if name == "autoscaling":
         assert {"HorizontalPodAutoscaler", "ScaledObject"} <= kinds
+    for doc in docs:
+        crds.validate(doc, version)
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+@pytest.mark.parametrize("name", sorted(ISSUE_14))
+def test_monitors_dashboards_and_routes_validate_strictly(name, version, tmp_path):
+    """Core objects against Kubernetes' schemas, PodMonitors, ServiceMonitors
+    and HTTPRoutes against their projects' CRD schemas."""
+    from test_helm import SPECS
+    docs = list(yaml.safe_load_all(gen_spec(SPECS[name], tmp_path)))
+    assert ISSUE_14[name] <= {d["kind"] for d in docs}
     for doc in docs:
         crds.validate(doc, version)

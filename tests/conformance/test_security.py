@@ -82,7 +82,7 @@ def test_control_checkov_finds_a_planted_key(tmp_path):
     assert secret_findings(tmp_path) != []
 
 
-@pytest.mark.parametrize("name", ["ha-both-admissiond", "groups", "pools", "autoscaling"])
+@pytest.mark.parametrize("name", ["ha-both-admissiond", "groups", "pools", "autoscaling", "metrics", "http-ingress"])
 def test_checkov_on_pairs_groups_pools_and_autoscalers(name, tmp_path):
     from test_conformance import gen_spec
     from test_helm import SPECS
