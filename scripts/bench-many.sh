@@ -30,3 +30,21 @@ for n in 1 100 1000; do
   objects=$((files - n - 1))
   echo "| $n | $objects | $files | ${best} s | $((best_kib / 1024)) MiB |"
 done
+
+# `policy` over many releases: one namespace each, and all in one namespace.
+echo
+echo "| releases | namespaces | policy wall time | peak memory (max RSS) |"
+echo "|---|---|---|---|"
+for n in 10 100 200; do
+  for layout in separate shared; do
+    specs="$work/policy-$layout-$n"
+    mkdir -p "$specs"
+    for i in $(seq "$n"); do
+      ns="tenant-$i"; [ "$layout" = shared ] && ns=shared
+      printf 'apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: c%d\n  namespace: %s\nspec:\n  createNamespace: false\n' "$i" "$ns" > "$specs/c$i.yaml"
+    done
+    /usr/bin/time -o "$work/t" -f "%e %M" "$bin" policy -f "$specs" > /dev/null
+    read -r secs kib < "$work/t"
+    echo "| $n | $([ "$layout" = shared ] && echo 1 || echo "$n") | ${secs} s | $((kib / 1024)) MiB |"
+  done
+done

@@ -7,13 +7,17 @@
 //! one atomic `renameat2(RENAME_EXCHANGE)`. On any error before the exchange
 //! the target is left exactly as it was. The files an earlier run wrote are
 //! the resources of its `kustomization.yaml`, which starts with [`HEADER`].
+//! Every file and directory of the new tree is flushed to disk before the
+//! exchange and the parent after it, so a power loss leaves the old tree or
+//! the new one ([`super::durable`]); the new tree keeps the target's mode,
+//! owner, group and directories.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::Manifests;
+use super::{durable, Manifests};
 use crate::builders::Object;
 
 /// The first line of every kustomization.yaml impala-k8s writes.
@@ -136,14 +140,20 @@ pub fn written_files(dir: &Path) -> Result<BTreeSet<String>, WriteError> {
 
 /// Every file under `dir`, as relative paths (symbolic links are files here).
 fn walk(dir: &Path, prefix: &str, into: &mut Vec<String>) -> Result<(), WriteError> {
+    walk_all(dir, prefix, into, &mut Vec::new())
+}
+
+/// Every file and every directory under `dir` (a directory before what it holds).
+fn walk_all(dir: &Path, prefix: &str, files: &mut Vec<String>, dirs: &mut Vec<String>) -> Result<(), WriteError> {
     let here = dir.join(prefix);
     for entry in fs::read_dir(&here).map_err(io_err(&here))? {
         let entry = entry.map_err(io_err(&here))?;
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
         if entry.file_type().map_err(io_err(&entry.path()))?.is_dir() {
-            walk(dir, &format!("{name}/"), into)?;
+            dirs.push(name.clone());
+            walk_all(dir, &format!("{name}/"), files, dirs)?;
         } else {
-            into.push(name);
+            files.push(name);
         }
     }
     Ok(())
@@ -182,13 +192,33 @@ fn write_dir_with(
     })?;
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io_err(parent))?;
-    let staging = parent.join(format!(".{}.impala-k8s-{}", name.to_string_lossy(), std::process::id()));
+    let name = name.to_string_lossy();
+    let staging = parent.join(durable::staging_name(&name));
     let _ = fs::remove_dir_all(&staging);
-    let result = stage_and_swap(dir, &staging, files, before_exchange);
+    fs::create_dir(&staging).map_err(io_err(&staging))?;
+    let result = durable::remove_stale_staging(parent, &name, &staging).map_err(io_err(parent)).and_then(|removed| {
+        let mut notes: Vec<String> =
+            removed.into_iter().map(|d| format!("removed {d}, which a killed run left")).collect();
+        notes.extend(stage_and_swap(dir, &staging, files, before_exchange)?);
+        Ok(notes)
+    });
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
+        return result;
     }
+    // The exchange (or rename) itself, on disk.
+    durable::sync_dir(parent).map_err(io_err(parent))?;
     result
+}
+
+/// Flushes every directory of the staged tree (the files are flushed as written).
+fn sync_tree(staging: &Path) -> Result<(), WriteError> {
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    walk_all(staging, "", &mut files, &mut dirs)?;
+    for dir in dirs.iter().map(|d| staging.join(d)).chain([staging.to_owned()]) {
+        durable::sync_dir(&dir).map_err(io_err(&dir))?;
+    }
+    Ok(())
 }
 
 fn stage_and_swap(
@@ -197,16 +227,20 @@ fn stage_and_swap(
     files: &[(String, String)],
     before_exchange: impl FnOnce(),
 ) -> Result<Vec<String>, WriteError> {
-    fs::create_dir(staging).map_err(io_err(staging))?;
+    let mut created: BTreeSet<PathBuf> = BTreeSet::new();
     for (file, content) in files {
         let path = staging.join(file);
+        // Each parent once, not once per file.
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
+            if created.insert(parent.to_path_buf()) {
+                fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
         }
-        fs::write(&path, content).map_err(io_err(&path))?;
+        durable::write_synced(&path, content.as_bytes()).map_err(io_err(&path))?;
     }
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            sync_tree(staging)?;
             before_exchange();
             fs::rename(staging, dir).map_err(io_err(dir)).map(|()| Vec::new())
         }
@@ -214,14 +248,21 @@ fn stage_and_swap(
         Ok(meta) if !meta.is_dir() => {
             Err(WriteError::Refused { path: dir.to_owned(), message: "exists and is not a directory".into() })
         }
-        Ok(_) => {
+        Ok(meta) => {
             let previous = written_files(dir)?;
             let ours: BTreeSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
             for stale in previous.iter().filter(|f| !ours.contains(f.as_str())) {
                 check_generated(&dir.join(stale))?;
             }
-            let mut existing = Vec::new();
-            walk(dir, "", &mut existing)?;
+            let (mut existing, mut directories) = (Vec::new(), Vec::new());
+            walk_all(dir, "", &mut existing, &mut directories)?;
+            // The target's directories (empty ones too) with their mode, owner and group.
+            durable::copy_attributes(&meta, staging).map_err(io_err(staging))?;
+            for sub in &directories {
+                let (from, to) = (dir.join(sub), staging.join(sub));
+                fs::create_dir_all(&to).map_err(io_err(&to))?;
+                durable::copy_attributes(&fs::metadata(&from).map_err(io_err(&from))?, &to).map_err(io_err(&to))?;
+            }
             let before = identities(dir, &existing)?;
             for file in existing.iter().filter(|f| !previous.contains(*f)) {
                 if ours.contains(file.as_str()) {
@@ -232,6 +273,7 @@ fn stage_and_swap(
                 }
                 link(&dir.join(file), &staging.join(file))?;
             }
+            sync_tree(staging)?;
             before_exchange();
             rustix::fs::renameat_with(
                 rustix::fs::CWD,
@@ -413,6 +455,29 @@ mod tests {
         assert_eq!(fs::read_to_string(dir.join("overlays/patch.yaml")).unwrap(), "x");
         let leftovers: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 1, "no staging directory left: {leftovers:?}");
+    }
+
+    #[test]
+    fn the_target_keeps_its_mode_and_empty_directories_and_killed_runs_leave_nothing() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let root = temp("attributes");
+        let dir = root.join("out");
+        write_dir(&dir, &release_files()).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o2750)).unwrap();
+        fs::create_dir_all(dir.join("overlays/empty")).unwrap();
+        fs::set_permissions(dir.join("overlays"), fs::Permissions::from_mode(0o700)).unwrap();
+        // A run killed after staging: its directory, by a process id that no longer runs.
+        let pid = (4_000_000..4_194_304).find(|p| !Path::new("/proc").join(p.to_string()).exists()).unwrap();
+        let killed = root.join(format!(".out.impala-k8s-{pid}"));
+        fs::create_dir_all(killed.join("sub")).unwrap();
+        fs::write(killed.join("sub/coordinator-statefulset.yaml"), "half").unwrap();
+        let notes = write_dir(&dir, &release_files()).unwrap();
+        assert_eq!(notes, [format!("removed {}, which a killed run left", killed.display())]);
+        assert_eq!(fs::metadata(&dir).unwrap().mode() & 0o7777, 0o2750, "the target keeps its mode");
+        assert_eq!(fs::metadata(dir.join("overlays")).unwrap().mode() & 0o777, 0o700);
+        assert!(dir.join("overlays/empty").is_dir(), "an empty directory of the user's stays");
+        let leftovers: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["out"], "no staging directory left");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod commented;
 pub mod diff;
+mod durable;
 pub mod files;
 pub mod policy;
 pub mod ports;

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::builders::Object;
 use endpoints::{endpoints, workload};
 pub use model::*;
-use semantics::{Direction, World};
+use semantics::{admitted, Direction, World};
 
 /// The label that names a pod's role.
 pub(super) const COMPONENT: &str = "app.kubernetes.io/component";
@@ -35,7 +35,13 @@ pub(super) const SOME_OTHER_NAMESPACE: &str = "(another namespace)";
 
 /// Computes who reaches which port of the releases the objects make up.
 pub fn analyze(objects: &[Object]) -> Analysis {
-    let mut world = World { namespaces: BTreeMap::new(), policies: vec![], services: vec![], routes: vec![] };
+    let mut world = World {
+        namespaces: BTreeMap::new(),
+        policies: vec![],
+        by_namespace: BTreeMap::new(),
+        services: vec![],
+        routes: vec![],
+    };
     let mut workloads = Vec::new();
     for object in objects {
         match object {
@@ -51,6 +57,7 @@ pub fn analyze(objects: &[Object]) -> Analysis {
             _ => {}
         }
     }
+    world.index();
     workloads.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     // The StatefulSets of one role (the statestored pair) are one role's pods:
     // the policies select them by role, so they reach and are reached alike.
@@ -83,13 +90,23 @@ pub fn analyze(objects: &[Object]) -> Analysis {
 /// Who reaches each port of each role: the endpoints that connect to it, the
 /// Services that carry it, and the outside addresses that reach it through them.
 fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint]) -> Vec<PortReach> {
+    // Each endpoint's egress rules once, not once per destination and port.
+    let egress: Vec<_> = endpoints.iter().map(|e| world.rules(&e.place, Direction::Egress)).collect();
     let mut ingress = Vec::new();
     for dst in workloads {
         let dst_place = world.place_of(dst);
+        let dst_ingress = world.rules(&dst_place, Direction::Ingress);
+        let services = world.services_selecting(&dst.namespace, &dst.labels);
         for port in &dst.ports {
-            let from: Vec<&Endpoint> =
-                endpoints.iter().filter(|src| world.connects(&src.place, &dst_place, port)).collect();
-            let exposed_by = world.exposures(&dst.namespace, &dst.labels, port);
+            let from: Vec<&Endpoint> = endpoints
+                .iter()
+                .zip(&egress)
+                .filter(|(src, out)| {
+                    admitted(out.as_deref(), &dst_place, port) && admitted(dst_ingress.as_deref(), &src.place, port)
+                })
+                .map(|(src, _)| src)
+                .collect();
+            let exposed_by = World::exposures(&services, port);
             let routed_by = world.routings(&dst.namespace, &exposed_by);
             let from_outside = from
                 .iter()
@@ -119,19 +136,31 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
 
 /// Where each role's pods may open connections, and on which ports.
 fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint]) -> Vec<EgressReach> {
+    let by_id: BTreeMap<&str, &Workload> = workloads.iter().map(|w| (w.id.as_str(), w)).collect();
+    // Each role's ingress rules once, not once per source.
+    let ingress: Vec<_> = endpoints
+        .iter()
+        .map(|e| (e.kind == EndpointKind::Role).then(|| world.rules(&e.place, Direction::Ingress)).flatten())
+        .collect();
     workloads
         .iter()
         .map(|src| {
             let src_place = world.place_of(src);
-            let restricted = world.selecting(&src.namespace, &src.labels, Direction::Egress).next().is_some();
+            let src_egress = world.rules(&src_place, Direction::Egress);
+            let restricted = src_egress.is_some();
             let to = endpoints
                 .iter()
-                .filter_map(|dst| {
-                    let ports = match workloads.iter().find(|w| w.id == dst.id && dst.kind == EndpointKind::Role) {
+                .zip(&ingress)
+                .filter_map(|(dst, dst_ingress)| {
+                    let role = by_id.get(dst.id.as_str()).filter(|_| dst.kind == EndpointKind::Role);
+                    let ports = match role {
                         Some(w) => Ports::Only(
                             w.ports
                                 .iter()
-                                .filter(|p| world.connects(&src_place, &dst.place, p))
+                                .filter(|p| {
+                                    admitted(src_egress.as_deref(), &dst.place, p)
+                                        && admitted(dst_ingress.as_deref(), &src_place, p)
+                                })
                                 .map(|p| PortRef::Numbers {
                                     from: p.number,
                                     to: p.number,

@@ -38,12 +38,21 @@ pub(super) struct World<'a> {
     /// The labels of each namespace that holds a workload or a Namespace object.
     pub(super) namespaces: BTreeMap<String, Labels>,
     pub(super) policies: Vec<&'a NetworkPolicy>,
+    /// The policies of each namespace (see [`World::index`]).
+    pub(super) by_namespace: BTreeMap<String, Vec<&'a NetworkPolicy>>,
     pub(super) services: Vec<&'a Service>,
     /// Ingress paths and HTTPRoute rules: namespace, Service, port (name or number), and the routing.
     pub(super) routes: Vec<(String, String, IntOrString, Routing)>,
 }
 
 impl World<'_> {
+    /// Indexes the policies by namespace, once they are all in.
+    pub(super) fn index(&mut self) {
+        for &p in &self.policies {
+            self.by_namespace.entry(p.metadata.namespace.clone().unwrap_or_default()).or_default().push(p);
+        }
+    }
+
     /// A namespace's labels, with the name label Kubernetes sets on every namespace.
     pub(super) fn labels_of(&self, namespace: &str) -> Labels {
         let mut labels = self.namespaces.get(namespace).cloned().unwrap_or_default();
@@ -153,9 +162,8 @@ impl World<'_> {
         labels: &'s Labels,
         direction: Direction,
     ) -> impl Iterator<Item = &'s NetworkPolicy> + 's {
-        self.policies.iter().copied().filter(move |p| {
-            p.metadata.namespace.as_deref() == Some(namespace)
-                && has_type(p, direction)
+        self.by_namespace.get(namespace).into_iter().flatten().copied().filter(move |p| {
+            has_type(p, direction)
                 && selectors::matches(
                     p.spec.as_ref().and_then(|s| s.pod_selector.as_ref()).unwrap_or(&LabelSelector::default()),
                     labels,
@@ -185,20 +193,17 @@ impl World<'_> {
         }
         selected.then_some(rules)
     }
+}
 
-    /// True when a direction of the pod at `place` admits `other` on `port`.
-    pub(super) fn admits(&self, place: &Place, direction: Direction, other: &Place, port: &ListeningPort) -> bool {
-        self.rules(place, direction).is_none_or(|rules| {
-            rules.iter().any(|&(ns, peers, ports)| covers(peers, ns, other) && port_matches(ports, port))
-        })
-    }
+/// True when the rules of one direction of a pod (`None`: no policy of
+/// that direction selects it, so it is open) admit `other` on `port`.
+pub(super) fn admitted(rules: Option<&[Rule<'_>]>, other: &Place, port: &ListeningPort) -> bool {
+    rules.is_none_or(|rules| {
+        rules.iter().any(|&(ns, peers, ports)| covers(peers, ns, other) && port_matches(ports, port))
+    })
+}
 
-    /// True when `src` may open a connection to the pod at `dst` on `port`:
-    /// `src`'s egress policies let it out and `dst`'s ingress policies let it in.
-    pub(super) fn connects(&self, src: &Place, dst: &Place, port: &ListeningPort) -> bool {
-        self.admits(src, Direction::Egress, dst, port) && self.admits(dst, Direction::Ingress, src, port)
-    }
-
+impl World<'_> {
     /// The ports a pod at `src` may connect to at an endpoint that is not one
     /// of the roles (whose ports are unknown here).
     pub(super) fn egress_ports(&self, src: &Place, dst: &Place) -> Ports {
@@ -231,18 +236,27 @@ impl World<'_> {
             .collect()
     }
 
-    /// The Services of the namespace that select the pods and carry the port.
-    pub(super) fn exposures(&self, namespace: &str, labels: &Labels, port: &ListeningPort) -> Vec<Exposure> {
+    /// The Services of the namespace that select the pods with these labels.
+    pub(super) fn services_selecting(&self, namespace: &str, labels: &Labels) -> Vec<&Service> {
+        self.services
+            .iter()
+            .copied()
+            .filter(|service| {
+                service.metadata.namespace.as_deref() == Some(namespace)
+                    && service
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.selector.as_ref())
+                        .is_some_and(|s| !s.is_empty() && s.iter().all(|(k, v)| labels.get(k) == Some(v)))
+            })
+            .collect()
+    }
+
+    /// The ports of `services` (those that select a pod) that carry its `port`.
+    pub(super) fn exposures(services: &[&Service], port: &ListeningPort) -> Vec<Exposure> {
         let mut found = Vec::new();
-        for service in &self.services {
+        for service in services {
             let Some(spec) = &service.spec else { continue };
-            let selects = spec
-                .selector
-                .as_ref()
-                .is_some_and(|s| !s.is_empty() && s.iter().all(|(k, v)| labels.get(k) == Some(v)));
-            if service.metadata.namespace.as_deref() != Some(namespace) || !selects {
-                continue;
-            }
             for sp in spec.ports.iter().flatten() {
                 let target = match &sp.target_port {
                     None => sp.port == i32::from(port.number),
