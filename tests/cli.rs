@@ -450,3 +450,16 @@ fn values_leave_the_release_and_namespace_to_helm() {
     assert!(stderr.contains("helm install prod charts/impala -n analytics --create-namespace"), "{stderr}");
     assert!(stderr.contains("pod-security.kubernetes.io/enforce=restricted"), "{stderr}");
 }
+
+#[test]
+fn a_byte_order_mark_is_no_content() {
+    let spec = "\u{FEFF}apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: bom}\nspec: {}\n";
+    let with = cmd().args(["gen", "-f", "-"]).write_stdin(spec).assert().success();
+    let without = cmd().args(["gen", "-f", "-"]).write_stdin(&spec[3..]).assert().success();
+    assert_eq!(with.get_output().stdout, without.get_output().stdout);
+    // Positions count from after the mark, as editors show them.
+    let bad = spec.replace("spec: {}", "spec: {serviceTyp: NodePort}");
+    let out = cmd().args(["gen", "-f", "-"]).write_stdin(bad).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.starts_with("error: -:4:8: spec.serviceTyp: unknown field"), "{stderr}");
+}

@@ -21,7 +21,8 @@ use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceTyp
 
 const APP_NAME: &str = "impala";
 use super::meta::MANAGED_BY;
-pub(super) const CHECKSUM_ANNOTATION: &str = "checksum/config";
+/// The pod annotation whose value changes with the configuration, so the pods roll.
+pub const CHECKSUM_ANNOTATION: &str = "checksum/config";
 
 pub(super) const READINESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 3 };
 pub(super) const LIVENESS: ProbeTiming = ProbeTiming { period: 10, timeout: 5, failure_threshold: 6 };

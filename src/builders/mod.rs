@@ -22,7 +22,7 @@ mod storage;
 pub mod tls;
 mod volumes;
 
-pub use cluster::{build, daemon_settings};
+pub use cluster::{build, daemon_settings, CHECKSUM_ANNOTATION};
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;

@@ -539,6 +539,8 @@ pub struct Registry {
 impl Registry {
     /// Parses and validates a registry; `origin` names the file in errors.
     pub fn from_yaml(origin: &str, text: &str) -> Result<Registry, RegistryError> {
+        // A UTF-8 byte-order mark is no content.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         crate::limits::check(text).map_err(|e| RegistryError {
             origin: origin.to_owned(),
             location: e.position,

@@ -54,7 +54,9 @@ pub(super) fn check_labels(
     values_are_labels: bool,
 ) -> Result<(), SpecError> {
     for (key, value) in labels {
-        if !is_qualified_name(key) {
+        // The API server lower-cases an annotation key before it checks it (ValidateAnnotations).
+        let checked = if values_are_labels { key.clone() } else { key.to_lowercase() };
+        if !is_qualified_name(&checked) {
             return fail(field.key(key.as_str()), format!("'{key}' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
         }
         if values_are_labels && !is_label_value(value) {
@@ -238,6 +240,17 @@ pub(super) fn impala_mem_mebibytes(spec: &str, limit_mib: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotation_keys_are_checked_lower_cased_and_label_keys_as_written() {
+        let field = FieldPath::from("f");
+        let upper = BTreeMap::from([("Example.COM/Key".to_owned(), "a b".to_owned())]);
+        assert!(check_labels(&field, &upper, false).is_ok(), "the API server lower-cases annotation keys");
+        let e = check_labels(&field, &upper, true).unwrap_err().to_string();
+        assert!(e.contains("f.Example.COM/Key: 'Example.COM/Key' is not a valid key"), "{e}");
+        let bad = BTreeMap::from([("a b/c".to_owned(), String::new())]);
+        assert!(check_labels(&field, &bad, false).is_err());
+    }
 
     #[test]
     fn quantities_in_mebibytes() {

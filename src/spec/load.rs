@@ -77,6 +77,8 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
 /// Reads every ImpalaCluster document of a file, each checked on its own:
 /// at least one result, in document order.
 pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> {
+    // A UTF-8 byte-order mark (editors on Windows write one) is no content.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let empty = text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---");
     if empty {
         return vec![Err(error(

@@ -37,6 +37,26 @@ fn add_groups(
     Ok(())
 }
 
+/// The namespaces Kubernetes keeps for itself, refused; `default`, which
+/// every cluster has, refused only where the release would create (and so
+/// relabel) it.
+fn check_reserved_namespace(namespace: &NamespaceName, create: bool) -> Result<(), SpecError> {
+    let name = namespace.as_str();
+    if ["kube-system", "kube-public", "kube-node-lease"].contains(&name) {
+        return fail(
+            "metadata.namespace",
+            format!("'{name}' is reserved for Kubernetes itself; choose a namespace of your own"),
+        );
+    }
+    if name == "default" && create {
+        return fail(
+            "metadata.namespace",
+            "'default' exists in every cluster, and createNamespace would relabel it (Pod Security) and own it; set createNamespace: false or choose a namespace of your own",
+        );
+    }
+    Ok(())
+}
+
 impl ClusterSpec {
     /// Checks the request against its registry.
     pub fn resolve(&self) -> Result<Cluster<'_>, SpecError> {
@@ -46,6 +66,7 @@ impl ClusterSpec {
         let release = ReleaseName::try_from(self.release.as_str()).or_else(|e| fail("metadata.name", e.to_string()))?;
         let namespace =
             NamespaceName::try_from(self.namespace.as_str()).or_else(|e| fail("metadata.namespace", e.to_string()))?;
+        check_reserved_namespace(&namespace, spec.create_namespace.unwrap_or(true))?;
         self.check_release()?;
         let images = images(spec, registry)?;
         let running = running_roles(spec, registry)?;

@@ -320,6 +320,14 @@ impl<'r> RoleInput<'_, 'r> {
                 return fail(at, format!("'{key}' is set by impala-k8s (selectors depend on it); choose another key"));
             }
         }
+        // Annotation keys are case-insensitive to the API server (it lower-cases them).
+        let checksum = crate::builders::CHECKSUM_ANNOTATION;
+        if let Some(key) = rs.pod_annotations.keys().find(|k| k.to_lowercase() == checksum) {
+            return fail(
+                field.key("podAnnotations").key(key.as_str()),
+                format!("'{key}' is set by impala-k8s: it rolls the pods when their configuration changes; choose another key"),
+            );
+        }
         Ok(())
     }
 
@@ -346,6 +354,14 @@ impl<'r> RoleInput<'_, 'r> {
             }
             if let Some(why) = managed.get(flag.as_str()) {
                 return fail(at, format!("flag '{flag}' is managed by the registry: {why}"));
+            }
+            // gflags' own flags that read more flags from a file or the environment
+            // (gflags.cc: flagfile, fromenv, tryfromenv) would set managed flags unseen.
+            if parsed.is_gflag() && ["flagfile", "fromenv", "tryfromenv"].contains(&flag.as_str()) {
+                return fail(
+                    at,
+                    format!("'{flag}' reads more flags from a file or the environment, past the check on the flags impala-k8s manages; give each flag in extraFlags"),
+                );
             }
             if let Some((_, from)) = from_spec.iter().find(|(f, _)| f == flag) {
                 return fail(at, format!("flag '{flag}' is set from {from}"));

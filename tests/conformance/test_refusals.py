@@ -42,9 +42,10 @@ def refusal(row):
         base = merged(base, yaml.safe_load(run("values", *flags)))
     values = merged(base, row["values"])
     release = row.get("release", "lake")
+    namespace = row.get("namespace", "analytics")
     try:
         chart.validate_schema(values)
-        chart.render(values, name=release, namespace="analytics")
+        chart.render(values, name=release, namespace=namespace)
     except helm.HelmError as e:
         return str(e)
     return None

@@ -31,7 +31,8 @@ and the same words as `impala-k8s gen`.
 {{- $key := index . 0 -}}{{- $labels := index . 1 | default dict -}}{{- $values := index . 2 -}}
 {{- $name := "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" -}}
 {{- range $k, $v := $labels -}}
-{{- $parts := splitn "/" 2 $k -}}
+{{- /* The API server lower-cases an annotation key before it checks it. */ -}}
+{{- $parts := splitn "/" 2 (ternary $k (lower $k) $values) -}}
 {{- $prefixOk := or (not (contains "/" $k)) (and (le (len $parts._0) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $parts._0)) -}}
 {{- $local := ternary $parts._1 $parts._0 (contains "/" $k) -}}
 {{- if not (and $prefixOk $local (le (len $local) 63) (regexMatch $name $local)) -}}
@@ -91,6 +92,13 @@ and the same words as `impala-k8s gen`.
 {{- if and (regexMatch "(PASSWORD|SECRET|TOKEN|CREDENTIAL|ACCESS_KEY|PRIVATE_KEY|SAS|ACCOUNT_KEY)" $upper) (not (regexMatch "(PROVIDER|PROVIDER_TYPE|PROVIDER_PATH|_CMD|_FILE|KEYFILE)$" $upper)) }}{{ fail (printf "%s.%s: '%s' holds a credential, and %s lands in a ConfigMap in the clear; give the credential from a Secret instead: storage.credentials (secretName or workloadIdentity) for the table storage's keys, roles.<role>.env with valueFrom.secretKeyRef or a mounted Secret file for anything else" $file $key $key $file) }}{{ end -}}
 {{- end -}}
 {{- end -}}
+{{- /* Namespaces Kubernetes keeps for itself; default only where the chart would create it. */ -}}
+{{- if has .Release.Namespace (list "kube-system" "kube-public" "kube-node-lease") -}}
+{{- fail (printf "namespace '%s' is reserved for Kubernetes itself; choose a namespace of your own" .Release.Namespace) -}}
+{{- end -}}
+{{- if and (eq .Release.Namespace "default") $v.createNamespace -}}
+{{- fail "createNamespace: 'default' exists in every cluster, and createNamespace would relabel it (Pod Security) and own it; set createNamespace: false or choose a namespace of your own" -}}
+{{- end -}}
 {{- /* Object names stay within Kubernetes' limits. */ -}}
 {{- range $reg.roles -}}
 {{- $sts := printf "%s-%s" $.Release.Name .name -}}
@@ -113,6 +121,7 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- include "impala.checkLabels" (list (printf "%s.nodeSelector" $key) $rv.nodeSelector true) -}}
 {{- include "impala.checkLabels" (list (printf "%s.podAnnotations" $key) $rv.podAnnotations false) -}}
+{{- range $k, $_ := ($rv.podAnnotations | default dict) }}{{ if eq (lower $k) "checksum/config" }}{{ fail (printf "%s.podAnnotations.%s: '%s' is set by impala-k8s: it rolls the pods when their configuration changes; choose another key" $key $k $k) }}{{ end }}{{ end -}}
 {{- include "impala.checkLabels" (list (printf "%s.podLabels" $key) $rv.podLabels true) -}}
 {{- $svc := $rv.service | default dict -}}
 {{- include "impala.checkLabels" (list (printf "%s.service.annotations" $key) $svc.annotations false) -}}
@@ -160,6 +169,7 @@ and the same words as `impala-k8s gen`.
 {{- $bare := trimPrefix "-" $flag -}}
 {{- if not (or (regexMatch "^[a-z][A-Za-z0-9_]*$" $bare) (regexMatch "^[a-z][A-Za-z0-9_.-]*\\.[A-Za-z0-9_.-]*$" $bare)) }}{{ fail (printf "%s.extraFlags.%s: '%s' is not a flag name: a gflag starts with a lowercase letter and has only letters, digits and '_'; a property name (with '.') may also have '-'" $key $flag $bare) }}{{ end -}}
 {{- if hasPrefix "-" $flag }}{{ fail (printf "%s.extraFlags.%s: write the flag without its leading '-': '%s'" $key $flag $bare) }}{{ end -}}
+{{- if and (eq $style "gflags") (has $flag (list "flagfile" "fromenv" "tryfromenv")) }}{{ fail (printf "%s.extraFlags.%s: '%s' reads more flags from a file or the environment, past the check on the flags impala-k8s manages; give each flag in extraFlags" $key $flag $flag) }}{{ end -}}
 {{- if ne (eq $style "gflags") (not (contains "." $flag)) -}}
 {{- fail (printf "%s.extraFlags.%s: '%s' is not a setting of role '%s', which takes %s" $key $flag $flag $name (ternary "gflags" (printf "%s properties" (ternary "llama-site.xml" "hive-site.xml" (eq $style "llamaSite"))) (eq $style "gflags"))) -}}
 {{- end -}}
