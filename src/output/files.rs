@@ -9,7 +9,7 @@
 //! the resources of its `kustomization.yaml`, which starts with [`HEADER`].
 //! Every file and directory of the new tree is flushed to disk before the
 //! exchange and the parent after it, so a power loss leaves the old tree or
-//! the new one ([`super::durable`]); the new tree keeps the target's mode,
+//! the new one (src/output/durable.rs); the new tree keeps the target's mode,
 //! owner, group and directories.
 
 use std::collections::{BTreeMap, BTreeSet};
