@@ -463,3 +463,27 @@ fn a_byte_order_mark_is_no_content() {
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.starts_with("error: -:4:8: spec.serviceTyp: unknown field"), "{stderr}");
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_read_and_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = std::env::temp_dir().join(format!("impala-k8s-cli-latin1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.yaml"));
+    std::fs::write(
+        &path,
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: cafe}\nspec: {}\n",
+    )
+    .unwrap();
+    cmd().args(["gen", "-f"]).arg(&path).assert().success();
+    cmd().args(["gen", "-f"]).arg(&dir).assert().success();
+    std::fs::write(
+        &path,
+        "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {name: cafe}\nspec: {serviceTyp: x}\n",
+    )
+    .unwrap();
+    let out = cmd().args(["gen", "-f"]).arg(&path).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("caf\u{FFFD}.yaml:4:8: spec.serviceTyp"), "named, not missing: {stderr}");
+}

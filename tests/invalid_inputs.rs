@@ -45,7 +45,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "wrong type",
         "spec:\n  roles:\n    executor:\n      replicas: many\n",
         &[],
-        "error: {file}:9:17: spec.roles.executor.replicas: invalid type: string \"many\", expected u32",
+        "error: {file}:9:17: spec.roles.executor.replicas: invalid type: string \"many\", expected a whole number from 0 to 4294967295",
     ),
     (
         "unknown service type",
@@ -75,7 +75,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "huge number",
         "spec:\n  roles:\n    coordinator:\n      ports:\n        hs2: 123456789012345678901234567890\n",
         &[],
-        "error: {file}:10:14: spec.roles.coordinator.ports.hs2: invalid type: integer `123456789012345678901234567890` as u128, expected i64",
+        "error: {file}:10:14: spec.roles.coordinator.ports.hs2: invalid type: integer `123456789012345678901234567890`, expected a whole number",
     ),
     (
         "node port outside the range",
@@ -182,7 +182,7 @@ fn malformed_files() {
         ("wrong apiVersion", b"apiVersion: v1\nkind: ImpalaCluster\n", "error: {file}: apiVersion: 'v1' is not supported: expected impala-k8s.dev/v1alpha1"),
         ("wrong kind", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n", "error: {file}: kind: 'Impala' is not supported: expected ImpalaCluster"),
         ("two clusters of one name", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n---\napiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n", "error: metadata: cluster impala in {file} (document 1) and cluster impala in {file} (document 2) would render the same 21 object(s), Namespace impala first; give the clusters different names or namespaces"),
-        ("not a mapping", b"- 1\n- 2\n", "error: {file}:1:1: document: invalid type: sequence, expected struct Document"),
+        ("not a mapping", b"- 1\n- 2\n", "error: {file}:1:1: document: invalid type: sequence, expected a map of settings"),
     ];
     for (name, body, expected) in cases {
         let path = write(name, "");
@@ -247,5 +247,54 @@ fn a_registry_that_makes_an_invalid_container_is_refused() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "error: the container of role 'statestored': volumes 'logs' and 'tmp' would both be mounted at /tmp; each mount needs its own path\n"
+    );
+}
+
+#[test]
+fn messages_name_no_rust_type_and_shorten_long_values() {
+    let long = "x".repeat(200);
+    let spec = format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: x}}\nspec: {{serviceType: {long}, roles: {{executor: {{replicas: -1}}}}}}\n");
+    let out = assert_cmd::Command::cargo_bin("impala-k8s")
+        .unwrap()
+        .args(["gen", "-f", "-"])
+        .write_stdin(spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(&format!("unknown variant `{}…`", "x".repeat(77))), "{stderr}");
+    assert!(stderr.lines().all(|l| l.chars().count() < 300), "{stderr}");
+    for rust in ["u32", "u64", "u128", "i64", "struct "] {
+        assert!(!stderr.contains(rust), "{rust} in {stderr}");
+    }
+}
+
+#[test]
+fn every_bad_document_of_a_file_is_reported() {
+    let doc = |name: &str, spec: &str| {
+        format!("apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata: {{name: {name}}}\nspec: {spec}\n")
+    };
+    let text = [
+        doc("a", "{serviceTyp: x}"),
+        doc("b", "{roles: {coordinator: {replicas: x}}}"),
+        doc("c", "{roles: {catalogd: {replicas: 2}}}"),
+    ]
+    .join("---\n");
+    let out = assert_cmd::Command::cargo_bin("impala-k8s")
+        .unwrap()
+        .args(["gen", "-f", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with("error: -:4:8: spec.serviceTyp: unknown field"), "{stderr}");
+    assert!(lines[1].starts_with("error: -:9:40: spec.roles.coordinator.replicas: invalid type"), "{stderr}");
+    assert!(
+        lines[2].starts_with("error: -:14:37: spec.roles.catalogd.replicas: role 'catalogd' is a singleton"),
+        "{stderr}"
     );
 }

@@ -215,10 +215,10 @@ pub(crate) const GEN_ARG_IDS: [&str; 15] = [
 pub struct GenArgs {
     /// ImpalaCluster file to render; '-' reads stdin [default: the built-in defaults].
     #[arg(long, short = 'f', value_name = "FILE")]
-    pub file: Option<String>,
+    pub file: Option<std::path::PathBuf>,
     /// Custom port registry file, for other Impala builds (replaces the profile's).
     #[arg(long, value_name = "FILE")]
-    pub registry: Option<String>,
+    pub registry: Option<std::path::PathBuf>,
     /// Port registry to render (spec.profile) [default: impala4].
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,

@@ -21,22 +21,21 @@ impl GenArgs {
         let mut nested = false;
         match &self.file {
             None => {}
-            Some(dir) if dir != "-" && std::path::Path::new(dir).is_dir() => {
+            Some(dir) if dir.as_os_str() != "-" && dir.is_dir() => {
                 nested = true;
                 let files = spec_files(dir)?;
                 if files.is_empty() {
-                    return Err(Error::Input { file: dir.clone(), message: "holds no .yaml or .yml file".into() });
+                    let file = dir.display().to_string();
+                    return Err(Error::Input { file, message: "holds no .yaml or .yml file".into() });
                 }
                 for file in files {
-                    let name = file.display().to_string();
-                    let text = read_input(&name)?;
-                    sources.push((name, text.into()));
+                    sources.push((file.display().to_string(), read_input(&file)?.into()));
                 }
             }
-            Some(file) => sources.push((file.clone(), read_input(file)?.into())),
+            Some(file) => sources.push((file.display().to_string(), read_input(file)?.into())),
         }
         let registry = match &self.registry {
-            Some(file) => Some(Registry::from_yaml(file, &read_input(file)?)?),
+            Some(file) => Some(Registry::from_yaml(&file.display().to_string(), &read_input(file)?)?),
             None => None,
         };
         let mut specs: Vec<(ClusterSpec, Option<Source>)> = Vec::new();
@@ -60,7 +59,7 @@ impl GenArgs {
                 if spec.spec.registry.is_some() {
                     let message = format!(
                         "the spec has its own registry; --registry {} would replace it: use one",
-                        self.registry.as_deref().unwrap_or_default()
+                        self.registry.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
                     );
                     errors.push(SpecError::new("spec.registry", message).into());
                     continue;
@@ -80,7 +79,7 @@ impl GenArgs {
         let (mut requests, nested, errors) = self.requests()?;
         Error::many(errors)?;
         if nested || requests.len() != 1 {
-            let file = self.file.clone().unwrap_or_default();
+            let file = self.file.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
             return Err(Error::Input { file, message: "holds several clusters; this command takes one".into() });
         }
         Ok(requests.remove(0))
@@ -127,14 +126,14 @@ impl Request {
 /// ending that cannot be read as a file (a dangling or looping symbolic
 /// link, an entry that cannot be listed) is an error, never skipped: a
 /// skipped spec would look like a deleted cluster to `--out-dir` and `diff`.
-fn spec_files(dir: &str) -> Result<Vec<std::path::PathBuf>, Error> {
+fn spec_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     let input = |file: &std::path::Path, e: std::io::Error| Error::Input {
         file: file.display().to_string(),
         message: e.to_string(),
     };
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| input(std::path::Path::new(dir), e))? {
-        let path = entry.map_err(|e| input(std::path::Path::new(dir), e))?.path();
+    for entry in std::fs::read_dir(dir).map_err(|e| input(dir, e))? {
+        let path = entry.map_err(|e| input(dir, e))?.path();
         if !path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
             continue;
         }
@@ -159,13 +158,16 @@ fn spec_files(dir: &str) -> Result<Vec<std::path::PathBuf>, Error> {
     Ok(files)
 }
 
-/// Reads a file, or stdin for `-`.
-fn read_input(file: &str) -> Result<String, Error> {
+/// Reads a file, or stdin for `-`; a name that is not UTF-8 is named with
+/// its invalid bytes replaced.
+fn read_input(path: &std::path::Path) -> Result<String, Error> {
+    let file = path.display().to_string();
+    let file = file.as_str();
     let mut bytes = Vec::new();
-    let read = if file == "-" {
+    let read = if path.as_os_str() == "-" {
         std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
     } else {
-        std::fs::read(file).map(|b| bytes = b)
+        std::fs::read(path).map(|b| bytes = b)
     };
     read.map_err(|source| Error::Input { file: file.to_owned(), message: source.to_string() })?;
     String::from_utf8(bytes).map_err(|e| Error::Input {

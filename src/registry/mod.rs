@@ -555,7 +555,7 @@ impl Registry {
                 origin: origin.to_owned(),
                 location: inner.location().map(|l| (l.line(), l.column())),
                 path,
-                message: strip_location(&inner.to_string()),
+                message: crate::spec::load::in_plain_words(&strip_location(&inner.to_string())),
             }
         })?;
         let invalid = |(path, message)| RegistryError { origin: origin.to_owned(), location: None, path, message };

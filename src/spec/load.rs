@@ -113,14 +113,18 @@ pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> 
                 }
                 .to_owned();
                 let field = if field.is_root() { FieldPath::from("document") } else { field };
-                // After a parse error serde_yaml cannot find the next document: stop reading.
                 specs.push(Err(error(
                     file,
                     inner.location().map(|l| (l.line(), l.column())),
                     field,
-                    with_suggestion(&message),
+                    in_plain_words(&with_suggestion(&message)),
                 )));
-                break;
+                // After a syntax error serde_yaml cannot find the next document:
+                // stop reading; after a wrong value, read on and report every one.
+                if syntax_error(&message) {
+                    break;
+                }
+                continue;
             }
         };
         specs.push(result);
@@ -173,6 +177,58 @@ fn check(
         spec: document.spec,
         document: index,
     })
+}
+
+/// True when serde_yaml could not read the YAML itself (it then finds no
+/// next document), not merely a value of the wrong type or name.
+fn syntax_error(message: &str) -> bool {
+    ![
+        "invalid type",
+        "invalid value",
+        "unknown field",
+        "unknown variant",
+        "missing field",
+        "duplicate field",
+        "invalid length",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+/// A reader's message without Rust's type names (`expected u32` says what
+/// numbers are allowed, `expected struct SecretKey` says a map is), and any
+/// quoted value past 80 characters shortened.
+pub fn in_plain_words(message: &str) -> String {
+    let numbers = regex::Regex::new(r"expected (u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize|f32|f64)\b")
+        .expect("a valid pattern");
+    let message = numbers.replace_all(message, |c: &regex::Captures<'_>| {
+        let range = match &c[1] {
+            "u8" => "a whole number from 0 to 255",
+            "u16" => "a whole number from 0 to 65535",
+            "u32" => "a whole number from 0 to 4294967295",
+            "u64" | "u128" | "usize" => "a whole number, 0 or more",
+            "i8" | "i16" | "i32" => "a whole number from -2147483648 to 2147483647",
+            "i64" | "i128" | "isize" => "a whole number",
+            _ => "a number",
+        };
+        format!("expected {range}")
+    });
+    let structs = regex::Regex::new(r"expected struct \w+").expect("a valid pattern");
+    let message = structs.replace_all(&message, "expected a map of settings");
+    // serde_yaml says which Rust integer it read a large number as.
+    let read_as = regex::Regex::new(r" as (u128|i128|u64|i64)\b").expect("a valid pattern");
+    let message = read_as.replace_all(&message, "");
+    // A value serde quotes ("..." or `...`), shortened.
+    let long = regex::Regex::new(r#""([^"]{80,})"|`([^`]{80,})`"#).expect("a valid pattern");
+    long.replace_all(&message, |c: &regex::Captures<'_>| {
+        let (quote, value) = match c.get(1) {
+            Some(v) => ('"', v.as_str()),
+            None => ('`', &c[2]),
+        };
+        let short: String = value.chars().take(77).collect();
+        format!("{quote}{short}…{quote}")
+    })
+    .into_owned()
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" (and the same for
