@@ -104,6 +104,7 @@ pub(super) fn check_peers(field: &FieldPath, peers: &Option<Vec<NetworkPolicyPee
                 check_cidr(&field.index(i).key("ipBlock").key("except").index(j), except)?;
             }
         }
+        super::api_rules::check_peer(&field.index(i), peer)?;
     }
     Ok(())
 }

@@ -182,6 +182,12 @@ impl RoleInput<'_, '_> {
         let jvm_heap_mib = input.jvm_heap(&resources)?;
         let node_selector = spec.node_selector.clone().unwrap_or_else(|| self.spec.node_selector.clone());
         check_labels(&at.key("nodeSelector"), &node_selector, true)?;
+        super::api_rules::check_pod_scheduling(
+            at,
+            spec.tolerations.as_deref(),
+            spec.affinity.as_ref(),
+            spec.resources.as_ref(),
+        )?;
         Ok(ClusterGroup {
             impala_name: pool.as_ref().map_or_else(|| name.clone(), |_| format!("root.{name}")),
             name: name.clone(),

@@ -6,6 +6,7 @@
 //! types and their object names are in `model.rs`.
 
 pub mod admission;
+mod api_rules;
 pub mod auth;
 pub mod autoscaling;
 mod checks;

@@ -313,6 +313,12 @@ impl<'r> RoleInput<'_, 'r> {
         check_labels(&field.key("nodeSelector"), &rs.node_selector, true)?;
         check_labels(&field.key("podAnnotations"), &rs.pod_annotations, false)?;
         check_labels(&field.key("podLabels"), &rs.pod_labels, true)?;
+        super::api_rules::check_pod_scheduling(
+            field,
+            Some(&rs.tolerations),
+            rs.affinity.as_ref(),
+            rs.resources.as_ref(),
+        )?;
         let own = [("podLabels", &rs.pod_labels), ("service.labels", &rs.service.labels)];
         for (what, labels) in own {
             if let Some(key) = labels.keys().find(|k| k.starts_with(crate::builders::meta::LABEL_PREFIX)) {

@@ -55,6 +55,7 @@ and the same words as `impala-k8s gen`.
 {{- include "impala.checkCidr" (list (printf "%s[%d].ipBlock.cidr" $key $i) .cidr) -}}
 {{- range $j, $except := (.except | default list) }}{{ include "impala.checkCidr" (list (printf "%s[%d].ipBlock.except[%d]" $key $i $j) $except) }}{{ end -}}
 {{- end -}}
+{{- include "impala.checkPeer" (list (printf "%s[%d]" $key $i) $peer) -}}
 {{- end -}}
 {{- end -}}
 
@@ -123,6 +124,9 @@ and the same words as `impala-k8s gen`.
 {{- include "impala.checkLabels" (list (printf "%s.podAnnotations" $key) $rv.podAnnotations false) -}}
 {{- range $k, $_ := ($rv.podAnnotations | default dict) }}{{ if eq (lower $k) "checksum/config" }}{{ fail (printf "%s.podAnnotations.%s: '%s' is set by impala-k8s: it rolls the pods when their configuration changes; choose another key" $key $k $k) }}{{ end }}{{ end -}}
 {{- include "impala.checkLabels" (list (printf "%s.podLabels" $key) $rv.podLabels true) -}}
+{{- include "impala.checkTolerations" (list (printf "%s.tolerations" $key) $rv.tolerations) -}}
+{{- include "impala.checkAffinity" (list (printf "%s.affinity" $key) $rv.affinity) -}}
+{{- include "impala.checkResourceNames" (list $key $rv.resources) -}}
 {{- $svc := $rv.service | default dict -}}
 {{- include "impala.checkLabels" (list (printf "%s.service.annotations" $key) $svc.annotations false) -}}
 {{- include "impala.checkLabels" (list (printf "%s.service.labels" $key) $svc.labels true) -}}

@@ -47,6 +47,9 @@ name starts with (<pool>-...), or "default" for every pool without a group.
 {{- /* The group's requests and limits over the role's, name by name. */ -}}
 {{- with $g.resources }}{{ $_ := set $values "resources" (merge (deepCopy .) (deepCopy ($rv.resources | default dict))) }}{{ end -}}
 {{- $heap := int64 (include "impala.heap" (list $role $values $at)) -}}
+{{- include "impala.checkTolerations" (list (printf "%s.tolerations" $at) $g.tolerations) -}}
+{{- include "impala.checkAffinity" (list (printf "%s.affinity" $at) $g.affinity) -}}
+{{- include "impala.checkResourceNames" (list $at $g.resources) -}}
 {{- if hasKey $seen $name }}{{ fail (printf "%s.name: group '%s' is listed twice" $at $name) }}{{ end -}}
 {{- $_ := set $seen $name true -}}
 {{- $out = append $out (dict "name" $name "impalaName" (ternary (printf "root.%s" $name) $name (ne $pool "")) "pool" $pool "replicas" $replicas "minSize" $minSize "values" $values "heap" $heap "autoscaling" $autoscaling) -}}
