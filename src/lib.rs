@@ -112,5 +112,30 @@ pub struct Rendering {
 pub fn render(spec: &ClusterSpec) -> Result<Rendering, Error> {
     let cluster = spec.resolve()?;
     let warnings = spec::warnings::warnings(&cluster);
-    Ok(Rendering { manifests: Manifests::new(builders::build(&cluster)?), warnings })
+    let objects = builders::build(&cluster)?;
+    check_config_map_sizes(&cluster, &objects)?;
+    Ok(Rendering { manifests: Manifests::new(objects), warnings })
+}
+
+/// The most a ConfigMap holds: the API server refuses more (its `data`
+/// values together, pkg/apis/core/validation: `MaxSecretSize`, 1 MiB).
+pub const MAX_CONFIG_MAP_BYTES: usize = 1024 * 1024;
+
+/// Every ConfigMap within what the API server stores, named by the spec
+/// field that fills it.
+fn check_config_map_sizes(cluster: &spec::Cluster<'_>, objects: &[builders::Object]) -> Result<(), Error> {
+    for object in objects {
+        let builders::Object::ConfigMap(map) = object else { continue };
+        let bytes: usize = map.data.iter().flatten().map(|(_, v)| v.len()).sum();
+        if bytes <= MAX_CONFIG_MAP_BYTES {
+            continue;
+        }
+        let name = map.metadata.name.clone().unwrap_or_default();
+        let field = if name == cluster.admission_config_name() { "spec.admission.pools" } else { "spec.hiveSite" };
+        let message = format!(
+            "the ConfigMap {name} would hold {bytes} bytes; the API server takes at most {MAX_CONFIG_MAP_BYTES} (1 MiB): keep large settings out of hiveSite, coreSite and the pools"
+        );
+        return Err(spec::SpecError::new(field, message).into());
+    }
+    Ok(())
 }

@@ -48,11 +48,22 @@ pub(super) fn check_cidr(field: &FieldPath, cidr: &str) -> Result<(), SpecError>
     }
 }
 
+/// The most the annotations of an object may hold, keys and values together
+/// (apimachinery's `TotalAnnotationSizeLimitB`, 256 KiB).
+pub const MAX_ANNOTATION_BYTES: usize = 256 * 1024;
+
 pub(super) fn check_labels(
     field: &FieldPath,
     labels: &BTreeMap<String, String>,
     values_are_labels: bool,
 ) -> Result<(), SpecError> {
+    let total: usize = labels.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if !values_are_labels && total > MAX_ANNOTATION_BYTES {
+        return fail(
+            field,
+            format!("annotations of {total} bytes; the API server takes at most {MAX_ANNOTATION_BYTES} (256 KiB) on an object, keys and values together"),
+        );
+    }
     for (key, value) in labels {
         // The API server lower-cases an annotation key before it checks it (ValidateAnnotations).
         let checked = if values_are_labels { key.clone() } else { key.to_lowercase() };

@@ -700,3 +700,26 @@ def test_the_chart_icon_is_icon_svg_inlined():
     prefix = "data:image/svg+xml;base64,"
     assert icon.startswith(prefix)
     assert base64.b64decode(icon[len(prefix):]) == (CHART / "icon.svg").read_bytes()
+
+
+@pytest.mark.parametrize("what", ["hiveSite", "podAnnotations"])
+def test_sizes_the_api_server_refuses_are_refused_by_both(what, tmp_path):
+    """A ConfigMap past 1 MiB and annotations past 256 KiB: gen and the chart
+    refuse them with the same words (too large for a row of refusals.yaml)."""
+    big = "x" * (600 * 1024)
+    if what == "hiveSite":
+        spec = {"hiveSite": {"a.one": big, "a.two": big}}
+        values = {"hiveSite": spec["hiveSite"]}
+        words = "the ConfigMap lake-hadoop-config would hold"
+        tail = "bytes; the API server takes at most 1048576 (1 MiB): keep large settings out of hiveSite, coreSite and the pools"
+    else:
+        spec = {"roles": {"coordinator": {"podAnnotations": {"example.com/big": big[:300 * 1024]}}}}
+        values = spec
+        words = "podAnnotations: annotations of 307215 bytes;"
+        tail = "the API server takes at most 262144 (256 KiB) on an object, keys and values together"
+    out = subprocess.run([BIN, "gen", "-f", str(spec_file(tmp_path, what, spec))], capture_output=True, text=True)
+    assert out.returncode == 2 and not out.stdout
+    assert words in out.stderr and tail in out.stderr, out.stderr[:400]
+    with pytest.raises(helm.HelmError) as e:
+        helm.Chart.load(str(CHART)).render(values, name="lake", namespace="analytics")
+    assert words in str(e.value) and tail in str(e.value), str(e.value)[:400]

@@ -30,6 +30,10 @@ and the same words as `impala-k8s gen`.
 {{- define "impala.checkLabels" -}}
 {{- $key := index . 0 -}}{{- $labels := index . 1 | default dict -}}{{- $values := index . 2 -}}
 {{- $name := "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" -}}
+{{- if not $values -}}
+{{- $total := 0 }}{{ range $k, $v := $labels }}{{ $total = add $total (len $k) (len (toString $v)) }}{{ end -}}
+{{- if gt $total 262144 }}{{ fail (printf "%s: annotations of %d bytes; the API server takes at most 262144 (256 KiB) on an object, keys and values together" $key $total) }}{{ end -}}
+{{- end -}}
 {{- range $k, $v := $labels -}}
 {{- /* The API server lower-cases an annotation key before it checks it. */ -}}
 {{- $parts := splitn "/" 2 (ternary $k (lower $k) $values) -}}
@@ -289,4 +293,10 @@ and the same words as `impala-k8s gen`.
 {{- with $rv.priorityClassName -}}
 {{- if not (and (le (len .) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .)) }}{{ fail (printf "%s.priorityClassName: '%s' is not a PriorityClass name" $key .) }}{{ end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A ConfigMap's data within what the API server stores (1 MiB): (list key configMapName data). */}}
+{{- define "impala.checkConfigMapSize" -}}
+{{- $total := 0 }}{{ range $_, $v := (index . 2) }}{{ $total = add $total (len $v) }}{{ end -}}
+{{- if gt $total 1048576 }}{{ fail (printf "%s: the ConfigMap %s would hold %d bytes; the API server takes at most 1048576 (1 MiB): keep large settings out of hiveSite, coreSite and the pools" (index . 0) (index . 1) $total) }}{{ end -}}
 {{- end -}}
