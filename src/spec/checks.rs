@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::sync::LazyLock;
 
 use ipnet::IpNet;
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
-use regex::Regex;
 
 use super::crd::EgressEndpoint;
 use super::model::{Cluster, EgressRule, MAX_STATEFULSET_NAME};
@@ -26,15 +24,67 @@ pub(super) fn hint<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str
 /// The node port range of a default cluster.
 pub(super) const NODE_PORTS: std::ops::RangeInclusive<i64> = 30000..=32767;
 
-pub(super) static REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
-    // The distribution reference grammar: an optional registry host, then path components.
-    Regex::new(r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
-        .expect("valid regex")
-});
-pub(super) static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("valid regex"));
-pub(super) static DIGEST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^sha256:[0-9a-f]{64}$").expect("valid regex"));
+/// An image repository, as the distribution reference grammar has it: an
+/// optional registry host (`host[.host][:port]/`), then path components of
+/// lowercase letters and digits joined by `.`, `_`, `__` or dashes.
+/// Checked without a regex engine: every run checks one, and compiling a
+/// pattern costs more than the rest of the check.
+pub(super) fn is_repository(repository: &str) -> bool {
+    fn path_component(c: &str) -> bool {
+        let b = c.as_bytes();
+        let alnum = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+        if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+            return false;
+        }
+        // Separators between alphanumeric runs: `.`, `_`, `__` or one or more `-`.
+        let mut i = 0;
+        while i < b.len() {
+            if alnum(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && !alnum(b[i]) {
+                i += 1;
+            }
+            let sep = &c[start..i];
+            if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-')) {
+                return false;
+            }
+        }
+        true
+    }
+    fn host(h: &str) -> bool {
+        let (name, port) = h.split_once(':').map_or((h, None), |(n, p)| (n, Some(p)));
+        let label = |l: &str| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-')
+        };
+        name.split('.').all(label) && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|x| x.is_ascii_digit()))
+    }
+    let parts: Vec<&str> = repository.split('/').collect();
+    parts.iter().all(|c| path_component(c))
+        || (parts.len() > 1 && host(parts[0]) && parts[1..].iter().all(|c| path_component(c)))
+}
+
+/// An image tag: a letter, digit or `_`, then up to 127 of those, `.` and `-`.
+pub(super) fn is_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-'))
+}
+
+/// An image digest: `sha256:` and 64 lowercase hex digits.
+pub(super) fn is_digest(digest: &str) -> bool {
+    digest
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x)))
+}
 
 /// Checks a CIDR; Kubernetes wants the network address (`10.0.0.0/8`, not `10.0.0.1/8`).
 pub(super) fn check_cidr(field: &FieldPath, cidr: &str) -> Result<(), SpecError> {
@@ -262,6 +312,63 @@ mod tests {
         assert!(e.contains("f.Example.COM/Key: 'Example.COM/Key' is not a valid key"), "{e}");
         let bad = BTreeMap::from([("a b/c".to_owned(), String::new())]);
         assert!(check_labels(&field, &bad, false).is_err());
+    }
+
+    /// The patterns the image checks replace (the distribution reference grammar).
+    const REPOSITORY: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$";
+    const TAG: &str = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+    const DIGEST: &str = r"^sha256:[0-9a-f]{64}$";
+
+    #[test]
+    fn image_checks_agree_with_the_grammar() {
+        let (repository, tag, digest) = (
+            regex::Regex::new(REPOSITORY).unwrap(),
+            regex::Regex::new(TAG).unwrap(),
+            regex::Regex::new(DIGEST).unwrap(),
+        );
+        let cases = [
+            "apache/impala",
+            "registry.example.com:5000/team/impala",
+            "localhost/x",
+            "a",
+            "a__b",
+            "a___b",
+            "a--b",
+            "a-",
+            "-a",
+            "A/b",
+            "Host.Example:80/a",
+            "host:/a",
+            "host:x/a",
+            "a//b",
+            "/a",
+            "a/",
+            "a.b_c-d/e",
+            "x..y",
+            "h.-x/a",
+            "h-x.y/a_b",
+            "a:1",
+            "",
+        ];
+        for case in cases {
+            assert_eq!(is_repository(case), repository.is_match(case), "repository {case:?}");
+            assert_eq!(is_tag(case), tag.is_match(case), "tag {case:?}");
+        }
+        let long = "a".repeat(129);
+        assert_eq!(is_tag(&long), tag.is_match(&long));
+        let sha = format!("sha256:{}", "0a".repeat(32));
+        for case in [sha.as_str(), "sha256:0A", "sha512:00", &sha[..70], &format!("{sha}0")] {
+            assert_eq!(is_digest(case), digest.is_match(case), "digest {case:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn image_checks_agree_with_the_grammar_on_any_input(s in "[a-zA-Z0-9._:/-]{0,40}") {
+            let repository = regex::Regex::new(REPOSITORY).unwrap();
+            proptest::prop_assert_eq!(is_repository(&s), repository.is_match(&s), "{:?}", s);
+            proptest::prop_assert_eq!(is_tag(&s), regex::Regex::new(TAG).unwrap().is_match(&s), "{:?}", s);
+        }
     }
 
     #[test]

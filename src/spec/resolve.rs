@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::checks::{check_metastore_uri, check_names, check_peers, egress_rules, fail, hint, DIGEST, REPOSITORY, TAG};
+use super::checks::{
+    check_metastore_uri, check_names, check_peers, egress_rules, fail, hint, is_digest, is_repository, is_tag,
+};
 use super::crd::{ImpalaClusterSpec, LogDestination, NetworkPolicySpec, RoleSpec};
 use super::model::{Cluster, ClusterNetworkPolicy, ClusterServiceAccount, Egress};
 use super::role::{Images, RoleInput};
@@ -235,11 +237,11 @@ fn not_a_role(spec: &ImpalaClusterSpec, registry: &Registry, name: &str) -> Stri
 /// The repository and tag, the pull secrets and the digests.
 fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Images<'a>, SpecError> {
     let repository = spec.image.repository.as_deref().unwrap_or(&registry.image.repository);
-    if !REPOSITORY.is_match(repository) {
+    if !is_repository(repository) {
         return fail("spec.image.repository", format!("'{repository}' is not an image repository: expected [HOST[:PORT]/]PATH with lowercase path components, for example apache/impala"));
     }
     let tag = spec.image.tag.as_deref().unwrap_or(&registry.image.tag);
-    if !TAG.is_match(tag) || !is_label_value(tag) {
+    if !is_tag(tag) || !is_label_value(tag) {
         return fail("spec.image.tag", format!("'{tag}' is not a usable tag: it needs 1 to 63 letters, digits, '_', '.' and '-', starting and ending with a letter or digit (it is also the app.kubernetes.io/version label)"));
     }
     for (i, secret) in spec.image.pull_secrets.iter().enumerate() {
@@ -255,7 +257,7 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
         if registry.role(role).is_none() {
             return fail(field, not_a_role(spec, registry, role));
         }
-        if !DIGEST.is_match(digest) {
+        if !is_digest(digest) {
             return fail(
                 field,
                 format!("'{digest}' is not an image digest: expected sha256: and 64 lowercase hex digits"),
