@@ -160,6 +160,15 @@ fn check(
         let position = super::positions::positions_in(text, index).locate_key(field);
         return Err(error(file, position, field, format!("unknown field `{key}`{hint}{allowed}")));
     }
+    if let Some(field) = null_for_a_string(text, index) {
+        let position = super::positions::positions_in(text, index).locate_key(&field);
+        return Err(error(
+            file,
+            position,
+            field,
+            "a null (~, null or nothing) where a string is required, which would be read as the text 'null' or '~'; quote it ('~') or leave the key out",
+        ));
+    }
     if document.api_version != API_VERSION {
         return Err(error(
             file,
@@ -295,6 +304,78 @@ pub fn resolve_schema<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
     node
 }
 
+/// The first place of the document where YAML's null stands for a value the
+/// schema says is a string (serde_yaml would read it as the text `~` or `null`).
+fn null_for_a_string(text: &str, index: usize) -> Option<FieldPath> {
+    // Reading the text again costs about as much as a render: only where a null may be.
+    if !may_hold_a_null(text) {
+        return None;
+    }
+    let doc = serde_yaml::Deserializer::from_str(text).nth(index)?;
+    let value = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).ok()?;
+    fn has_null(value: &serde_yaml::Value) -> bool {
+        match value {
+            serde_yaml::Value::Null => true,
+            serde_yaml::Value::Mapping(map) => map.values().any(has_null),
+            serde_yaml::Value::Sequence(items) => items.iter().any(has_null),
+            _ => false,
+        }
+    }
+    // Building the schema costs more than a whole render: only for a document with a null.
+    if !has_null(&value) {
+        return None;
+    }
+    let root = &*SCHEMA;
+    fn walk(value: &serde_yaml::Value, node: &Value, root: &Value, path: FieldPath) -> Option<FieldPath> {
+        // A `$ref` is followed; an Option (`anyOf` with null) takes null.
+        let mut node = node;
+        while let Some(name) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+            node = root.get("$defs")?.get(name)?;
+        }
+        match value {
+            serde_yaml::Value::Null => (node.get("type") == Some(&Value::from("string"))).then_some(path),
+            serde_yaml::Value::Mapping(map) => {
+                let node = resolve_schema(node, root);
+                map.iter().find_map(|(k, v)| {
+                    let key = k.as_str()?;
+                    let child =
+                        node.get("properties").and_then(|p| p.get(key)).or_else(|| node.get("additionalProperties"))?;
+                    walk(v, child, root, path.key(key))
+                })
+            }
+            serde_yaml::Value::Sequence(items) => {
+                let node = resolve_schema(node, root);
+                let child = node.get("items")?;
+                items.iter().enumerate().find_map(|(i, v)| walk(v, child, root, path.index(i)))
+            }
+            _ => None,
+        }
+    }
+    walk(&value, root, root, FieldPath::root())
+}
+
+/// True when the text may hold a YAML null: `~`, `null` in any case, a flow
+/// key with no value (`{a: }`), or a block key with no value (its next line
+/// no deeper, and no list item).
+fn may_hold_a_null(text: &str) -> bool {
+    if text.contains('~') || text.to_ascii_lowercase().contains("null") || text.contains(": }") || text.contains(": ,")
+    {
+        return true;
+    }
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.split(" #").next().unwrap_or(l).trim_end())
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    lines.iter().enumerate().any(|(i, line)| {
+        line.ends_with(':')
+            && lines.get(i + 1).is_none_or(|next| {
+                indent(next) < indent(line) || (indent(next) == indent(line) && !next.trim_start().starts_with("- "))
+            })
+    })
+}
+
 /// The property names the schema knows at a path of the document.
 fn known_keys(path: &FieldPath) -> Vec<String> {
     let root = &*SCHEMA;
@@ -324,6 +405,26 @@ mod tests {
 
     const HEAD: &str =
         "apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: prod\n  namespace: analytics\n";
+
+    #[test]
+    fn a_null_where_a_string_is_required_is_refused() {
+        for (spec, field) in [
+            ("  hiveSite:\n    a.b: ~\n", "spec.hiveSite.a.b"),
+            ("  hiveSite:\n    a.b: NULL\n", "spec.hiveSite.a.b"),
+            (
+                "  roles:\n    coordinator:\n      podAnnotations:\n        a:\n",
+                "spec.roles.coordinator.podAnnotations.a",
+            ),
+            ("  roles:\n    coordinator:\n      nodeSelector: {disk: }\n", "spec.roles.coordinator.nodeSelector.disk"),
+        ] {
+            let e = load(&format!("{HEAD}spec:\n{spec}")).unwrap_err();
+            assert_eq!(e.field.to_string(), field, "{spec}");
+            assert!(e.message.starts_with("a null (~, null or nothing) where a string is required"), "{e}");
+        }
+        // An Option takes null (unset), a quoted '~' is a string, a list may start at its key's indentation.
+        let ok = "  image: {tag: ~}\n  hiveSite: {a.b: '~'}\n  roles:\n    executor:\n      tolerations:\n      - {key: a, operator: Exists}\n";
+        assert!(load(&format!("{HEAD}spec:\n{ok}")).is_ok());
+    }
 
     #[test]
     fn reads_a_document() {
