@@ -17,6 +17,7 @@ use super::storage;
 use super::Object;
 use crate::registry::{Access, Audience, ConfigStyle, Destination, Protocol};
 use crate::spec::http::HttpKind;
+use crate::spec::metrics::MonitorKind;
 use crate::spec::{Cluster, ClusterNetworkPolicy, ClusterRole, Egress, ServiceType};
 
 const APP_NAME: &str = "impala";
@@ -233,8 +234,10 @@ impl<'a, 'r> Release<'a, 'r> {
         let mut objects = Vec::new();
         let meta = self.meta(cluster.monitor_name(), None).with_labels(metrics.labels.clone()).build();
         if let Some(monitor) = monitoring::monitor(cluster, metrics, meta, self.labels.selector(None)) {
-            let pods = monitor.kind == "PodMonitor";
-            objects.push(if pods { Object::PodMonitor(monitor) } else { Object::ServiceMonitor(monitor) });
+            objects.push(match metrics.monitor {
+                Some(MonitorKind::ServiceMonitor) => Object::ServiceMonitor(monitor),
+                _ => Object::PodMonitor(monitor),
+            });
         }
         if let Some((labels, annotations)) = &metrics.dashboard {
             let mut meta = self.meta(cluster.dashboard_name(), None).with_labels(labels.clone());

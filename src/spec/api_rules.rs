@@ -150,25 +150,17 @@ fn check_node_requirements(
 }
 
 fn check_operator(field: &FieldPath, operator: &str, values: &[String], allowed: &[&str]) -> Result<(), SpecError> {
-    let ok = match operator {
-        "In" | "NotIn" => !values.is_empty(),
-        "Exists" | "DoesNotExist" => values.is_empty(),
-        "Gt" | "Lt" => values.len() == 1 && values[0].parse::<i64>().is_ok(),
-        _ => {
-            return fail(field.key("operator"), format!("'{operator}' is not an operator here: {}", allowed.join(", ")))
-        }
-    };
     if !allowed.contains(&operator) {
         return fail(field.key("operator"), format!("'{operator}' is not an operator here: {}", allowed.join(", ")));
     }
+    let (ok, needs) = match operator {
+        "In" | "NotIn" => (!values.is_empty(), "needs at least one value"),
+        "Exists" | "DoesNotExist" => (values.is_empty(), "takes no values"),
+        _ => (values.len() == 1 && values[0].parse::<i64>().is_ok(), "takes exactly one integer value"),
+    };
     if ok {
         return Ok(());
     }
-    let needs = match operator {
-        "In" | "NotIn" => "needs at least one value",
-        "Exists" | "DoesNotExist" => "takes no values",
-        _ => "takes exactly one integer value",
-    };
     fail(field.key("values"), format!("operator {operator} {needs}"))
 }
 
