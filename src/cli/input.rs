@@ -17,6 +17,18 @@ impl GenArgs {
     /// Invalid documents come back as errors beside the valid requests, so
     /// that every one is reported.
     pub fn requests(&self) -> Result<(Vec<Request>, bool, Vec<Error>), Error> {
+        let (mut requests, mut errors) = (Vec::new(), Vec::new());
+        let nested = self.each_request(|request| match request {
+            Ok(request) => requests.push(request),
+            Err(e) => errors.push(e),
+        })?;
+        Ok((requests, nested, errors))
+    }
+
+    /// [`GenArgs::requests`] one at a time, in input order, each file parsed
+    /// only when its turn comes: a run over thousands of clusters holds one
+    /// parsed request at a time. Returns the nesting flag.
+    pub fn each_request(&self, mut each: impl FnMut(Result<Request, Error>)) -> Result<bool, Error> {
         let mut sources: Vec<Source> = Vec::new();
         let mut nested = false;
         match &self.file {
@@ -38,40 +50,32 @@ impl GenArgs {
             Some(file) => Some(Registry::from_yaml(&file.display().to_string(), &read_input(file)?)?),
             None => None,
         };
-        let mut specs: Vec<(ClusterSpec, Option<Source>)> = Vec::new();
-        let mut errors = Vec::new();
-        if sources.is_empty() {
-            specs.push((ClusterSpec::default(), None));
-        }
-        for (file, text) in &sources {
-            let documents = load::documents(file, text);
-            nested |= documents.len() > 1;
-            for spec in documents {
-                match spec {
-                    Ok(spec) => specs.push((spec, Some((file.clone(), text.clone())))),
-                    Err(e) => errors.push(e.into()),
-                }
-            }
-        }
-        let mut requests = Vec::new();
-        for (mut spec, source) in specs {
+        let request = |spec: ClusterSpec, source: Option<Source>| -> Result<Request, Error> {
+            let mut spec = spec;
             if let Some(registry) = &registry {
                 if spec.spec.registry.is_some() {
                     let message = format!(
                         "the spec has its own registry; --registry {} would replace it: use one",
                         self.registry.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
                     );
-                    errors.push(SpecError::new("spec.registry", message).into());
-                    continue;
+                    return Err(SpecError::new("spec.registry", message).into());
                 }
                 spec.spec.registry = Some(registry.clone());
             }
-            match self.apply(&mut spec) {
-                Ok(flags) => requests.push(Request { spec, flags, source }),
-                Err(e) => errors.push(e),
+            let flags = self.apply(&mut spec)?;
+            Ok(Request { spec, flags, source })
+        };
+        if sources.is_empty() {
+            each(request(ClusterSpec::default(), None));
+        }
+        for (file, text) in &sources {
+            let documents = load::documents(file, text);
+            nested |= documents.len() > 1;
+            for spec in documents {
+                each(spec.map_err(Error::from).and_then(|spec| request(spec, Some((file.clone(), text.clone())))));
             }
         }
-        Ok((requests, nested, errors))
+        Ok(nested)
     }
 
     /// The request, which must be one cluster.

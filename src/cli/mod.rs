@@ -15,7 +15,7 @@ use kube::CustomResourceExt;
 
 pub use args::{Cli, Command, GenArgs, GenOutput, InitArgs, OutputFormat, PortsArgs, ValuesArgs, VERSION};
 pub use input::{Request, Source};
-use render::Clusters;
+use render::{Clusters, Text};
 
 use crate::output::policy::PolicyFormat;
 use crate::output::{ports, values};
@@ -23,10 +23,13 @@ use crate::spec::crd::ImpalaCluster;
 use crate::Error;
 
 /// What a command prints: stdout on success, warnings for stderr.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     /// Everything for stdout, written only once the command has succeeded.
     pub stdout: String,
+    /// Rendered objects for stdout after `stdout`, written from where they
+    /// wait (memory or a temporary file) in their stable order.
+    pub objects: Option<Clusters>,
     /// Warnings for stderr.
     pub warnings: Vec<String>,
     /// Other messages for stderr (what was written where).
@@ -52,11 +55,10 @@ pub fn execute(command: &Command) -> Result<Outcome, Error> {
         }
         Command::Policy { args, manifests: None, format } => policy(args, *format),
         Command::Diff { args, path } => {
-            let rendered = Clusters::render(args)?;
-            let committed = crate::output::diff::read_committed(path)?;
-            let diff = crate::output::diff::diff(&rendered.combined(), &committed);
+            let mut rendered = Clusters::render(args, Text::Yaml)?;
+            let diff = rendered.diff(path)?;
             let drift = !diff.is_empty();
-            Ok(Outcome { stdout: diff, warnings: rendered.warnings, notes: Vec::new(), drift })
+            Ok(Outcome { stdout: diff, warnings: rendered.warnings, drift, ..Default::default() })
         }
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -98,37 +100,28 @@ fn pretty_json(value: &serde_json::Value) -> String {
 
 /// `gen`: every cluster to stdout (YAML or JSON), or into a directory.
 fn gen(args: &GenArgs, output: &GenOutput) -> Result<Outcome, Error> {
-    let rendered = Clusters::render(args)?;
     let Some(dir) = &output.out_dir else {
-        let objects = rendered.combined();
-        let stdout = match output.output.unwrap_or_default() {
-            OutputFormat::Yaml => objects.to_yaml(),
-            OutputFormat::Json => objects.to_json(),
+        let text = match output.output.unwrap_or_default() {
+            OutputFormat::Yaml => Text::Yaml,
+            OutputFormat::Json => Text::Json,
         };
-        return Ok(Outcome { stdout, warnings: rendered.warnings, ..Default::default() });
+        let mut rendered = Clusters::render(args, text)?;
+        let warnings = std::mem::take(&mut rendered.warnings);
+        return Ok(Outcome { objects: Some(rendered), warnings, ..Default::default() });
     };
-    let clusters = &rendered.clusters;
-    let files = if rendered.nested {
-        let tree: Vec<(&str, &str, &crate::output::Manifests)> =
-            clusters.iter().map(|(r, m)| (r.spec.namespace.as_str(), r.spec.release.as_str(), m)).collect();
-        crate::output::files::cluster_tree(&tree)
-    } else {
-        crate::output::files::files(&clusters[0].1, &clusters[0].0.spec.release)
-    };
-    let mut notes = crate::output::files::write_dir(dir, &files)?;
-    notes.push(format!("wrote {} files for {} cluster(s) to {}", files.len(), clusters.len(), dir.display()));
-    Ok(Outcome { stdout: String::new(), warnings: rendered.warnings, notes, drift: false })
+    let mut rendered = Clusters::render(args, Text::Yaml)?;
+    let count = rendered.clusters.len();
+    let mut files = 0;
+    let mut notes = crate::output::files::write_files(dir, rendered.files().inspect(|_| files += 1))?;
+    notes.push(format!("wrote {files} files for {count} cluster(s) to {}", dir.display()));
+    Ok(Outcome { warnings: rendered.warnings, notes, ..Default::default() })
 }
 
 /// `policy` of a rendering.
 fn policy(args: &GenArgs, format: PolicyFormat) -> Result<Outcome, Error> {
-    let rendered = Clusters::render(args)?;
-    let analysis = crate::policy::analyze(rendered.combined().objects());
-    Ok(Outcome {
-        stdout: crate::output::policy::render(&analysis, format),
-        warnings: rendered.warnings,
-        ..Default::default()
-    })
+    let (objects, warnings) = Clusters::objects(args)?;
+    let analysis = crate::policy::analyze(&objects);
+    Ok(Outcome { stdout: crate::output::policy::render(&analysis, format), warnings, ..Default::default() })
 }
 
 /// Runs the command line: prints the result, or an error on stderr with exit
@@ -137,7 +130,7 @@ fn policy(args: &GenArgs, format: PolicyFormat) -> Result<Outcome, Error> {
 pub fn run(cli: Cli) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match execute(&cli.command) {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
             for warning in &outcome.warnings {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
@@ -145,7 +138,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 let _ = writeln!(stderr, "{note}");
             }
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+            let written = stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| match &mut outcome.objects {
+                Some(objects) => objects.write(&mut stdout),
+                None => Ok(()),
+            });
+            match written.and_then(|()| stdout.flush()) {
                 Ok(()) if outcome.drift => ExitCode::from(1),
                 Ok(()) => ExitCode::SUCCESS,
                 // The reader went away (`| head`): nothing to report.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use similar::TextDiff;
 
-use super::files::{written_files, HEADER, KUSTOMIZATION};
+use super::files::{each_written_file, HEADER, KUSTOMIZATION};
 use super::Manifests;
 use crate::builders::Object;
 
@@ -44,14 +44,19 @@ fn key_of(value: &Value) -> Option<Key> {
     Some((kind.to_owned(), namespace.to_owned(), name.to_owned()))
 }
 
-/// The objects of one YAML file, by key, each with the file it came from.
-fn read_file(path: &Path, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result<(), ReadError> {
+/// Hands every object of one YAML file to `each`, by key.
+fn read_file(path: &Path, each: &mut dyn FnMut(Key, String, &Path) -> Result<(), ReadError>) -> Result<(), ReadError> {
     let text = fs::read_to_string(path).map_err(|e| read_error(path, e.to_string()))?;
-    read_text(path, &text, into)
+    read_text(path, &text, each)
 }
 
-/// The objects of one YAML text, by key; `path` names where it came from.
-fn read_text(path: &Path, text: &str, into: &mut BTreeMap<Key, (String, PathBuf)>) -> Result<(), ReadError> {
+/// Hands every object of one YAML text to `each`, by key, with its canonical
+/// text; `path` names where it came from.
+fn read_text(
+    path: &Path,
+    text: &str,
+    each: &mut dyn FnMut(Key, String, &Path) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
     crate::limits::check(text).map_err(|e| {
         let at = e.position.map(|(l, c)| format!("line {l} column {c}: ")).unwrap_or_default();
         read_error(path, format!("{at}{}", e.message))
@@ -63,94 +68,170 @@ fn read_text(path: &Path, text: &str, into: &mut BTreeMap<Key, (String, PathBuf)
         }
         let key = key_of(&value)
             .ok_or_else(|| read_error(path, format!("document {} has no kind or metadata.name", i + 1)))?;
-        if into.insert(key.clone(), (canonical(&value), path.to_owned())).is_some() {
-            return Err(read_error(path, format!("{} {}/{} is defined twice", key.0, key.1, key.2)));
-        }
+        each(key, canonical(&value), path)?;
     }
     Ok(())
 }
 
-/// The committed objects at `path`: a YAML file, `-` for stdin, or a
+fn defined_twice(path: &Path, key: &Key) -> ReadError {
+    read_error(path, format!("{} {}/{} is defined twice", key.0, key.1, key.2))
+}
+
+/// Hands every committed object at `path` to `each` (its key, its canonical
+/// text and its file), one file at a time: a YAML file, `-` for stdin, or a
 /// directory (the files impala-k8s's kustomizations list, recursively, else
 /// every .yaml and .yml file in it).
-pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, ReadError> {
-    let mut objects = BTreeMap::new();
+pub fn each_committed(
+    path: &Path,
+    mut each: impl FnMut(Key, String, &Path) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
     if path == Path::new("-") {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
             .map_err(|e| read_error(path, e.to_string()))?;
-        read_text(path, &text, &mut objects)?;
-        return Ok(objects);
+        return read_text(path, &text, &mut each);
     }
     let meta = fs::metadata(path).map_err(|e| read_error(path, e.to_string()))?;
     if !meta.is_dir() {
-        read_file(path, &mut objects)?;
-        return Ok(objects);
+        return read_file(path, &mut each);
     }
     let ours = fs::read_to_string(path.join(KUSTOMIZATION)).is_ok_and(|t| t.starts_with(HEADER));
-    let files: Vec<PathBuf> = match ours {
-        true => written_files(path)
-            .map_err(|e| read_error(path, e.to_string()))?
-            .into_iter()
-            .filter(|f| f != KUSTOMIZATION && !f.ends_with(&format!("/{KUSTOMIZATION}")))
-            .map(|f| path.join(f))
-            .collect(),
-        false => {
-            let mut files: Vec<PathBuf> = fs::read_dir(path)
-                .map_err(|e| read_error(path, e.to_string()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-                        && p.file_name() != Some(KUSTOMIZATION.as_ref())
-                })
-                .collect();
-            files.sort();
-            files
-        }
-    };
-    for file in files {
-        read_file(&file, &mut objects)?;
+    if ours {
+        // One file at a time, as listed: a tree of thousands of clusters is never listed whole.
+        let mut failure = Ok(());
+        each_written_file(path, |file| {
+            let listed = file != KUSTOMIZATION && !file.ends_with(&format!("/{KUSTOMIZATION}"));
+            if listed && failure.is_ok() {
+                failure = read_file(&path.join(file), &mut each);
+            }
+        })
+        .map_err(|e| read_error(path, e.to_string()))?;
+        return failure;
     }
+    let mut files: Vec<PathBuf> = fs::read_dir(path)
+        .map_err(|e| read_error(path, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "yaml" || x == "yml") && p.file_name() != Some(KUSTOMIZATION.as_ref())
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        read_file(&file, &mut each)?;
+    }
+    Ok(())
+}
+
+/// The committed objects at `path` (see [`each_committed`]), by key, each
+/// with its canonical text and its file.
+pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, ReadError> {
+    let mut objects = BTreeMap::new();
+    each_committed(path, |key, text, file| match objects.entry(key) {
+        std::collections::btree_map::Entry::Occupied(e) => Err(defined_twice(file, e.key())),
+        std::collections::btree_map::Entry::Vacant(e) => {
+            e.insert((text, file.to_owned()));
+            Ok(())
+        }
+    })?;
     Ok(objects)
 }
 
-/// A readable unified diff of every object that differs, is missing or is
-/// extra; empty when the committed objects match the rendered ones.
-pub fn diff(rendered: &Manifests, committed: &BTreeMap<Key, (String, PathBuf)>) -> String {
-    let expected: BTreeMap<Key, String> = rendered
-        .objects()
-        .iter()
-        .map(|o| {
-            let value = o.to_json();
-            (key_of(&value).expect("generated objects have a kind and a name"), canonical(&value))
-        })
-        .collect();
-    let mut keys: Vec<&Key> = expected.keys().chain(committed.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut out = String::new();
-    for key in keys {
-        let id =
-            if key.1.is_empty() { format!("{} {}", key.0, key.2) } else { format!("{} {}/{}", key.0, key.1, key.2) };
-        let (old, old_name) = match committed.get(key) {
-            Some((text, path)) => (text.as_str(), format!("committed {id} ({})", path.display())),
-            None => ("", format!("committed {id} (missing)")),
-        };
-        let (new, new_name) = match expected.get(key) {
-            Some(text) => (text.as_str(), format!("rendered {id}")),
-            None => ("", format!("rendered {id} (not rendered: extra)")),
-        };
-        if old != new {
-            out.push_str(
-                &TextDiff::from_lines(old, new)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&old_name, &new_name)
-                    .to_string(),
-            );
+/// Where `wanted` is among `0..count` sorted by `key` (as `binary_search`).
+fn search<'a>(count: usize, key: &impl Fn(usize) -> Key3<'a>, wanted: Key3<'_>) -> Result<usize, usize> {
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match key(mid).cmp(&wanted) {
+            std::cmp::Ordering::Less => low = mid + 1,
+            std::cmp::Ordering::Greater => high = mid,
+            std::cmp::Ordering::Equal => return Ok(mid),
         }
     }
-    out
+    Err(low)
+}
+
+/// A borrowed [`Key`].
+type Key3<'a> = (&'a str, &'a str, &'a str);
+
+/// One object's unified diff, empty when both sides are equal.
+fn object_diff(key: (&str, &str, &str), committed: Option<(&str, &Path)>, rendered: Option<&str>) -> String {
+    let id = if key.1.is_empty() { format!("{} {}", key.0, key.2) } else { format!("{} {}/{}", key.0, key.1, key.2) };
+    let (old, old_name) = match committed {
+        Some((text, path)) => (text, format!("committed {id} ({})", path.display())),
+        None => ("", format!("committed {id} (missing)")),
+    };
+    let (new, new_name) = match rendered {
+        Some(text) => (text, format!("rendered {id}")),
+        None => ("", format!("rendered {id} (not rendered: extra)")),
+    };
+    if old == new {
+        return String::new();
+    }
+    TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(&old_name, &new_name).to_string()
+}
+
+/// A readable unified diff of every object that differs, is missing or is
+/// extra, in key order; empty when the committed objects at `committed`
+/// match the rendered ones.
+///
+/// The rendered objects are `0..count`, sorted by `key`, and `text` reads the
+/// canonical text of one: the committed tree is read one file at a time and
+/// only the objects that differ are kept, so a diff of thousands of clusters
+/// holds little more than what renders them.
+pub fn diff_sorted<'a>(
+    count: usize,
+    rendered_key: impl Fn(usize) -> Key3<'a>,
+    mut text: impl FnMut(usize) -> Result<String, crate::Error>,
+    committed: &Path,
+) -> Result<String, crate::Error> {
+    let mut seen = vec![false; count];
+    let mut extra: std::collections::BTreeSet<Key> = Default::default();
+    let mut drift: BTreeMap<Key, String> = BTreeMap::new();
+    let mut failure = None;
+    each_committed(committed, |key, old, file| {
+        let k = (key.0.as_str(), key.1.as_str(), key.2.as_str());
+        let shown = match search(count, &rendered_key, k) {
+            Ok(i) if seen[i] => return Err(defined_twice(file, &key)),
+            Ok(i) => {
+                seen[i] = true;
+                match text(i) {
+                    Ok(new) => object_diff(k, Some((&old, file)), Some(&new)),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        String::new()
+                    }
+                }
+            }
+            Err(_) if extra.contains(&key) => return Err(defined_twice(file, &key)),
+            Err(_) => {
+                extra.insert(key.clone());
+                object_diff(k, Some((&old, file)), None)
+            }
+        };
+        if !shown.is_empty() {
+            drift.insert(key, shown);
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    for i in (0..count).filter(|i| !seen[*i]) {
+        let new = text(i)?;
+        let k = rendered_key(i);
+        drift.insert((k.0.to_owned(), k.1.to_owned(), k.2.to_owned()), object_diff(k, None, Some(&new)));
+    }
+    Ok(drift.into_values().collect())
+}
+
+/// [`diff_sorted`] of a release's objects against what is committed at `committed`.
+pub fn diff(rendered: &Manifests, committed: &Path) -> Result<String, crate::Error> {
+    let values: Vec<Value> = rendered.objects().iter().map(Object::to_json).collect();
+    let mut keyed: Vec<(Key, &Value)> =
+        values.iter().map(|v| (key_of(v).expect("generated objects have a kind and a name"), v)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let key = |i: usize| (keyed[i].0 .0.as_str(), keyed[i].0 .1.as_str(), keyed[i].0 .2.as_str());
+    diff_sorted(keyed.len(), key, |i| Ok(canonical(keyed[i].1)), committed)
 }
 
 /// Committed manifests that `policy --manifests` cannot analyze.
@@ -226,8 +307,8 @@ mod tests {
             .map(|o| format!("---\n{}\n", serde_json::to_string(&o.to_json()).unwrap()))
             .collect();
         fs::write(dir.join("all.yaml"), text).unwrap();
-        assert_eq!(diff(&manifests, &read_committed(&dir.join("all.yaml")).unwrap()), "");
-        assert_eq!(diff(&manifests, &read_committed(&dir).unwrap()), "");
+        assert_eq!(diff(&manifests, &dir.join("all.yaml")).unwrap(), "");
+        assert_eq!(diff(&manifests, &dir).unwrap(), "");
     }
 
     #[test]
@@ -239,7 +320,7 @@ mod tests {
         let without_sa: String =
             yaml.split("---\n").filter(|d| !d.contains("kind: ServiceAccount")).map(|d| format!("---\n{d}")).collect();
         fs::write(dir.join("m.yaml"), without_sa).unwrap();
-        let text = diff(&manifests, &read_committed(&dir.join("m.yaml")).unwrap());
+        let text = diff(&manifests, &dir.join("m.yaml")).unwrap();
         assert!(text.contains("-  replicas: 3\n+  replicas: 2\n"), "{text}");
         assert!(text.contains("committed ServiceAccount impala/impala (missing)"), "{text}");
         assert!(text.contains("rendered ConfigMap impala/stray (not rendered: extra)"), "{text}");

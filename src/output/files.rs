@@ -54,13 +54,17 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 /// The file name of an object: its name less the release prefix, and its kind
 /// (`coordinator-statefulset.yaml`, `namespace.yaml`).
 pub fn file_name(object: &Object, release: &str) -> String {
-    let kind = object.kind().to_lowercase();
-    let name = object.name();
-    let short = if object.kind() == "Namespace" || name == release {
+    file_name_of(object.kind(), object.name(), release)
+}
+
+/// [`file_name`] of an object's kind and name.
+pub fn file_name_of(kind: &str, name: &str, release: &str) -> String {
+    let short = if kind == "Namespace" || name == release {
         ""
     } else {
         name.strip_prefix(release).and_then(|n| n.strip_prefix('-')).unwrap_or(name)
     };
+    let kind = kind.to_lowercase();
     if short.is_empty() {
         format!("{kind}.yaml")
     } else {
@@ -80,7 +84,7 @@ pub fn files(manifests: &Manifests, release: &str) -> Vec<(String, String)> {
 
 /// The text of impala-k8s's kustomization.yaml listing `resources`: nothing
 /// else, so that any edit of the file shows (see [`written_files`]).
-fn kustomization<'a>(resources: impl IntoIterator<Item = &'a str>) -> String {
+pub fn kustomization<'a>(resources: impl IntoIterator<Item = &'a str>) -> String {
     let mut text = format!("{HEADER}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
     for name in resources {
         text.push_str(&format!("- {name}\n"));
@@ -91,7 +95,7 @@ fn kustomization<'a>(resources: impl IntoIterator<Item = &'a str>) -> String {
 /// The files an earlier run wrote under `dir` (relative paths): its
 /// kustomization and the resources it lists, recursively through the
 /// directories it lists that hold one of impala-k8s's kustomizations.
-fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Result<(), WriteError> {
+fn previous_files(dir: &Path, prefix: &str, into: &mut dyn FnMut(String)) -> Result<(), WriteError> {
     let path = dir.join(prefix).join(KUSTOMIZATION);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
@@ -104,7 +108,7 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Resu
             message: "this kustomization was not written by impala-k8s; refusing to replace it (move it away or choose another --out-dir)".into(),
         });
     }
-    into.insert(format!("{prefix}{KUSTOMIZATION}"));
+    into(format!("{prefix}{KUSTOMIZATION}"));
     crate::limits::check(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.message })?;
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.to_string() })?;
@@ -123,7 +127,7 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Resu
         if dir.join(prefix).join(resource).is_dir() {
             previous_files(dir, &format!("{prefix}{resource}/"), into)?;
         } else {
-            into.insert(format!("{prefix}{resource}"));
+            into(format!("{prefix}{resource}"));
         }
     }
     Ok(())
@@ -134,8 +138,15 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut BTreeSet<String>) -> Resu
 /// recursively; empty when `dir` holds none.
 pub fn written_files(dir: &Path) -> Result<BTreeSet<String>, WriteError> {
     let mut files = BTreeSet::new();
-    previous_files(dir, "", &mut files)?;
+    previous_files(dir, "", &mut |file| {
+        files.insert(file);
+    })?;
     Ok(files)
+}
+
+/// [`written_files`] one at a time, as their kustomizations list them.
+pub fn each_written_file(dir: &Path, mut each: impl FnMut(String)) -> Result<(), WriteError> {
+    previous_files(dir, "", &mut each)
 }
 
 /// Every file under `dir`, as relative paths (symbolic links are files here).
@@ -176,6 +187,16 @@ fn link(from: &Path, to: &Path) -> Result<(), WriteError> {
 /// notes say where a file that another process wrote during the run, under
 /// a name this run also writes, was kept.
 pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<Vec<String>, WriteError> {
+    write_files(dir, files.iter().map(|(f, c)| Ok((f.clone(), c.clone()))))
+}
+
+/// [`write_dir`] of files that come one at a time (a failure to produce one,
+/// such as reading the spool they wait in, fails the write and leaves the
+/// target as it was): only their names are held, not their contents.
+pub fn write_files(
+    dir: &Path,
+    files: impl IntoIterator<Item = io::Result<(String, String)>>,
+) -> Result<Vec<String>, WriteError> {
     write_dir_with(dir, files, || ())
 }
 
@@ -183,7 +204,7 @@ pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<Vec<String>, 
 /// tests that write into `dir` while a run is under way).
 fn write_dir_with(
     dir: &Path,
-    files: &[(String, String)],
+    files: impl IntoIterator<Item = io::Result<(String, String)>>,
     before_exchange: impl FnOnce(),
 ) -> Result<Vec<String>, WriteError> {
     let name = dir.file_name().ok_or_else(|| WriteError::Refused {
@@ -224,12 +245,13 @@ fn sync_tree(staging: &Path) -> Result<(), WriteError> {
 fn stage_and_swap(
     dir: &Path,
     staging: &Path,
-    files: &[(String, String)],
+    files: impl IntoIterator<Item = io::Result<(String, String)>>,
     before_exchange: impl FnOnce(),
 ) -> Result<Vec<String>, WriteError> {
     let mut created: BTreeSet<PathBuf> = BTreeSet::new();
-    for (file, content) in files {
-        let path = staging.join(file);
+    for file in files {
+        let (file, content) = file.map_err(io_err(&std::env::temp_dir()))?;
+        let path = staging.join(&file);
         // Each parent once, not once per file.
         if let Some(parent) = path.parent() {
             if created.insert(parent.to_path_buf()) {
@@ -238,6 +260,9 @@ fn stage_and_swap(
         }
         durable::write_synced(&path, content.as_bytes()).map_err(io_err(&path))?;
     }
+    // Until other files are linked in, the staged tree holds just this run's
+    // files: it answers which names are ours without a list in memory.
+    let ours = |file: &str| fs::symlink_metadata(staging.join(file)).is_ok_and(|m| !m.is_dir());
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             sync_tree(staging)?;
@@ -250,8 +275,7 @@ fn stage_and_swap(
         }
         Ok(meta) => {
             let previous = written_files(dir)?;
-            let ours: BTreeSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
-            for stale in previous.iter().filter(|f| !ours.contains(f.as_str())) {
+            for stale in previous.iter().filter(|f| !ours(f)) {
                 check_generated(&dir.join(stale))?;
             }
             let (mut existing, mut directories) = (Vec::new(), Vec::new());
@@ -264,13 +288,14 @@ fn stage_and_swap(
                 durable::copy_attributes(&fs::metadata(&from).map_err(io_err(&from))?, &to).map_err(io_err(&to))?;
             }
             let before = identities(dir, &existing)?;
-            for file in existing.iter().filter(|f| !previous.contains(*f)) {
-                if ours.contains(file.as_str()) {
-                    return Err(WriteError::Refused {
-                        path: dir.join(file),
-                        message: "was not written by impala-k8s; refusing to overwrite it".into(),
-                    });
-                }
+            let linked: Vec<&String> = existing.iter().filter(|f| !previous.contains(*f)).collect();
+            if let Some(file) = linked.iter().find(|f| ours(f)) {
+                return Err(WriteError::Refused {
+                    path: dir.join(file),
+                    message: "was not written by impala-k8s; refusing to overwrite it".into(),
+                });
+            }
+            for file in linked {
                 link(&dir.join(file), &staging.join(file))?;
             }
             sync_tree(staging)?;
@@ -284,7 +309,7 @@ fn stage_and_swap(
             )
             .map_err(|e| io_err(dir)(e.into()))?;
             // The staging path now holds the old directory.
-            let notes = rescue(staging, dir, &before, &ours)?;
+            let notes = rescue(staging, dir, &before)?;
             fs::remove_dir_all(staging).map_err(io_err(staging))?;
             Ok(notes)
         }
@@ -343,12 +368,7 @@ fn identities(dir: &Path, files: &[String]) -> Result<BTreeMap<String, Identity>
 /// replaced while the run was under way. Files that were there at the start
 /// are impala-k8s's own (replaced by this run) or were linked into the new
 /// tree. A file under a name this run writes is kept beside it, with a note.
-fn rescue(
-    old: &Path,
-    dir: &Path,
-    before: &BTreeMap<String, Identity>,
-    ours: &BTreeSet<&str>,
-) -> Result<Vec<String>, WriteError> {
+fn rescue(old: &Path, dir: &Path, before: &BTreeMap<String, Identity>) -> Result<Vec<String>, WriteError> {
     let mut files = Vec::new();
     walk(old, "", &mut files)?;
     let mut notes = Vec::new();
@@ -368,7 +388,12 @@ fn rescue(
             {
                 continue
             }
-            Ok(_) if ours.contains(file.as_str()) => {
+            // A link of the file found at the start, which was since replaced: the
+            // new version goes in its place (below).
+            Ok(target)
+                if before.get(&file).is_some_and(|b| (b.0, b.1) == (identity(&target).0, identity(&target).1)) => {}
+            // Anything else the new tree holds under that name is this run's.
+            Ok(_) => {
                 to = dir.join(format!("{file}.kept"));
                 notes.push(format!(
                     "{} was written by another process during this run; it is kept as {}",
@@ -505,7 +530,7 @@ mod tests {
         let dir = root.join("out");
         write_dir(&dir, &release_files()).unwrap();
         fs::write(dir.join("README.md"), "first").unwrap();
-        let notes = write_dir_with(&dir, &release_files(), || {
+        let notes = write_dir_with(&dir, release_files().into_iter().map(Ok), || {
             // Another process, while the new tree is staged: a new file, a new
             // version of a foreign file (replaced, as editors save), one in a new
             // directory, and one under a name this run writes.

@@ -7,6 +7,7 @@ mod durable;
 pub mod files;
 pub mod policy;
 pub mod ports;
+pub mod spool;
 pub mod values;
 pub mod yaml;
 

@@ -44,12 +44,13 @@ fn label<'a>(analysis: &'a Analysis, id: &'a str) -> &'a str {
 
 /// Who among the pods reaches a port, in words.
 fn pods_cell(analysis: &Analysis, reach: &PortReach) -> String {
-    let pods: Vec<&Endpoint> = analysis.endpoints.iter().filter(|e| e.is_pod()).collect();
-    let from: Vec<&&Endpoint> = pods.iter().filter(|e| reach.from.contains(&e.id)).collect();
+    if reach.from_every_pod {
+        return "every pod".to_owned();
+    }
+    let from: Vec<&Endpoint> =
+        reach.from.iter().filter_map(|id| analysis.endpoint(id)).filter(|e| e.is_pod()).collect();
     if from.is_empty() {
         "no pod".to_owned()
-    } else if from.len() == pods.len() {
-        "every pod".to_owned()
     } else {
         from.iter().map(|e| e.label.as_str()).collect::<Vec<_>>().join(", ")
     }
@@ -290,7 +291,6 @@ fn graph(analysis: &Analysis) -> Graph {
 /// types that carry them for outside addresses.
 fn ingress_edges(ids: &Ids<'_>) -> Vec<Edge> {
     let analysis = ids.analysis;
-    let pods = analysis.endpoints.iter().filter(|e| e.is_pod()).count();
     // (from, to) → ports, and for outside addresses the Service types used.
     let mut inbound: BTreeMap<(usize, usize), Inbound> = BTreeMap::new();
     for reach in &analysis.ingress {
@@ -298,7 +298,7 @@ fn ingress_edges(ids: &Ids<'_>) -> Vec<Edge> {
         let port = (reach.port.number, reach.port.protocol.clone());
         let from_pods: Vec<&String> =
             reach.from.iter().filter(|id| analysis.endpoint(id).is_some_and(Endpoint::is_pod)).collect();
-        if from_pods.len() == pods {
+        if reach.from_every_pod {
             inbound.entry((ids.every_pod, dst)).or_default().ports.insert(port.clone());
         } else {
             for id in from_pods {

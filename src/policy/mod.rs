@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::builders::Object;
 use endpoints::{endpoints, workload};
 pub use model::*;
-use semantics::{admitted, Direction, World};
+use semantics::{admitted, covers, covers_every_pod, port_matches, Direction, World};
 
 /// The label that names a pod's role.
 pub(super) const COMPONENT: &str = "app.kubernetes.io/component";
@@ -84,7 +84,8 @@ pub fn analyze(objects: &[Object]) -> Analysis {
 
     let ingress = ingress_reach(&world, &workloads, &endpoints);
     let egress = egress_reach(&world, &workloads, &endpoints);
-    Analysis { namespaces, network_policies: world.policies.len(), workloads, endpoints, ingress, egress }
+    let by_id = endpoints.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+    Analysis { namespaces, network_policies: world.policies.len(), workloads, endpoints, ingress, egress, by_id }
 }
 
 /// Who reaches each port of each role: the endpoints that connect to it, the
@@ -98,12 +99,23 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
         let dst_ingress = world.rules(&dst_place, Direction::Ingress);
         let services = world.services_selecting(&dst.namespace, &dst.labels);
         for port in &dst.ports {
+            // The port's ingress rules once, and whether one admits every pod,
+            // not once per source.
+            let rules: Option<Vec<_>> =
+                dst_ingress.as_ref().map(|rules| rules.iter().filter(|r| port_matches(r.2, port)).collect());
+            let every_pod_in = rules.as_ref().is_none_or(|rules| rules.iter().any(|r| covers_every_pod(r.1)));
+            let admits_in = |src: &Endpoint| {
+                (every_pod_in && src.is_pod())
+                    || rules.as_ref().is_none_or(|rules| rules.iter().any(|r| covers(r.1, r.0, &src.place)))
+            };
+            let reaches =
+                |src: &Endpoint, out: &Option<Vec<_>>| admitted(out.as_deref(), &dst_place, port) && admits_in(src);
+            let from_every_pod =
+                endpoints.iter().zip(&egress).filter(|(src, _)| src.is_pod()).all(|(src, out)| reaches(src, out));
             let from: Vec<&Endpoint> = endpoints
                 .iter()
                 .zip(&egress)
-                .filter(|(src, out)| {
-                    admitted(out.as_deref(), &dst_place, port) && admitted(dst_ingress.as_deref(), &src.place, port)
-                })
+                .filter(|(src, out)| !(from_every_pod && src.is_pod()) && reaches(src, out))
                 .map(|(src, _)| src)
                 .collect();
             let exposed_by = World::exposures(&services, port);
@@ -122,6 +134,7 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
             ingress.push(PortReach {
                 role: dst.id.clone(),
                 port: port.clone(),
+                from_every_pod,
                 from: from.iter().map(|e| e.id.clone()).collect(),
                 exposed_by,
                 routed_by,
@@ -151,6 +164,8 @@ fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint
             let to = endpoints
                 .iter()
                 .zip(&ingress)
+                // An unrestricted role reaches the roles as their ingress says.
+                .filter(|(dst, _)| restricted || dst.kind != EndpointKind::Role)
                 .filter_map(|(dst, dst_ingress)| {
                     let role = by_id.get(dst.id.as_str()).filter(|_| dst.kind == EndpointKind::Role);
                     let ports = match role {

@@ -234,8 +234,13 @@ pub struct PortReach {
     /// The port.
     #[serde(flatten)]
     pub port: ListeningPort,
-    /// Every endpoint the NetworkPolicies let through (their ids), pods and
-    /// addresses alike, whatever the Services.
+    /// True when every pod endpoint gets through the NetworkPolicies: `from`
+    /// then lists only the addresses (one word, not thousands of ids, for a
+    /// port every pod of a thousand releases reaches).
+    pub from_every_pod: bool,
+    /// The endpoints the NetworkPolicies let through (their ids), pods and
+    /// addresses alike, whatever the Services; without the pods when
+    /// `fromEveryPod` ([`PortReach::sources`] lists them all).
     pub from: Vec<String>,
     /// The Services that carry the port.
     pub exposed_by: Vec<Exposure>,
@@ -251,6 +256,21 @@ pub struct PortReach {
     /// requires TLS and which authentication, from the daemon's flags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<PortSecurity>,
+}
+
+impl PortReach {
+    /// Every endpoint that reaches the port (its id), the pods included when
+    /// `from_every_pod` says so, in the order of [`Analysis::endpoints`].
+    pub fn sources<'a>(&'a self, analysis: &'a Analysis) -> impl Iterator<Item = &'a str> {
+        let pods = analysis.endpoints.iter().filter(|e| self.from_every_pod && e.is_pod()).map(|e| e.id.as_str());
+        pods.chain(self.from.iter().map(String::as_str))
+    }
+
+    /// True when the endpoint with this id reaches the port.
+    pub fn reached_by(&self, analysis: &Analysis, id: &str) -> bool {
+        (self.from_every_pod && analysis.endpoint(id).is_some_and(Endpoint::is_pod))
+            || self.from.iter().any(|f| f == id)
+    }
 }
 
 /// What an exposed port asks of its clients, read from the daemon's flags.
@@ -309,7 +329,9 @@ pub struct EgressReach {
     /// True when an egress NetworkPolicy selects the role's pods.
     pub restricted: bool,
     /// Per endpoint (by id), the ports the role's pods may connect to;
-    /// endpoints they cannot reach at all are left out.
+    /// endpoints they cannot reach at all are left out. A role no egress
+    /// policy restricts may connect to whatever port of the roles admits it,
+    /// which `ingress` says: the roles are left out of its list.
     pub to: Vec<EgressTarget>,
 }
 
@@ -363,11 +385,14 @@ pub struct Analysis {
     pub ingress: Vec<PortReach>,
     /// Per role, where it may connect.
     pub egress: Vec<EgressReach>,
+    /// Each endpoint's index by id.
+    #[serde(skip)]
+    pub(super) by_id: std::collections::HashMap<String, usize>,
 }
 
 impl Analysis {
     /// The endpoint with this id.
     pub fn endpoint(&self, id: &str) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| e.id == id)
+        self.by_id.get(id).map(|&i| &self.endpoints[i])
     }
 }

@@ -105,6 +105,22 @@ pub(super) fn covers(peers: Option<&Vec<NetworkPolicyPeer>>, policy_ns: &str, pl
     peers.filter(|p| !p.is_empty()).is_none_or(|peers| peers.iter().any(|peer| peer_matches(peer, policy_ns, place)))
 }
 
+/// True when a rule's peer list covers every pod of the cluster: no peers,
+/// or a peer of every namespace (`namespaceSelector: {}`) and every pod.
+pub(super) fn covers_every_pod(peers: Option<&Vec<NetworkPolicyPeer>>) -> bool {
+    let everything = |s: &LabelSelector| {
+        s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            && s.match_expressions.as_ref().is_none_or(|m| m.is_empty())
+    };
+    peers.filter(|p| !p.is_empty()).is_none_or(|peers| {
+        peers.iter().any(|peer| {
+            peer.ip_block.is_none()
+                && peer.namespace_selector.as_ref().is_some_and(everything)
+                && peer.pod_selector.as_ref().is_none_or(everything)
+        })
+    })
+}
+
 /// True when a rule's port list covers a container port.
 pub(super) fn port_matches(ports: Option<&Vec<NetworkPolicyPort>>, port: &ListeningPort) -> bool {
     let Some(ports) = ports.filter(|p| !p.is_empty()) else { return true };

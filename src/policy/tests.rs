@@ -52,7 +52,8 @@ fn internal_ports_admit_their_peers_only() {
 fn external_ports_admit_everyone_but_only_a_service_takes_them_outside() {
     let a = default_analysis();
     let hs2 = reach(&a, "coordinator", "hs2");
-    assert_eq!(hs2.from.len(), a.endpoints.len(), "every endpoint: {:?}", hs2.from);
+    assert_eq!(hs2.sources(&a).count(), a.endpoints.len(), "every endpoint: {:?}", hs2.from);
+    assert!(hs2.from_every_pod && hs2.from.iter().all(|id| !a.endpoint(id).unwrap().is_pod()), "pods in one word");
     assert!(hs2.from_outside.is_empty(), "ClusterIP: not reachable from outside");
     assert!(hs2.exposed_by.iter().all(|x| x.type_ == "ClusterIP"));
 
@@ -67,7 +68,7 @@ fn without_network_policies_everything_reaches_everything() {
     let a = analysis_of("spec: {serviceType: NodePort, networkPolicy: {enabled: false}}");
     assert_eq!(a.network_policies, 0);
     for r in &a.ingress {
-        assert_eq!(r.from.len(), a.endpoints.len(), "{}/{}", r.role, r.port.name);
+        assert_eq!(r.sources(&a).count(), a.endpoints.len(), "{}/{}", r.role, r.port.name);
     }
     assert!(a.egress.iter().all(|e| !e.restricted));
     assert_eq!(reach(&a, "coordinator", "hs2").from_outside, ["anywhere"]);
@@ -135,8 +136,8 @@ fn named_ports_and_port_ranges() {
         port.port = Some(IntOrString::Int(20000));
         port.end_port = Some(30000);
     });
-    assert_eq!(reach(&a, "statestored", "webui").from.len(), a.endpoints.len());
-    assert!(reach(&a, "statestored", "statestore").from.contains(&"catalogd".to_owned()));
+    assert_eq!(reach(&a, "statestored", "webui").sources(&a).count(), a.endpoints.len());
+    assert!(reach(&a, "statestored", "statestore").reached_by(&a, "catalogd"));
 }
 
 #[test]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from impala import BIN
+from impala import BIN, sources
 
 ROOT = Path(__file__).resolve().parents[2]
 MERMAID = ROOT / "tests" / "conformance" / "mermaid"
@@ -49,9 +49,9 @@ def expected_pod_edges(analysis):
     labels = {e["id"]: e["label"] for e in analysis["endpoints"]}
     edges = defaultdict(set)
     for reach in analysis["ingress"]:
-        from_pods = [i for i in reach["from"] if i in {p["id"] for p in pods}]
-        sources = ["any pod in the cluster"] if len(from_pods) == len(pods) else [labels[i] for i in from_pods]
-        for src in sources:
+        from_pods = [i for i in sources(analysis, reach) if i in {p["id"] for p in pods}]
+        named = ["any pod in the cluster"] if len(from_pods) == len(pods) else [labels[i] for i in from_pods]
+        for src in named:
             edges[(src, reach["role"])].add(reach["number"])
     return dict(edges)
 

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from test_conformance import BIN, LLAMA, NAMESPACE, RELEASE, SERVICE_TYPES, registry
+from impala import sources
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL = "all"                       # every port of every protocol
@@ -395,7 +396,7 @@ def nca_matrices(manifests, tmp_path, running, cats):
 def policy_matrices(analysis, running):
     ingress = defaultdict(set)
     for reach in analysis["ingress"]:
-        for src in reach["from"]:
+        for src in sources(analysis, reach):
             ingress[(src, reach["role"])].add(reach["number"])
     egress = {}
     for entry in analysis["egress"]:
@@ -577,7 +578,7 @@ def test_nca_and_policy_agree_across_releases(tmp_path):
     single = {w["id"] for w in analysis["workloads"] if w["replicas"] == 1}
     ours = defaultdict(set)
     for reach in analysis["ingress"]:
-        for src in reach["from"]:
+        for src in sources(analysis, reach):
             if not (src == reach["role"] and src in single):
                 ours[(src, reach["role"])].add(reach["number"])
     assert dict(nca) == dict(ours)
