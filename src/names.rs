@@ -10,6 +10,33 @@ use std::num::NonZeroU16;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `4e3`) as a number of its
+/// base unit (cores, bytes), for comparing requests with limits; `None` when
+/// it is no quantity.
+pub fn quantity(q: &str) -> Option<f64> {
+    let end = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
+    let (number, suffix) = q.split_at(end);
+    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let scale = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        exponent => 10f64.powi(exponent.strip_prefix(['e', 'E'])?.parse().ok()?),
+    };
+    Some(number * scale)
+}
+
 /// A name or number that failed its check; the message names the value and
 /// what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -553,12 +553,28 @@ impl Registry {
             let inner = e.into_inner();
             RegistryError {
                 origin: origin.to_owned(),
-                location: inner.location().map(|l| (l.line(), l.column())),
+                // The field's own position where the text has it (serde_yaml
+                // names the entry for a value its type refuses), else serde_yaml's.
+                location: Some(&path)
+                    .filter(|p| !p.is_empty() && *p != ".")
+                    .and_then(|p| {
+                        crate::spec::positions::positions(text).locate(&crate::spec::FieldPath::from(p.as_str()))
+                    })
+                    .or(inner.location().map(|l| (l.line(), l.column()))),
+                message: crate::spec::load::in_plain_words(crate::spec::load::without_path(
+                    &strip_location(&inner.to_string()),
+                    &path,
+                )),
                 path,
-                message: crate::spec::load::in_plain_words(&strip_location(&inner.to_string())),
             }
         })?;
-        let invalid = |(path, message)| RegistryError { origin: origin.to_owned(), location: None, path, message };
+        // A fault found after parsing is placed by its field path in the text.
+        let invalid = |(path, message): (String, String)| RegistryError {
+            origin: origin.to_owned(),
+            location: crate::spec::positions::positions(text).locate(&crate::spec::FieldPath::from(path.as_str())),
+            path,
+            message,
+        };
         let registry = Registry::expand(file).map_err(invalid)?;
         registry.validate().map_err(invalid)?;
         Ok(registry)
@@ -688,6 +704,37 @@ mod tests {
         assert!(e.message.contains("port name 'Beeswax_Port' is invalid"), "{e}");
         let e = mutate(|d| d["ports"][0]["acess"] = "internal".into());
         assert!(e.message.contains("unknown field `acess`"), "{e}");
+    }
+
+    #[test]
+    fn rejects_resources_an_api_server_would_and_places_every_fault() {
+        let e = mutate(|d| d["roles"][1]["resources"]["limits"]["memory"] = "1 Gi".into());
+        assert_eq!(e.path, "roles[1].resources.limits.memory");
+        assert!(e.message.contains("'1 Gi' is not a quantity"), "{e}");
+        let e = mutate(|d| d["roles"][1]["resources"]["requests"]["cpu"] = "8".into());
+        assert!(e.message.contains("request 8 is more than the limit"), "{e}");
+        // Faults found after parsing are placed at their value, and a value its
+        // type refuses at the value, not at its entry; the path is said once.
+        let text = |edit: fn(&mut serde_yaml::Value)| {
+            let mut doc: serde_yaml::Value =
+                serde_yaml::from_str(include_str!("../../registries/impala4.yaml")).unwrap();
+            edit(&mut doc);
+            serde_yaml::to_string(&doc).unwrap()
+        };
+        for edit in [
+            (|d: &mut serde_yaml::Value| d["roles"][1]["resources"]["requests"]["cpu"] = "8".into())
+                as fn(&mut serde_yaml::Value),
+            |d| d["ports"][2]["number"] = 0.into(),
+            |d| d["ports"][3]["peers"][0] = "exec".into(),
+        ] {
+            let text = text(edit);
+            let e = Registry::from_yaml("custom.yaml", &text).unwrap_err();
+            let (line, column) = e.location.unwrap_or_else(|| panic!("{e}: no position"));
+            let at = &text.lines().nth(line - 1).unwrap()[column - 1..];
+            let at = at.trim_start_matches(['\'', '"']);
+            assert!(["8", "0", "exec"].iter().any(|v| at.starts_with(v)), "{e}: points at '{at}'");
+            assert!(!e.message.contains(&e.path), "the path once: {e}");
+        }
     }
 
     #[test]

@@ -203,6 +203,28 @@ impl Registry {
                 format!("'{variable}' sets the JVM heap of role '{}', which the registry's jvm block sizes", role.name),
             );
         }
+        let resources = &role.resources;
+        for (what, values) in [("requests", &resources.requests), ("limits", &resources.limits)] {
+            for (name, value) in [("cpu", &values.cpu), ("memory", &values.memory)] {
+                if crate::names::quantity(value).is_none() {
+                    return err(
+                        format!("{path}.resources.{what}.{name}"),
+                        format!("'{value}' is not a quantity: expected a number with an optional suffix, like 500m, 2 or 4Gi"),
+                    );
+                }
+            }
+        }
+        for (name, request, limit) in [
+            ("cpu", &resources.requests.cpu, &resources.limits.cpu),
+            ("memory", &resources.requests.memory, &resources.limits.memory),
+        ] {
+            if crate::names::quantity(request) > crate::names::quantity(limit) {
+                return err(
+                    format!("{path}.resources.requests.{name}"),
+                    format!("request {request} is more than the limit {limit}; a request must not exceed its limit"),
+                );
+            }
+        }
         if let Some(jvm) = &role.jvm {
             if !(1..=90).contains(&jvm.heap_percent) {
                 return err(

@@ -239,32 +239,7 @@ pub(crate) fn bytes(quantity: &str) -> Option<u64> {
     u64::try_from(number.checked_mul(bytes)?).ok()
 }
 
-/// A Kubernetes quantity (`500m`, `2`, `1.5Gi`, `4e3`) as a number of its
-/// base unit (cores, bytes), for comparing requests with limits; `None` when
-/// it is no quantity.
-pub(super) fn quantity(q: &str) -> Option<f64> {
-    let end = q.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(q.len());
-    let (number, suffix) = q.split_at(end);
-    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
-    let scale = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        exponent => 10f64.powi(exponent.strip_prefix(['e', 'E'])?.parse().ok()?),
-    };
-    Some(number * scale)
-}
+pub(super) use crate::names::quantity;
 
 /// A JVM memory size as `-Xmx` takes it (`6g`, `512m`, `1048576k`) in MiB.
 pub(super) fn jvm_mebibytes(size: &str) -> Option<u64> {

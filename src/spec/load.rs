@@ -74,6 +74,15 @@ pub fn from_yaml(file: &str, text: &str) -> Result<ClusterSpec, SpecError> {
     specs.pop().expect("documents gives at least one result")
 }
 
+/// A serde_yaml message without the path it puts in front (`ports[2]: port 0
+/// is out of range`): the error names its field once, itself.
+pub(crate) fn without_path<'m>(message: &'m str, field: &str) -> &'m str {
+    match message.split_once(": ") {
+        Some((head, rest)) if !head.contains(' ') && field.starts_with(head) => rest,
+        _ => message,
+    }
+}
+
 /// Reads every ImpalaCluster document of a file, each checked on its own:
 /// at least one result, in document order.
 pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> {
@@ -106,12 +115,7 @@ pub fn documents(file: &str, text: &str) -> Vec<Result<ClusterSpec, SpecError>> 
                 let inner = e.into_inner();
                 let message = inner.to_string();
                 let message = message.split(" at line ").next().unwrap_or(&message);
-                // serde_yaml puts the path in front of its message; the field says it once.
-                let message = match message.split_once(": ") {
-                    Some((head, rest)) if !head.contains(' ') && field.to_string().starts_with(head) => rest,
-                    _ => message,
-                }
-                .to_owned();
+                let message = without_path(message, &field.to_string()).to_owned();
                 let field = if field.is_root() { FieldPath::from("document") } else { field };
                 specs.push(Err(error(
                     file,
