@@ -179,9 +179,9 @@ fn malformed_files() {
         ("empty", b"", "error: {file}: document: the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)"),
         ("comments only", b"# nothing here\n---\n", "error: {file}: document: the file is empty: expected an ImpalaCluster document (impala-k8s init prints one)"),
         ("binary", b"\x00\xff\xfe\x01", "error: {file}: cannot read it: not UTF-8 text (invalid byte at offset 1); expected a YAML file"),
-        ("wrong apiVersion", b"apiVersion: v1\nkind: ImpalaCluster\n", "error: {file}: apiVersion: 'v1' is not supported: expected impala-k8s.dev/v1alpha1"),
-        ("wrong kind", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n", "error: {file}: kind: 'Impala' is not supported: expected ImpalaCluster"),
-        ("two clusters of one name", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n---\napiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n", "error: metadata: cluster impala in {file} (document 1) and cluster impala in {file} (document 2) would render the same 21 object(s), Namespace impala first; give the clusters different names or namespaces"),
+        ("wrong apiVersion", b"apiVersion: v1\nkind: ImpalaCluster\n", "error: {file}:1:13: apiVersion: 'v1' is not supported: expected impala-k8s.dev/v1alpha1"),
+        ("wrong kind", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n", "error: {file}:2:7: kind: 'Impala' is not supported: expected ImpalaCluster"),
+        ("two clusters of one name", b"apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n---\napiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\n", "error: {file}:4:1: metadata.name: cluster impala (document 2) would render the same 21 object(s) as cluster impala in {file} (document 1), Namespace impala first; give the clusters different names or namespaces"),
         ("not a mapping", b"- 1\n- 2\n", "error: {file}:1:1: document: invalid type: sequence, expected a map of settings"),
     ];
     for (name, body, expected) in cases {

@@ -36,6 +36,20 @@ pub struct Cluster {
     pub release: String,
     /// Where it came from, for messages (`cluster c1 in a.yaml (document 1)`).
     origin: String,
+    /// Its file and the index of its document there, to place an error.
+    source: Option<(super::Source, usize)>,
+}
+
+impl Cluster {
+    /// Where the cluster's name stands in its file (its document's start when
+    /// the name is left to its default).
+    fn location(&self) -> Option<crate::spec::Location> {
+        let ((file, text), document) = self.source.as_ref()?;
+        let positions = crate::spec::positions::positions_in(text, *document);
+        let name = crate::spec::FieldPath::from("metadata.name");
+        let position = positions.locate(&name).or_else(|| positions.keys.values().min().copied());
+        Some(crate::spec::Location { file: file.clone(), position })
+    }
 }
 
 /// One rendered object: its identity, its place in the order, its text.
@@ -127,6 +141,7 @@ impl Clusters {
                 namespace: request.spec.namespace.clone(),
                 release: request.spec.release.clone(),
                 origin: origin(request),
+                source: request.source.clone().map(|source| (source, request.spec.document)),
             });
             for object in manifests.objects() {
                 let value = object.to_json();
@@ -303,14 +318,22 @@ impl Clusters {
         let errors = pairs
             .into_iter()
             .map(|((a, b), (count, example))| {
-                SpecError::new(
-                    "metadata",
+                let (first, later) = (&self.clusters[a as usize], &self.clusters[b as usize]);
+                // The location names the later cluster's file.
+                let named = match &later.source {
+                    Some((_, document)) => format!("cluster {} (document {})", later.release, document + 1),
+                    None => format!("cluster {}", later.release),
+                };
+                let mut error = SpecError::new(
+                    "metadata.name",
                     format!(
-                        "{} and {} would render the same {count} object(s), {example} first; give the clusters different names or namespaces",
-                        self.clusters[a as usize].origin, self.clusters[b as usize].origin
+                        "{named} would render the same {count} object(s) as {}, {example} first; give the clusters different names or namespaces",
+                        first.origin
                     ),
-                )
-                .into()
+                );
+                // Placed at the later cluster's name, which is where to act.
+                error.location = later.location();
+                error.into()
             })
             .collect();
         Error::many(errors)

@@ -173,16 +173,17 @@ fn check(
             "a null (~, null or nothing) where a string is required, which would be read as the text 'null' or '~'; quote it ('~') or leave the key out",
         ));
     }
+    let at = |field: &str| super::positions::positions_in(text, index).locate(&FieldPath::from(field));
     if document.api_version != API_VERSION {
         return Err(error(
             file,
-            None,
+            at("apiVersion"),
             "apiVersion",
             format!("'{}' is not supported: expected {API_VERSION}", document.api_version),
         ));
     }
     if document.kind != KIND {
-        return Err(error(file, None, "kind", format!("'{}' is not supported: expected {KIND}", document.kind)));
+        return Err(error(file, at("kind"), "kind", format!("'{}' is not supported: expected {KIND}", document.kind)));
     }
     Ok(ClusterSpec {
         release: document.metadata.name.unwrap_or_else(|| DEFAULT_RELEASE.to_owned()),
@@ -474,6 +475,9 @@ mod tests {
         assert!(load("# nothing\n").unwrap_err().message.contains("the file is empty"));
         assert!(load(&format!("{HEAD}---\n{HEAD}")).unwrap_err().message.contains("more than one document"));
         let e = load("apiVersion: v1\nkind: ImpalaCluster\n").unwrap_err();
+        assert_eq!(e.location.as_ref().and_then(|l| l.position), Some((1, 13)), "at the value");
+        let e2 = load("apiVersion: impala-k8s.dev/v1alpha1\nkind: Impala\n").unwrap_err();
+        assert_eq!(e2.location.as_ref().and_then(|l| l.position), Some((2, 7)));
         assert_eq!(
             (e.field.to_string().as_str(), e.message.as_str()),
             ("apiVersion", "'v1' is not supported: expected impala-k8s.dev/v1alpha1")
