@@ -1,50 +1,99 @@
 #!/usr/bin/env bash
-# Renders 1, 100 and 1,000 clusters (one spec file each, in a directory) into
-# --out-dir with one process, and prints its wall time and peak memory (GNU
-# time: elapsed seconds and maximum resident set size), best of 3 runs.
+# Many clusters and many releases, as whole processes: `gen` to stdout, `gen
+# --out-dir` (into a fresh directory, so every file is written and flushed)
+# and `diff` against that tree, for 1, 100, 1,000 and 10,000 clusters (one
+# spec file each, in a directory), beside `cat` writing the same bytes and
+# Helm's engine rendering the same releases in one process (helm-python-sdk;
+# up to 1,000); then `policy` for 10, 100 and 1,000 releases in one
+# namespace each and all in one namespace. Wall time (median of the runs,
+# with the spread) and peak memory (GNU time's maximum resident set size,
+# the largest of the runs). Writes the table to stdout, the figures to
+# docs/performance.tsv and their plot to docs/performance.svg (matplotlib,
+# in .venv-bench).
+#
+#   ./scripts/bench-many.sh            # 1 to 10,000 clusters (about 10 minutes)
+#   SIZES="1 100" ./scripts/bench-many.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need /usr/bin/time time
+sizes="${SIZES:-1 100 1000 10000}"
+policy_sizes="${POLICY_SIZES:-10 100 1000}"
 cargo build --release --locked --quiet
-bin="$PWD/target/release/impala-k8s"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The binary outside target/, whose overlay file system skews start-up.
+bin="$work/impala-k8s"
+cp target/release/impala-k8s "$bin"
+venv="${VENV:-.venv}"
+helm=""
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import helm_python' 2>/dev/null; then
+  "$bin" values | "$venv/bin/python" -c 'import json,sys,yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)' > "$work/values.json"
+  helm="$venv/bin/python scripts/helm_render.py many $work/values.json"
+fi
 
-echo "| clusters | objects | files written | wall time | peak memory (max RSS) |"
-echo "|---|---|---|---|---|"
-for n in 1 100 1000; do
-  specs="$work/specs-$n"
-  mkdir -p "$specs"
-  for i in $(seq "$n"); do
-    printf 'apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: c%d\n  namespace: tenant-%d\nspec:\n  createNamespace: false\n  roles:\n    executor:\n      replicas: %d\n' "$i" "$((i % 50))" "$((i % 7 + 1))" > "$specs/c$i.yaml"
+# measure RUNS OUTPUT COMMAND...: "median min max peak_kib" over RUNS runs.
+measure() {
+  local runs=$1 out=$2; shift 2
+  : > "$work/samples"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$work/t" -f "%e %M" "$@" > "$out" 2>/dev/null || { echo "failed: $*" >&2; exit 1; }
+    cat "$work/t" >> "$work/samples"
   done
-  best=""
-  for _ in 1 2 3; do
-    rm -rf "$work/out"
-    /usr/bin/time -o "$work/t" -f "%e %M" "$bin" gen -f "$specs" --out-dir "$work/out" 2>/dev/null
-    read -r secs kib < "$work/t"
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; best_kib=$kib; fi
-  done
-  files=$(find "$work/out" -type f | wc -l)
-  objects=$((files - n - 1))
-  echo "| $n | $objects | $files | ${best} s | $((best_kib / 1024)) MiB |"
-done
+  sort -n "$work/samples" | awk '{t[NR]=$1; if ($2>m) m=$2} END {print t[int((NR+1)/2)], t[1], t[NR], m}'
+}
 
-# `policy` over many releases: one namespace each, and all in one namespace.
-echo
-echo "| releases | namespaces | policy wall time | peak memory (max RSS) |"
+specs_for() { # N DIR LAYOUT: N minimal specs
+  mkdir -p "$2"
+  for i in $(seq "$1"); do
+    if [ "$3" = shared ]; then ns=shared; else ns="tenant-$((i % 50))"; fi
+    [ "$3" = policy ] && ns="tenant-$i"
+    printf 'apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: c%d\n  namespace: %s\nspec:\n  createNamespace: false\n  roles:\n    executor:\n      replicas: %d\n' "$i" "$ns" "$((i % 7 + 1))" > "$2/c$i.yaml"
+  done
+}
+
+tsv=docs/performance.tsv
+mkdir -p docs
+printf 'command\tclusters\tmedian_s\tmin_s\tmax_s\tpeak_mib\n' > "$tsv"
+row() { # COMMAND N "median min max kib"
+  set -- "$1" "$2" $3
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(( $6 / 1024 ))" >> "$tsv"
+  printf '| `%s` | %s | %s s (%s to %s) | %s MiB |\n' "$1" "$2" "$3" "$4" "$5" "$(( $6 / 1024 ))"
+}
+
+echo "| command | clusters | wall time: median (spread) | peak memory |"
 echo "|---|---|---|---|"
-for n in 10 100 200; do
-  for layout in separate shared; do
+for n in $sizes; do
+  runs=3; [ "$n" -ge 10000 ] && runs=1
+  specs="$work/specs-$n"
+  specs_for "$n" "$specs" spread
+  row "gen" "$n" "$(measure "$runs" "$work/out.yaml" "$bin" gen -f "$specs")"
+  row "cat (the same bytes)" "$n" "$(measure "$runs" "$work/copy.yaml" cat "$work/out.yaml")"
+  row "gen --out-dir" "$n" "$(rm -rf "$work/tree"; measure 1 /dev/null "$bin" gen -f "$specs" --out-dir "$work/tree")"
+  row "diff" "$n" "$(measure "$runs" /dev/null "$bin" diff -f "$specs" "$work/tree")"
+  if [ -n "$helm" ] && [ "$n" -le 1000 ]; then
+    secs=$($helm "$n")
+    printf 'helm (in-process renders)\t%s\t%s\t%s\t%s\t\n' "$n" "$secs" "$secs" "$secs" >> "$tsv"
+    printf '| Helm engine, %s renders in one process | %s | %s s | |\n' "$n" "$n" "$secs"
+  fi
+  rm -rf "$work/tree" "$specs"
+done
+
+echo
+echo "| policy over | releases | wall time: median (spread) | peak memory |"
+echo "|---|---|---|---|"
+for n in $policy_sizes; do
+  for layout in policy shared; do
     specs="$work/policy-$layout-$n"
-    mkdir -p "$specs"
-    for i in $(seq "$n"); do
-      ns="tenant-$i"; [ "$layout" = shared ] && ns=shared
-      printf 'apiVersion: impala-k8s.dev/v1alpha1\nkind: ImpalaCluster\nmetadata:\n  name: c%d\n  namespace: %s\nspec:\n  createNamespace: false\n' "$i" "$ns" > "$specs/c$i.yaml"
-    done
-    /usr/bin/time -o "$work/t" -f "%e %M" "$bin" policy -f "$specs" > /dev/null
-    read -r secs kib < "$work/t"
-    echo "| $n | $([ "$layout" = shared ] && echo 1 || echo "$n") | ${secs} s | $((kib / 1024)) MiB |"
+    specs_for "$n" "$specs" "$layout"
+    what="policy, one namespace each"; [ "$layout" = shared ] && what="policy, all in one namespace"
+    row "$what" "$n" "$(measure 1 /dev/null "$bin" policy -f "$specs")"
+    rm -rf "$specs"
   done
 done
+
+if [ ! -x .venv-bench/bin/python ]; then python3 -m venv .venv-bench; fi
+.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check matplotlib==3.11.2
+.venv-bench/bin/python scripts/plot_bench.py "$tsv" docs/performance.svg
+echo
+echo "plot: docs/performance.svg"

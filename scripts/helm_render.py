@@ -3,6 +3,7 @@ or one render as a whole process (used by scripts/bench-helm.sh).
 
     python helm_render.py once VALUES.json       # render once, print nothing
     python helm_render.py bench VALUES.json N    # median and p95 of N renders, in-process
+    python helm_render.py many VALUES.json N     # N releases (c1..cN) in one process: total seconds
 """
 
 import json
@@ -24,6 +25,12 @@ def main():
         chart.render(values, name="impala", namespace="impala")
         return
     runs = int(sys.argv[3])
+    if mode == "many":
+        start = time.perf_counter()
+        for i in range(1, runs + 1):
+            chart.render(values, name=f"c{i}", namespace=f"tenant-{i % 50}")
+        print(f"{time.perf_counter() - start:.3f}")
+        return
     for _ in range(20):
         chart.render(values, name="impala", namespace="impala")
     samples = []

@@ -66,9 +66,9 @@ impl Profile {
     /// The built-in registry of this profile, parsed and validated once.
     pub fn registry(self) -> &'static Registry {
         static IMPALA4: LazyLock<Registry> =
-            LazyLock::new(|| builtin("impala4.yaml", include_str!("../../registries/impala4.yaml")));
+            LazyLock::new(|| builtin("impala4.yaml", include_str!(concat!(env!("OUT_DIR"), "/impala4.json"))));
         static CDH5: LazyLock<Registry> =
-            LazyLock::new(|| builtin("cdh5.yaml", include_str!("../../registries/cdh5.yaml")));
+            LazyLock::new(|| builtin("cdh5.yaml", include_str!(concat!(env!("OUT_DIR"), "/cdh5.json"))));
         match self {
             Profile::Impala4 => &IMPALA4,
             Profile::Cdh5 => &CDH5,
@@ -106,10 +106,16 @@ impl fmt::Display for Profile {
     }
 }
 
-fn builtin(file: &str, text: &str) -> Registry {
+/// A built-in registry from the JSON that build.rs made of its YAML: read
+/// without the YAML parser and the input bounds, which are for files a user
+/// gives, and validated like any registry.
+fn builtin(file: &str, json: &str) -> Registry {
     // The built-in registries are tested; a failure here is a bug in this crate.
-    Registry::from_yaml(&format!("registries/{file}"), text)
-        .unwrap_or_else(|e| panic!("built-in registry is invalid: {e}"))
+    let file: RegistryFile =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("built-in registry {file} is invalid: {e}"));
+    Registry::expand(file)
+        .and_then(|registry| registry.validate().map(|()| registry))
+        .unwrap_or_else(|(path, message)| panic!("built-in registry is invalid: {path}: {message}"))
 }
 
 /// A registry that failed to load: where, which field, and what is wrong.
@@ -608,6 +614,16 @@ fn strip_location(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_registries_read_alike_from_json_and_yaml() {
+        for (profile, yaml) in [
+            (Profile::Impala4, include_str!("../../registries/impala4.yaml")),
+            (Profile::Cdh5, include_str!("../../registries/cdh5.yaml")),
+        ] {
+            assert_eq!(profile.registry(), &Registry::from_yaml("yaml", yaml).unwrap(), "{profile}");
+        }
+    }
 
     #[test]
     fn builtin_registries_load() {
