@@ -11,8 +11,8 @@ fn main() {
         let source = format!("registries/{name}.yaml");
         println!("cargo:rerun-if-changed={source}");
         let text = std::fs::read_to_string(&source).unwrap_or_else(|e| panic!("{source}: {e}"));
-        let value: serde_json::Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{source} is not a YAML document of string keys: {e}"));
+        let value: serde_json::Value = serde_yaml::from_str(&text)
+            .unwrap_or_else(|e| panic!("{source} is not a YAML document of string keys: {e}"));
         let json = serde_json::to_string(&value).expect("JSON values serialize");
         std::fs::write(Path::new(&out).join(format!("{name}.json")), json).expect("OUT_DIR is writable");
     }

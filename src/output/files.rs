@@ -411,19 +411,6 @@ fn rescue(old: &Path, dir: &Path, before: &BTreeMap<String, Identity>) -> Result
     Ok(notes)
 }
 
-/// The files of several releases, each in `<namespace>/<release>/`, and a
-/// kustomization that lists those directories.
-pub fn cluster_tree(clusters: &[(&str, &str, &Manifests)]) -> Vec<(String, String)> {
-    let mut all = Vec::new();
-    let prefixes: Vec<String> =
-        clusters.iter().map(|(namespace, release, _)| format!("{namespace}/{release}")).collect();
-    for (prefix, (_, release, manifests)) in prefixes.iter().zip(clusters) {
-        all.extend(files(manifests, release).into_iter().map(|(f, c)| (format!("{prefix}/{f}"), c)));
-    }
-    all.push((KUSTOMIZATION.to_owned(), kustomization(prefixes.iter().map(String::as_str))));
-    all
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
