@@ -108,11 +108,12 @@ fn render_each(
 ) -> Result<(bool, Vec<String>), Error> {
     let mut errors = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let nested = args.each_request(|request| {
         let outcome = request.and_then(|request| {
             let rendering = crate::render(&request.spec).map_err(|e| request.locate(e))?;
             for warning in rendering.warnings {
-                if !warnings.contains(&warning) {
+                if seen.insert(warning.clone()) {
                     warnings.push(warning);
                 }
             }
