@@ -37,6 +37,18 @@ pub fn quantity(q: &str) -> Option<f64> {
     Some(number * scale)
 }
 
+/// A quantity's value, or why `value` is refused where one is required.
+pub fn check_quantity(value: &str) -> Result<f64, String> {
+    quantity(value).ok_or_else(|| {
+        format!("'{value}' is not a quantity: expected a number with an optional suffix, like 500m, 2 or 4Gi")
+    })
+}
+
+/// The words for a request above its limit.
+pub fn request_above_limit(request: &str, limit: &str) -> String {
+    format!("request {request} is more than the limit {limit}; a request must not exceed its limit")
+}
+
 /// A name or number that failed its check; the message names the value and
 /// what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

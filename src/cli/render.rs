@@ -242,23 +242,15 @@ impl Clusters {
             let dirs: Vec<&str> = prefixes.iter().map(|p| p.trim_end_matches('/')).collect();
             Ok((files::KUSTOMIZATION.to_owned(), files::kustomization(dirs)))
         });
-        let mut names: Vec<String> = Vec::new();
-        let mut at = 0;
-        let mut per_cluster = Vec::new();
-        for (c, cluster) in clusters.iter().enumerate() {
-            let start = at;
-            while at < entries.len() && entries[at].cluster as usize == c {
-                at += 1;
-            }
-            per_cluster.push((start..at, cluster.release.clone(), prefixes[c].clone()));
-        }
-        per_cluster
-            .into_iter()
-            .flat_map(move |(range, release, prefix)| {
-                names.clear();
-                let mut out: Vec<io::Result<(String, String)>> = Vec::with_capacity(range.len() + 1);
-                for entry in &entries[range] {
-                    let name = files::file_name_of(entry.kind, &entry.name, &release);
+        // Each cluster's objects stand together, in its order (every cluster has some).
+        entries
+            .chunk_by(|a, b| a.cluster == b.cluster)
+            .zip(clusters.iter().zip(prefixes))
+            .flat_map(move |(objects, (cluster, prefix))| {
+                let mut names = Vec::with_capacity(objects.len());
+                let mut out: Vec<io::Result<(String, String)>> = Vec::with_capacity(objects.len() + 1);
+                for entry in objects {
+                    let name = files::file_name_of(entry.kind, &entry.name, &cluster.release);
                     out.push(spool.read(entry.text).map(|text| (format!("{prefix}{name}"), text)));
                     names.push(name);
                 }
@@ -278,9 +270,9 @@ impl Clusters {
         sorted.sort_by(|&a, &b| entries[a as usize].key(namespaces).cmp(&entries[b as usize].key(namespaces)));
         let spool = &mut self.spool;
         crate::output::diff::diff_sorted(
-            sorted.len(),
-            |i| entries[sorted[i] as usize].key(namespaces),
-            |i| spool.read(entries[sorted[i] as usize].text).map_err(spool_error),
+            &sorted,
+            |&i| entries[i as usize].key(namespaces),
+            |&i| spool.read(entries[i as usize].text).map_err(spool_error),
             path,
         )
     }

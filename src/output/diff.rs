@@ -136,20 +136,6 @@ pub fn read_committed(path: &Path) -> Result<BTreeMap<Key, (String, PathBuf)>, R
     Ok(objects)
 }
 
-/// Where `wanted` is among `0..count` sorted by `key` (as `binary_search`).
-fn search<'a>(count: usize, key: &impl Fn(usize) -> Key3<'a>, wanted: Key3<'_>) -> Result<usize, usize> {
-    let (mut low, mut high) = (0, count);
-    while low < high {
-        let mid = low + (high - low) / 2;
-        match key(mid).cmp(&wanted) {
-            std::cmp::Ordering::Less => low = mid + 1,
-            std::cmp::Ordering::Greater => high = mid,
-            std::cmp::Ordering::Equal => return Ok(mid),
-        }
-    }
-    Err(low)
-}
-
 /// A borrowed [`Key`].
 type Key3<'a> = (&'a str, &'a str, &'a str);
 
@@ -174,27 +160,27 @@ fn object_diff(key: (&str, &str, &str), committed: Option<(&str, &Path)>, render
 /// extra, in key order; empty when the committed objects at `committed`
 /// match the rendered ones.
 ///
-/// The rendered objects are `0..count`, sorted by `key`, and `text` reads the
-/// canonical text of one: the committed tree is read one file at a time and
+/// The rendered objects are `rendered`, sorted by `rendered_key`, and `text`
+/// reads the canonical text of one: the committed tree is read one file at a time and
 /// only the objects that differ are kept, so a diff of thousands of clusters
 /// holds little more than what renders them.
-pub fn diff_sorted<'a>(
-    count: usize,
-    rendered_key: impl Fn(usize) -> Key3<'a>,
-    mut text: impl FnMut(usize) -> Result<String, crate::Error>,
+pub fn diff_sorted<'a, T>(
+    rendered: &'a [T],
+    rendered_key: impl Fn(&'a T) -> Key3<'a>,
+    mut text: impl FnMut(&'a T) -> Result<String, crate::Error>,
     committed: &Path,
 ) -> Result<String, crate::Error> {
-    let mut seen = vec![false; count];
+    let mut seen = vec![false; rendered.len()];
     let mut extra: std::collections::BTreeSet<Key> = Default::default();
     let mut drift: BTreeMap<Key, String> = BTreeMap::new();
     let mut failure = None;
     each_committed(committed, |key, old, file| {
         let k = (key.0.as_str(), key.1.as_str(), key.2.as_str());
-        let shown = match search(count, &rendered_key, k) {
+        let shown = match rendered.binary_search_by(|r| rendered_key(r).cmp(&k)) {
             Ok(i) if seen[i] => return Err(defined_twice(file, &key)),
             Ok(i) => {
                 seen[i] = true;
-                match text(i) {
+                match text(&rendered[i]) {
                     Ok(new) => object_diff(k, Some((&old, file)), Some(&new)),
                     Err(e) => {
                         failure.get_or_insert(e);
@@ -216,9 +202,9 @@ pub fn diff_sorted<'a>(
     if let Some(e) = failure {
         return Err(e);
     }
-    for i in (0..count).filter(|i| !seen[*i]) {
-        let new = text(i)?;
-        let k = rendered_key(i);
+    for (item, _) in rendered.iter().zip(&seen).filter(|(_, seen)| !**seen) {
+        let new = text(item)?;
+        let k = rendered_key(item);
         drift.insert((k.0.to_owned(), k.1.to_owned(), k.2.to_owned()), object_diff(k, None, Some(&new)));
     }
     Ok(drift.into_values().collect())
@@ -230,8 +216,10 @@ pub fn diff(rendered: &Manifests, committed: &Path) -> Result<String, crate::Err
     let mut keyed: Vec<(Key, &Value)> =
         values.iter().map(|v| (key_of(v).expect("generated objects have a kind and a name"), v)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let key = |i: usize| (keyed[i].0 .0.as_str(), keyed[i].0 .1.as_str(), keyed[i].0 .2.as_str());
-    diff_sorted(keyed.len(), key, |i| Ok(canonical(keyed[i].1)), committed)
+    fn key<'k>((k, _): &'k (Key, &Value)) -> Key3<'k> {
+        (k.0.as_str(), k.1.as_str(), k.2.as_str())
+    }
+    diff_sorted(&keyed, key, |(_, value)| Ok(canonical(value)), committed)
 }
 
 /// Committed manifests that `policy --manifests` cannot analyze.

@@ -206,11 +206,8 @@ impl Registry {
         let resources = &role.resources;
         for (what, values) in [("requests", &resources.requests), ("limits", &resources.limits)] {
             for (name, value) in [("cpu", &values.cpu), ("memory", &values.memory)] {
-                if crate::names::quantity(value).is_none() {
-                    return err(
-                        format!("{path}.resources.{what}.{name}"),
-                        format!("'{value}' is not a quantity: expected a number with an optional suffix, like 500m, 2 or 4Gi"),
-                    );
+                if let Err(message) = crate::names::check_quantity(value) {
+                    return err(format!("{path}.resources.{what}.{name}"), message);
                 }
             }
         }
@@ -221,7 +218,7 @@ impl Registry {
             if crate::names::quantity(request) > crate::names::quantity(limit) {
                 return err(
                     format!("{path}.resources.requests.{name}"),
-                    format!("request {request} is more than the limit {limit}; a request must not exceed its limit"),
+                    crate::names::request_above_limit(request, limit),
                 );
             }
         }

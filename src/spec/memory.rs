@@ -24,14 +24,8 @@ impl RoleInput<'_, '_> {
             ("limits", given.limits, resources.limits.get_or_insert_with(BTreeMap::new)),
         ] {
             for (name, value) in given.into_iter().flatten() {
-                if quantity(&value.0).is_none() {
-                    return fail(
-                        field.key(what).key(name.as_str()),
-                        format!(
-                            "'{}' is not a quantity: expected a number with an optional suffix, like 500m, 2 or 4Gi",
-                            value.0
-                        ),
-                    );
+                if let Err(message) = crate::names::check_quantity(&value.0) {
+                    return fail(field.key(what).key(name.as_str()), message);
                 }
                 into.insert(name, value);
             }
@@ -54,10 +48,7 @@ impl RoleInput<'_, '_> {
             if let Some(limit) = limit.filter(|l| quantity(&request.0) > quantity(&l.0)) {
                 return fail(
                     field.key("requests").key(name.as_str()),
-                    format!(
-                        "request {} is more than the limit {}; a request must not exceed its limit",
-                        request.0, limit.0
-                    ),
+                    crate::names::request_above_limit(&request.0, &limit.0),
                 );
             }
         }
