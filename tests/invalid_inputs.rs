@@ -33,7 +33,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "drain flag as an extra flag",
         "spec:\n  roles:\n    executor:\n      extraFlags:\n        shutdown_deadline_s: \"60\"\n",
         &[],
-        "error: {file}:10:30: spec.roles.executor.extraFlags.shutdown_deadline_s: flag 'shutdown_deadline_s' is managed by the registry: set spec.roles.executor.drain.deadlineSeconds instead",
+        "error: {file}:10:9: spec.roles.executor.extraFlags.shutdown_deadline_s: flag 'shutdown_deadline_s' is managed by the registry: set spec.roles.executor.drain.deadlineSeconds instead",
     ),
     (
         "unknown field in a Kubernetes type",
@@ -123,7 +123,7 @@ const CASES: &[(&str, &str, &[&str], &str)] = &[
         "an extra flag that fights the registry",
         "spec:\n  roles:\n    executor:\n      extraFlags:\n        krpc_port: \"27001\"\n",
         &[],
-        "error: {file}:10:20: spec.roles.executor.extraFlags.krpc_port: flag 'krpc_port' is managed by the registry: it sets port 'krpc' of role 'executor'; set spec.roles.executor.ports.krpc instead",
+        "error: {file}:10:9: spec.roles.executor.extraFlags.krpc_port: flag 'krpc_port' is managed by the registry: it sets port 'krpc' of role 'executor'; set spec.roles.executor.ports.krpc instead",
     ),
     (
         "egress lockdown without the metastore",

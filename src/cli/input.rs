@@ -116,7 +116,14 @@ impl Request {
                 } else if let Some((file, text)) = &self.source {
                     e.location = Some(Location {
                         file: file.clone(),
-                        position: positions_in(text, self.spec.document).locate(&e.field),
+                        position: {
+                            let positions = positions_in(text, self.spec.document);
+                            if e.at_key {
+                                positions.locate_key(&e.field)
+                            } else {
+                                positions.locate(&e.field)
+                            }
+                        },
                     });
                 }
                 Error::Spec(e)

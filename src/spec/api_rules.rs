@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Affinity, NodeSelectorRequirement, PodAffinityT
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::checks::fail;
+use super::checks::{check_label_value, fail, fail_key};
 use super::{FieldPath, SpecError};
 use crate::names::is_qualified_name;
 
@@ -36,6 +36,9 @@ pub(super) fn check_tolerations(field: &FieldPath, tolerations: &[Toleration]) -
         }
         if !key.is_empty() {
             check_key(&at.key("key"), key)?;
+        }
+        if let Some(value) = t.value.as_deref() {
+            check_label_value(&at.key("value"), value)?;
         }
         let effect = t.effect.as_deref().unwrap_or_default();
         if !["", "NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
@@ -110,9 +113,9 @@ pub(super) fn check_affinity(field: &FieldPath, affinity: &Affinity) -> Result<(
     Ok(())
 }
 
-/// A label key, checked (and reported) as `check_labels` checks one.
+/// A label key held as a value (a toleration's key, a topology key).
 fn check_key(field: &FieldPath, key: &str) -> Result<(), SpecError> {
-    super::checks::check_labels(field, &BTreeMap::from([(key.to_owned(), String::new())]), true)
+    super::checks::check_label_key(field, key, key)
 }
 
 fn check_weight(field: &FieldPath, weight: i32) -> Result<(), SpecError> {
@@ -240,7 +243,7 @@ pub(super) fn check_resource_name(field: &FieldPath, name: &str) -> Result<(), S
     if standard || extended {
         return Ok(());
     }
-    fail(field, format!("'{name}' is not a resource name: cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource with a domain, like nvidia.com/gpu"))
+    fail_key(field, format!("'{name}' is not a resource name: cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource with a domain, like nvidia.com/gpu"))
 }
 
 #[cfg(test)]

@@ -5,10 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checks::fail;
+use super::checks::{check_data_key, check_object_name, fail};
 use super::tls::{CaBundle, ClusterTls};
 use super::{FieldPath, SpecError};
-use crate::names::{is_config_key, is_rfc1123_subdomain};
 use crate::registry::{LdapFlags, Registry};
 
 /// Authentication of clients.
@@ -228,10 +227,8 @@ pub struct SecretKey {
 
 /// A Secret's name and key, as the API server takes them.
 pub(super) fn check_secret_key(field: FieldPath, secret: &SecretKey) -> Result<(), SpecError> {
-    if is_rfc1123_subdomain(&secret.name) && is_config_key(&secret.key) {
-        return Ok(());
-    }
-    fail(field, format!("'{}' / '{}' is not a Secret name and key: lowercase letters, digits, '-' and '.'; a key of letters, digits, '-', '_' and '.'", secret.name, secret.key))
+    check_object_name(&field.key("name"), &secret.name, "Secret")?;
+    check_data_key(&field.key("key"), &secret.key)
 }
 
 /// Where the bind password's Secret is mounted.
@@ -309,10 +306,7 @@ pub(super) fn resolve(
         flags.push((f.bind_password_cmd.to_string(), format!("cat {LDAP_BIND_DIR}/{}", secret.key)));
     }
     if let Some(ca) = &ldap.ca_certificate {
-        let key = ca.key.clone().unwrap_or_else(|| "ca.crt".to_owned());
-        if ca.secret_name.is_some() == ca.config_map_name.is_some() || !is_config_key(&key) {
-            return fail(field.key("caCertificate"), "give the CA certificate's secretName or configMapName, one of them, and a key of letters, digits, '-', '_' and '.'");
-        }
+        let key = ca.check(&field.key("caCertificate"), "the CA certificate", "ca.crt")?;
         flags.push((f.ca_certificate.to_string(), format!("{LDAP_CA_DIR}/{key}")));
     }
     flags.sort();

@@ -10,10 +10,15 @@ use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use super::crd::EgressEndpoint;
 use super::model::{Cluster, EgressRule, MAX_STATEFULSET_NAME};
 use super::{did_you_mean, FieldPath, SpecError};
-use crate::names::{is_label_value, is_qualified_name, PortNumber};
+use crate::names::{is_config_key, is_label_value, is_qualified_name, is_rfc1123_subdomain, PortNumber};
 
 pub(super) fn fail<T>(field: impl Into<FieldPath>, message: impl Into<String>) -> Result<T, SpecError> {
     Err(SpecError::new(field, message))
+}
+
+/// A refusal of the key that names `field` (see [`SpecError::of_key`]).
+pub(super) fn fail_key<T>(field: impl Into<FieldPath>, message: impl Into<String>) -> Result<T, SpecError> {
+    Err(SpecError::of_key(field, message))
 }
 
 /// " (did you mean 'x'?)" when a candidate is close to `value`, else "".
@@ -117,14 +122,65 @@ pub(super) fn check_labels(
     for (key, value) in labels {
         // The API server lower-cases an annotation key before it checks it (ValidateAnnotations).
         let checked = if values_are_labels { key.clone() } else { key.to_lowercase() };
-        if !is_qualified_name(&checked) {
-            return fail(field.key(key.as_str()), format!("'{key}' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
-        }
-        if values_are_labels && !is_label_value(value) {
-            return fail(field.key(key.as_str()), format!("'{value}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
+        check_label_key(&field.key(key.as_str()), &checked, key).map_err(|e| SpecError { at_key: true, ..e })?;
+        if values_are_labels {
+            check_label_value(&field.key(key.as_str()), value)?;
         }
     }
     Ok(())
+}
+
+/// A label value (or a toleration's value): at most 63 characters.
+pub(super) fn check_label_value(field: &FieldPath, value: &str) -> Result<(), SpecError> {
+    if is_label_value(value) {
+        return Ok(());
+    }
+    fail(field, format!("'{value}' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"))
+}
+
+/// A label key (or an annotation key, lower-cased as `checked`): an
+/// optional DNS prefix and `/`, then a name; refused as the user wrote it.
+pub(super) fn check_label_key(field: &FieldPath, checked: &str, written: &str) -> Result<(), SpecError> {
+    if is_qualified_name(checked) {
+        return Ok(());
+    }
+    fail(field, format!("'{written}' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"))
+}
+
+/// The name of a Secret, ConfigMap or other object a pod refers to: a DNS
+/// subdomain (ValidateSecretName, ValidateConfigMapName).
+pub(super) fn check_object_name(field: &FieldPath, name: &str, kind: &str) -> Result<(), SpecError> {
+    if is_rfc1123_subdomain(name) {
+        return Ok(());
+    }
+    fail(field, format!("'{name}' is not a {kind} name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"))
+}
+
+/// A key of a Secret or ConfigMap (IsConfigMapKey).
+pub(super) fn check_data_key(field: &FieldPath, key: &str) -> Result<(), SpecError> {
+    if is_config_key(key) {
+        return Ok(());
+    }
+    fail(field, format!("'{key}' is not a key of a Secret or ConfigMap: letters, digits, '-', '_' and '.'"))
+}
+
+/// A user or group id of a security context: 0 to 2147483647 (IsValidUserID, IsValidGroupID).
+pub(super) fn check_id(field: &FieldPath, id: i64) -> Result<(), SpecError> {
+    if (0..=i64::from(i32::MAX)).contains(&id) {
+        return Ok(());
+    }
+    fail(field, format!("{id} is not a user or group id: 0 to 2147483647"))
+}
+
+/// An image reference, `[host[:port]/]path[:tag][@sha256:digest]`.
+pub(super) fn is_image(image: &str) -> bool {
+    let (rest, digest) = image.split_once('@').map_or((image, None), |(r, d)| (r, Some(d)));
+    let name_start = rest.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match rest[name_start..].rfind(':') {
+        Some(i) => (&rest[..name_start + i], Some(&rest[name_start + i + 1..])),
+        None => (rest, None),
+    };
+    is_repository(repository) && tag.is_none_or(is_tag) && digest.is_none_or(is_digest)
 }
 
 pub(super) fn check_metastore_uri(uris: &str) -> Result<Vec<PortNumber>, SpecError> {
@@ -293,6 +349,8 @@ mod tests {
     const REPOSITORY: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$";
     const TAG: &str = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
     const DIGEST: &str = r"^sha256:[0-9a-f]{64}$";
+    /// A whole reference, as charts/impala/templates/_checks.tpl checks a sidecar's image.
+    const IMAGE: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$";
 
     #[test]
     fn image_checks_agree_with_the_grammar() {
@@ -343,6 +401,30 @@ mod tests {
             let repository = regex::Regex::new(REPOSITORY).unwrap();
             proptest::prop_assert_eq!(is_repository(&s), repository.is_match(&s), "{:?}", s);
             proptest::prop_assert_eq!(is_tag(&s), regex::Regex::new(TAG).unwrap().is_match(&s), "{:?}", s);
+        }
+
+        #[test]
+        fn image_references_agree_with_the_chart_on_any_input(
+            s in "[a-zA-Z0-9._:/-]{0,30}(@sha256:[0-9a-f]{64})?",
+        ) {
+            proptest::prop_assert_eq!(is_image(&s), regex::Regex::new(IMAGE).unwrap().is_match(&s), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn image_references() {
+        let sha = format!("sha256:{}", "0a".repeat(32));
+        for ok in [
+            "busybox",
+            "busybox:1.36",
+            "registry.example.com:5000/team/agent:v1",
+            &format!("agent@{sha}"),
+            &format!("a/b:1@{sha}"),
+        ] {
+            assert!(is_image(ok), "{ok}");
+        }
+        for bad in ["Agent Image:1", "Agent:1", "agent:", "agent@sha256:00", "agent:-x", "/agent", "agent/"] {
+            assert!(!is_image(bad), "{bad}");
         }
     }
 

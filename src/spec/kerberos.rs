@@ -20,7 +20,7 @@ use super::auth::SecretKey;
 use super::checks::fail;
 use super::tls::CaBundle;
 use super::{FieldPath, SpecError};
-use crate::names::{is_config_key, is_rfc1123_subdomain};
+use crate::names::is_rfc1123_subdomain;
 use crate::registry::{KerberosFlags, Registry};
 
 /// Kerberos authentication of client and internal connections.
@@ -103,10 +103,7 @@ pub(super) fn resolve<'r>(
     super::auth::check_secret_key(field.key("keytabSecret"), keytab)?;
     settings.push((f.keytab_file.to_string(), format!("{KEYTAB_DIR}/{}", keytab.key)));
     let conf = &k.krb5_conf;
-    let key = conf.key.clone().unwrap_or_else(|| "krb5.conf".to_owned());
-    if conf.secret_name.is_some() == conf.config_map_name.is_some() || !is_config_key(&key) {
-        return fail(field.key("krb5Conf"), "give krb5.conf's configMapName or secretName, one of them, and a key of letters, digits, '-', '_' and '.' (default krb5.conf)");
-    }
+    let key = conf.check(&field.key("krb5Conf"), "krb5.conf", "krb5.conf")?;
     settings.push((f.krb5_conf.to_string(), format!("{KRB5_DIR}/{key}")));
     let domain = k.cluster_domain.clone().unwrap_or_else(|| "cluster.local".to_owned());
     if !is_rfc1123_subdomain(&domain) {

@@ -172,12 +172,21 @@ pub struct SpecError {
     pub field: FieldPath,
     /// What is wrong with its value and what is allowed.
     pub message: String,
+    /// The key that names `field` is at fault, not its value (an unknown
+    /// port, role or resource name, a malformed label key): the error is
+    /// placed at the key.
+    pub at_key: bool,
 }
 
 impl SpecError {
     /// An error in `field`.
     pub fn new(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
-        SpecError { location: None, field: field.into(), message: message.into() }
+        SpecError { location: None, field: field.into(), message: message.into(), at_key: false }
+    }
+
+    /// An error in the key that names `field`, not in its value.
+    pub fn of_key(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
+        SpecError { at_key: true, ..SpecError::new(field, message) }
     }
 }
 

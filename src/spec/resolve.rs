@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checks::{
-    check_metastore_uri, check_names, check_peers, egress_rules, fail, hint, is_digest, is_repository, is_tag,
+    check_metastore_uri, check_names, check_peers, egress_rules, fail, fail_key, hint, is_digest, is_repository, is_tag,
 };
 use super::crd::{ImpalaClusterSpec, LogDestination, NetworkPolicySpec, RoleSpec};
 use super::model::{Cluster, ClusterNetworkPolicy, ClusterServiceAccount, Egress};
@@ -255,7 +255,7 @@ fn images<'a>(spec: &'a ImpalaClusterSpec, registry: &'a Registry) -> Result<Ima
     for (role, digest) in &spec.image.digests {
         let field = FieldPath::from("spec.image.digests").key(role.as_str());
         if registry.role(role).is_none() {
-            return fail(field, not_a_role(spec, registry, role));
+            return fail_key(field, not_a_role(spec, registry, role));
         }
         if !is_digest(digest) {
             return fail(
@@ -398,7 +398,7 @@ fn running_roles<'r>(spec: &ImpalaClusterSpec, registry: &'r Registry) -> Result
     for (name, role_spec) in &spec.roles {
         let field = FieldPath::from("spec.roles").key(name.as_str());
         let Some(role) = registry.role(name) else {
-            return fail(field, not_a_role(spec, registry, name));
+            return fail_key(field, not_a_role(spec, registry, name));
         };
         if role_spec.enabled == Some(true) && !role.optional {
             let optional: Vec<&str> = registry.roles.iter().filter(|r| r.optional).map(|r| r.name.as_str()).collect();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::auth::{ClusterLdap, ClusterWebUiAuth};
-use super::checks::{check_labels, fail, hint, mebibytes, quantity};
+use super::checks::{check_labels, fail, fail_key, hint, mebibytes, quantity};
 use super::crd::{ImpalaClusterSpec, LogDestination, PullPolicy, RoleSpec};
 use super::kerberos::ClusterKerberos;
 use super::model::{ClusterDrain, ClusterPort, ClusterRole, DataClaim, RoleLogging, RoleWiring, MAX_REPLICAS};
@@ -262,7 +262,7 @@ impl<'r> RoleInput<'_, 'r> {
         ] {
             if let Some(key) = keys.into_iter().find(|k| !port_names.contains(&k.as_str())) {
                 let field = what.split('.').fold(self.field.clone(), |f, k| f.key(k)).key(key.as_str());
-                return fail(
+                return fail_key(
                     field,
                     format!(
                         "role '{name}' has no port '{key}'{}; its ports are: {}",
@@ -345,12 +345,12 @@ impl<'r> RoleInput<'_, 'r> {
         let from_spec = self.spec_flags();
         for flag in self.spec.extra_flags.keys() {
             let at = self.field.key("extraFlags").key(flag.as_str());
-            let parsed = FlagName::try_from(flag.trim_start_matches('-')).or_else(|e| fail(&at, e.to_string()))?;
+            let parsed = FlagName::try_from(flag.trim_start_matches('-')).or_else(|e| fail_key(&at, e.to_string()))?;
             if flag.starts_with('-') {
-                return fail(at, format!("write the flag without its leading '-': '{parsed}'"));
+                return fail_key(at, format!("write the flag without its leading '-': '{parsed}'"));
             }
             if parsed.is_gflag() != (role.config == ConfigStyle::Gflags) {
-                return fail(
+                return fail_key(
                     at,
                     format!(
                         "'{flag}' is not a setting of role '{name}', which takes {}",
@@ -359,18 +359,18 @@ impl<'r> RoleInput<'_, 'r> {
                 );
             }
             if let Some(why) = managed.get(flag.as_str()) {
-                return fail(at, format!("flag '{flag}' is managed by the registry: {why}"));
+                return fail_key(at, format!("flag '{flag}' is managed by the registry: {why}"));
             }
             // gflags' own flags that read more flags from a file or the environment
             // (gflags.cc: flagfile, fromenv, tryfromenv) would set managed flags unseen.
             if parsed.is_gflag() && ["flagfile", "fromenv", "tryfromenv"].contains(&flag.as_str()) {
-                return fail(
+                return fail_key(
                     at,
                     format!("'{flag}' reads more flags from a file or the environment, past the check on the flags impala-k8s manages; give each flag in extraFlags"),
                 );
             }
             if let Some((_, from)) = from_spec.iter().find(|(f, _)| f == flag) {
-                return fail(at, format!("flag '{flag}' is set from {from}"));
+                return fail_key(at, format!("flag '{flag}' is set from {from}"));
             }
         }
         Ok(())

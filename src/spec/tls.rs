@@ -5,9 +5,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::checks::fail;
+use super::checks::{check_data_key, check_object_name, fail};
 use super::{FieldPath, SpecError};
-use crate::names::{is_config_key, is_rfc1123_subdomain};
+use crate::names::is_rfc1123_subdomain;
 use crate::registry::{Registry, TlsFlags};
 
 /// TLS settings.
@@ -154,10 +154,22 @@ pub fn certificate_name(release: &str) -> String {
 }
 
 fn name(field: FieldPath, what: &str, value: &str) -> Result<String, SpecError> {
-    if is_rfc1123_subdomain(value) {
-        Ok(value.to_owned())
-    } else {
-        fail(field, format!("'{value}' is not a {what} name: lowercase letters, digits, '-' and '.'"))
+    check_object_name(&field, value, what).map(|()| value.to_owned())
+}
+
+impl CaBundle {
+    /// Checks a bundle at `field` (`what` names it in the message): a
+    /// Secret or a ConfigMap, one of them, each name and the key as the API
+    /// server takes them; returns the key, `default_key` when none is given.
+    pub(super) fn check(&self, field: &FieldPath, what: &str, default_key: &str) -> Result<String, SpecError> {
+        match (&self.secret_name, &self.config_map_name) {
+            (Some(s), None) => check_object_name(&field.key("secretName"), s, "Secret")?,
+            (None, Some(c)) => check_object_name(&field.key("configMapName"), c, "ConfigMap")?,
+            _ => return fail(field, format!("give {what}'s secretName or configMapName, one of them")),
+        }
+        let key = self.key.clone().unwrap_or_else(|| default_key.to_owned());
+        check_data_key(&field.key("key"), &key)?;
+        Ok(key)
     }
 }
 
@@ -214,15 +226,10 @@ fn ca_source(field: &FieldPath, spec: &TlsSpec) -> Result<CaSource, SpecError> {
     let ca = match &spec.ca {
         None => CaSource::Own("ca.crt".to_owned()),
         Some(ca) => {
-            let at = field.key("ca");
-            let key = ca.key.clone().unwrap_or_else(|| "ca.crt".to_owned());
-            if !is_config_key(&key) {
-                return fail(at.key("key"), format!("'{key}' is not a key: letters, digits, '-', '_' and '.'"));
-            }
+            let key = ca.check(&field.key("ca"), "the CA bundle", "ca.crt")?;
             match (&ca.secret_name, &ca.config_map_name) {
-                (Some(s), None) => CaSource::Secret(name(at.key("secretName"), "Secret", s)?, key),
-                (None, Some(c)) => CaSource::ConfigMap(name(at.key("configMapName"), "ConfigMap", c)?, key),
-                _ => return fail(at, "give the CA bundle's secretName or configMapName, one of them"),
+                (Some(s), _) => CaSource::Secret(s.clone(), key),
+                (_, c) => CaSource::ConfigMap(c.clone().unwrap_or_default(), key),
             }
         }
     };

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Container, PodSecurityContext, SecurityContext, Volume};
+use k8s_openapi::api::core::v1::{Container, EnvVar, PodSecurityContext, SecurityContext, Volume};
 
-use super::checks::{check_labels, fail};
+use super::checks::{check_data_key, check_id, check_labels, check_object_name, fail, is_image};
 use super::crd::{RoleSpec, ServiceAccountSpec};
 use super::model::{ClusterServiceAccount, RoleWiring, RunAs};
 use super::{FieldPath, SpecError};
@@ -63,11 +63,11 @@ pub(super) fn wiring(
     file_flags: &[(&str, &str)],
 ) -> Result<RoleWiring, SpecError> {
     check_env(field, role, rs, managed_env)?;
-    check_volumes(field, role, rs, own_volumes, file_flags)?;
+    let volumes = check_volumes(field, role, rs, own_volumes, file_flags)?;
     let mut containers = BTreeSet::from([role.name.as_str()]);
     for (what, list) in [("initContainers", &rs.init_containers), ("sidecars", &rs.sidecars)] {
         for (i, container) in list.iter().enumerate() {
-            check_container(&field.key(what).index(i), container, &mut containers)?;
+            check_container(field, &field.key(what).index(i), container, &mut containers, &volumes)?;
         }
     }
     if let Some(class) = &rs.priority_class_name {
@@ -104,13 +104,34 @@ fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[(&str
         if env.value.is_some() && looks_secret(&env.name) {
             return fail(at.key("value"), format!("'{}' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef", env.name));
         }
+        check_env_source(&at, env)?;
     }
     for (i, from) in rs.env_from.iter().enumerate() {
-        let reference = from.config_map_ref.as_ref().map(|r| &r.name).or(from.secret_ref.as_ref().map(|r| &r.name));
+        let at = field.key("envFrom").index(i);
+        let reference = (from.config_map_ref.as_ref().map(|r| ("configMapRef", "ConfigMap", &r.name)))
+            .or(from.secret_ref.as_ref().map(|r| ("secretRef", "Secret", &r.name)));
         match reference {
-            Some(r) if is_rfc1123_subdomain(r) => {}
-            Some(r) => return fail(field.key("envFrom").index(i), format!("'{r}' is not a ConfigMap or Secret name")),
-            None => return fail(field.key("envFrom").index(i), "needs configMapRef or secretRef"),
+            Some((what, kind, name)) => check_object_name(&at.key(what).key("name"), name, kind)?,
+            None => return fail(at, "needs configMapRef or secretRef"),
+        }
+    }
+    Ok(())
+}
+
+/// A variable's value from a key of a Secret or ConfigMap: the name and the
+/// key as the API server takes them (validateSecretKeySelector,
+/// validateConfigMapKeySelector).
+fn check_env_source(at: &FieldPath, env: &EnvVar) -> Result<(), SpecError> {
+    let Some(from) = &env.value_from else { return Ok(()) };
+    let refs = [
+        ("secretKeyRef", "Secret", from.secret_key_ref.as_ref().map(|r| (&r.name, &r.key))),
+        ("configMapKeyRef", "ConfigMap", from.config_map_key_ref.as_ref().map(|r| (&r.name, &r.key))),
+    ];
+    for (what, kind, reference) in refs {
+        if let Some((name, key)) = reference {
+            let at = at.key("valueFrom").key(what);
+            check_object_name(&at.key("name"), name, kind)?;
+            check_data_key(&at.key("key"), key)?;
         }
     }
     Ok(())
@@ -118,13 +139,13 @@ fn check_env(field: &FieldPath, role: &Role, rs: &RoleSpec, managed_env: &[(&str
 
 /// Volumes of allowed kinds under new names, mounts of known volumes at
 /// paths of their own, and every file flag under a mount.
-fn check_volumes(
+fn check_volumes<'a>(
     field: &FieldPath,
     role: &Role,
-    rs: &RoleSpec,
-    own_volumes: &[(&str, &str)],
+    rs: &'a RoleSpec,
+    own_volumes: &[(&'a str, &str)],
     file_flags: &[(&str, &str)],
-) -> Result<(), SpecError> {
+) -> Result<BTreeSet<&'a str>, SpecError> {
     let name = role.name.as_str();
     let mut volumes: BTreeSet<&str> = own_volumes.iter().map(|(v, _)| *v).collect();
     for (i, volume) in rs.extra_volumes.iter().enumerate() {
@@ -140,6 +161,12 @@ fn check_volumes(
         }
         if !allowed_kind(volume) {
             return fail(at, format!("volume '{}' is of a kind the restricted Pod Security Standard forbids (hostPath, for example); use configMap, secret, projected, downwardAPI, emptyDir, ephemeral, csi or persistentVolumeClaim", volume.name));
+        }
+        if let Some(name) = volume.config_map.as_ref().map(|c| &c.name) {
+            check_object_name(&at.key("configMap").key("name"), name, "ConfigMap")?;
+        }
+        if let Some(name) = volume.secret.as_ref().and_then(|s| s.secret_name.as_ref()) {
+            check_object_name(&at.key("secret").key("secretName"), name, "Secret")?;
         }
     }
     let mut paths: Vec<(&str, &str)> = own_volumes.to_vec();
@@ -172,15 +199,18 @@ fn check_volumes(
             return fail(field.key("extraFlags").key(*flag), format!("'{value}' is a file, but no volume of {field}.extraVolumeMounts is mounted above it; mount the Secret or ConfigMap that holds it"));
         }
     }
-    Ok(())
+    Ok(volumes)
 }
 
-/// An init container or sidecar: a unique name, an image, and no security
-/// context of its own (it gets the daemon's restricted one).
+/// An init container or sidecar: a unique name, an image reference, no
+/// security context of its own (it gets the daemon's restricted one), and
+/// mounts of the pod's volumes only.
 fn check_container<'a>(
+    role: &FieldPath,
     at: &FieldPath,
     container: &'a Container,
     names: &mut BTreeSet<&'a str>,
+    volumes: &BTreeSet<&str>,
 ) -> Result<(), SpecError> {
     if !is_rfc1123_label(&container.name) {
         return fail(
@@ -191,8 +221,15 @@ fn check_container<'a>(
     if !names.insert(container.name.as_str()) {
         return fail(at.key("name"), format!("container '{}' is already in the pod", container.name));
     }
-    if container.image.as_deref().is_none_or(str::is_empty) {
-        return fail(at.key("image"), format!("container '{}' needs an image", container.name));
+    match container.image.as_deref() {
+        None | Some("") => return fail(at.key("image"), format!("container '{}' needs an image", container.name)),
+        Some(image) if !is_image(image) => {
+            return fail(
+                at.key("image"),
+                format!("'{image}' is not an image reference: [registry/]repository[:tag][@sha256:digest], lowercase repository"),
+            )
+        }
+        Some(_) => {}
     }
     if container.security_context.is_some() {
         return fail(at.key("securityContext"), format!("container '{}' runs with the daemon's restricted security context (non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp, read-only root filesystem); remove its own", container.name));
@@ -200,6 +237,19 @@ fn check_container<'a>(
     for (i, env) in container.env.iter().flatten().enumerate() {
         if env.value.is_some() && looks_secret(&env.name) {
             return fail(at.key("env").index(i).key("value"), format!("'{}' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef", env.name));
+        }
+        check_env_source(&at.key("env").index(i), env)?;
+    }
+    for (i, mount) in container.volume_mounts.iter().flatten().enumerate() {
+        let at = at.key("volumeMounts").index(i);
+        if !volumes.contains(mount.name.as_str()) {
+            return fail(
+                at.key("name"),
+                format!("volume '{}' is not a volume of the pod; add it to {role}.extraVolumes", mount.name),
+            );
+        }
+        if !mount.mount_path.starts_with('/') {
+            return fail(at.key("mountPath"), format!("'{}' is not an absolute path", mount.mount_path));
         }
     }
     Ok(())
@@ -250,12 +300,26 @@ pub(super) fn run_as(field: &FieldPath, rs: &RoleSpec) -> Result<RunAs, SpecErro
     if container != container_open {
         return fail(field.key("securityContext"), "only runAsUser and runAsGroup may be set: the rest keeps the container within the restricted Pod Security Standard");
     }
-    for (at, id) in [
-        (field.key("podSecurityContext").key("runAsUser"), pod.run_as_user),
-        (field.key("securityContext").key("runAsUser"), container.run_as_user),
-    ] {
+    let (pod_at, container_at) = (field.key("podSecurityContext"), field.key("securityContext"));
+    for (at, id) in [(pod_at.key("runAsUser"), pod.run_as_user), (container_at.key("runAsUser"), container.run_as_user)]
+    {
         if id == Some(0) {
             return fail(at, "0 is root, which the restricted Pod Security Standard forbids");
+        }
+    }
+    let groups = pod.supplemental_groups.iter().flatten().enumerate();
+    let ids = [
+        (pod_at.key("runAsUser"), pod.run_as_user),
+        (pod_at.key("runAsGroup"), pod.run_as_group),
+        (pod_at.key("fsGroup"), pod.fs_group),
+        (container_at.key("runAsUser"), container.run_as_user),
+        (container_at.key("runAsGroup"), container.run_as_group),
+    ]
+    .into_iter()
+    .chain(groups.map(|(i, g)| (pod_at.key("supplementalGroups").index(i), Some(*g))));
+    for (at, id) in ids {
+        if let Some(id) = id {
+            check_id(&at, id)?;
         }
     }
     if let Some(policy) = pod.fs_group_change_policy.as_deref().filter(|p| !matches!(*p, "Always" | "OnRootMismatch")) {

@@ -13,7 +13,10 @@ ValidateLabelSelector (apimachinery/pkg/apis/meta/v1/validation),
 ValidateConfigMap (1 MiB of data), validateContainerPorts (IANA service
 names), ValidateNetworkPolicy's peers (pkg/apis/networking/validation:
 ipBlock alone, except inside the CIDR), reserved namespaces (kube-system,
-kube-public, kube-node-lease).
+kube-public, kube-node-lease), validateSecretKeySelector and
+validateConfigMapKeySelector (names and keys), validateConfigMapVolumeSource
+(ValidateConfigMapName), ValidatePodSecurityContext and
+ValidateSecurityContext (IsValidUserID, IsValidGroupID: 0 to 2^31-1).
 """
 
 import ipaddress
@@ -208,10 +211,30 @@ def check_container(c, container, path):
     for i, env in enumerate(container.get("env") or []):
         if not ENV_NAME.match(env.get("name", "")):
             c.fail(f"{path}.env[{i}].name", f"invalid {env.get('name')!r}")
+        for what in ("secretKeyRef", "configMapKeyRef"):
+            ref = (env.get("valueFrom") or {}).get(what)
+            if ref is not None:
+                if not subdomain(ref.get("name", "")):
+                    c.fail(f"{path}.env[{i}].valueFrom.{what}.name", f"invalid {ref.get('name')!r}")
+                if not CONFIG_KEY.match(ref.get("key", "")) or len(ref.get("key", "")) > 253:
+                    c.fail(f"{path}.env[{i}].valueFrom.{what}.key", f"invalid {ref.get('key')!r}")
+    check_ids(c, container.get("securityContext") or {}, f"{path}.securityContext")
     check_resources(c, container.get("resources") or {}, f"{path}.resources")
     for i, mount in enumerate(container.get("volumeMounts") or []):
         if not mount.get("mountPath"):
             c.fail(f"{path}.volumeMounts[{i}].mountPath", "empty")
+
+
+def subdomain(name):
+    return len(name) <= 253 and DNS1123_SUBDOMAIN.match(name)
+
+
+def check_ids(c, context, path):
+    ids = [(k, context.get(k)) for k in ("runAsUser", "runAsGroup", "fsGroup")]
+    ids += [(f"supplementalGroups[{i}]", g) for i, g in enumerate(context.get("supplementalGroups") or [])]
+    for field, value in ids:
+        if value is not None and not 0 <= value <= 2**31 - 1:
+            c.fail(f"{path}.{field}", f"{value} is not a user or group id")
 
 
 def check_pod(c, pod, path):
@@ -225,6 +248,10 @@ def check_pod(c, pod, path):
                for m in ctr.get("volumeMounts") or []}
     for name in mounted - set(names):
         c.fail(f"{path}.volumes", f"a mount of {name!r}, which is no volume")
+    for i, volume in enumerate(pod.get("volumes") or []):
+        if "configMap" in volume and not subdomain(volume["configMap"].get("name", "")):
+            c.fail(f"{path}.volumes[{i}].configMap.name", f"invalid {volume['configMap'].get('name')!r}")
+    check_ids(c, pod.get("securityContext") or {}, f"{path}.securityContext")
     check_tolerations(c, pod.get("tolerations") or [], f"{path}.tolerations")
     if pod.get("affinity"):
         check_affinity(c, pod["affinity"], f"{path}.affinity")

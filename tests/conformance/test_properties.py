@@ -185,6 +185,8 @@ def test_apirules_catch_what_they_are_for():
             {"weight": 0, "preference": {"matchExpressions": [{"key": "k", "operator": "Exists"}]}}]}}),
         ("affinity", {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": ""}]}}),
         ("nodeSelector", {"bad key!": "v"}),
+        ("securityContext", {"fsGroup": -1}),
+        ("volumes", [{"name": "v", "configMap": {"name": "Bad_Name"}}]),
     ]
     for field, value in bad:
         broken = copy.deepcopy(sts)
@@ -195,6 +197,9 @@ def test_apirules_catch_what_they_are_for():
     assert any("above the limit" in v for v in apirules.violations(broken))
     broken["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"memory": "1.5.5Gi"}}
     assert any("invalid quantity" in v for v in apirules.violations(broken))
+    broken["spec"]["template"]["spec"]["containers"][0]["env"] = [
+        {"name": "T", "valueFrom": {"secretKeyRef": {"name": "Bad_Name", "key": "a/b"}}}]
+    assert len([v for v in apirules.violations(broken) if "valueFrom.secretKeyRef" in v]) == 2
     policy = {"kind": "NetworkPolicy", "metadata": {"name": "p"}, "spec": {"podSelector": {}, "ingress": [{"from": [
         {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.0.0.0/8", "fd00::/8"]}, "podSelector": {}}]}]}}
     assert len(apirules.violations(policy)) == 3

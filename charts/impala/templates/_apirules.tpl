@@ -21,7 +21,7 @@ selectors, NetworkPolicy peers and resource names.
 {{- include "impala.checkLabels" (list (printf "%s.matchLabels" $key) $s.matchLabels true) -}}
 {{- range $i, $e := ($s.matchExpressions | default list) -}}
 {{- $at := printf "%s.matchExpressions[%d]" $key $i -}}
-{{- include "impala.checkLabels" (list (printf "%s.key" $at) (dict (toString $e.key) "") true) -}}
+{{- include "impala.checkLabelKey" (list (printf "%s.key" $at) $e.key $e.key) -}}
 {{- include "impala.checkOperator" (list $at $e (list "In" "NotIn" "Exists" "DoesNotExist")) -}}
 {{- end -}}
 {{- end -}}
@@ -35,7 +35,8 @@ selectors, NetworkPolicy peers and resource names.
 {{- if and (eq $op "Exists") $t.value }}{{ fail (printf "%s.value: operator Exists matches any value: leave value out" $at) }}{{ end -}}
 {{- if not (has $op (list "Exists" "Equal")) }}{{ fail (printf "%s.operator: '%s' is not a toleration operator: Exists or Equal" $at $op) }}{{ end -}}
 {{- if and (not $t.key) (ne $op "Exists") }}{{ fail (printf "%s.key: an empty key matches every taint only with operator Exists" $at) }}{{ end -}}
-{{- with $t.key }}{{ include "impala.checkLabels" (list (printf "%s.key" $at) (dict (toString .) "") true) }}{{ end -}}
+{{- with $t.key }}{{ include "impala.checkLabelKey" (list (printf "%s.key" $at) . .) }}{{ end -}}
+{{- with $t.value }}{{ include "impala.checkLabelValue" (list (printf "%s.value" $at) .) }}{{ end -}}
 {{- $effect := $t.effect | default "" -}}
 {{- if not (has $effect (list "" "NoSchedule" "PreferNoSchedule" "NoExecute")) }}{{ fail (printf "%s.effect: '%s' is not a taint effect: NoSchedule, PreferNoSchedule or NoExecute" $at $effect) }}{{ end -}}
 {{- if and (hasKey $t "tolerationSeconds") (ne $effect "NoExecute") }}{{ fail (printf "%s.tolerationSeconds: tolerationSeconds applies to effect NoExecute alone" $at) }}{{ end -}}
@@ -46,7 +47,7 @@ selectors, NetworkPolicy peers and resource names.
 {{- define "impala.checkPodTerm" -}}
 {{- $key := index . 0 -}}{{- $t := index . 1 | default dict -}}
 {{- if not $t.topologyKey }}{{ fail (printf "%s.topologyKey: a pod affinity term needs a topology key, such as kubernetes.io/hostname" $key) }}{{ end -}}
-{{- include "impala.checkLabels" (list (printf "%s.topologyKey" $key) (dict (toString $t.topologyKey) "") true) -}}
+{{- include "impala.checkLabelKey" (list (printf "%s.topologyKey" $key) $t.topologyKey $t.topologyKey) -}}
 {{- with $t.labelSelector }}{{ include "impala.checkSelector" (list (printf "%s.labelSelector" $key) .) }}{{ end -}}
 {{- end -}}
 

@@ -42,13 +42,14 @@ server's CA they mount. Fails with the same words as `impala-k8s gen`.
 {{- $volumes := list -}}{{- $mounts := list -}}
 {{- with $l.bindPasswordSecret -}}
 {{- if not $l.bindDn }}{{ fail "auth.ldap.bindPasswordSecret: a bind password is bindDn's: set bindDn too" }}{{ end -}}
+{{- include "impala.checkSecretKey" (list "auth.ldap.bindPasswordSecret" .) -}}
 {{- $_ := set $flags $f.bindPasswordCmd (printf "cat /etc/impala-k8s/ldap-bind/%s" .key) -}}
 {{- $volumes = append $volumes (dict "name" "ldap-bind" "secret" (dict "secretName" .name "defaultMode" 288)) -}}
 {{- $mounts = append $mounts (dict "name" "ldap-bind" "mountPath" "/etc/impala-k8s/ldap-bind" "readOnly" true) -}}
 {{- end -}}
 {{- with $l.caCertificate -}}
-{{- if eq (empty .secretName) (empty .configMapName) }}{{ fail "auth.ldap.caCertificate: give the CA certificate's secretName or configMapName, one of them, and a key of letters, digits, '-', '_' and '.'" }}{{ end -}}
-{{- $_ := set $flags $f.caCertificate (printf "/etc/impala-k8s/ldap-ca/%s" (.key | default "ca.crt")) -}}
+{{- $key := include "impala.checkBundle" (list "auth.ldap.caCertificate" . "the CA certificate" "ca.crt") -}}
+{{- $_ := set $flags $f.caCertificate (printf "/etc/impala-k8s/ldap-ca/%s" $key) -}}
 {{- if .secretName }}{{ $volumes = append $volumes (dict "name" "ldap-ca" "secret" (dict "secretName" .secretName "defaultMode" 288)) }}{{ else }}{{ $volumes = append $volumes (dict "name" "ldap-ca" "configMap" (dict "name" .configMapName)) }}{{ end -}}
 {{- $mounts = append $mounts (dict "name" "ldap-ca" "mountPath" "/etc/impala-k8s/ldap-ca" "readOnly" true) -}}
 {{- end -}}
@@ -138,10 +139,10 @@ JSON {flags, settings, volumes, mounts, clusterDomain}, or {}.
 {{- if not (regexMatch $principal .) }}{{ fail (printf "auth.kerberos.internalPrincipal: '%s' is not a service principal of every daemon: SERVICE/_HOST@REALM, such as impala/_HOST@CORP.EXAMPLE.COM (_HOST becomes each daemon's name)" .) }}{{ end -}}
 {{- $_ := set $settings $f.bePrincipal . -}}
 {{- end -}}
+{{- include "impala.checkSecretKey" (list "auth.kerberos.keytabSecret" $k.keytabSecret) -}}
 {{- $_ := set $settings $f.keytabFile (printf "/etc/impala-k8s/kerberos/%s" $k.keytabSecret.key) -}}
 {{- $conf := $k.krb5Conf | default dict -}}
-{{- if eq (empty $conf.secretName) (empty $conf.configMapName) }}{{ fail "auth.kerberos.krb5Conf: give krb5.conf's configMapName or secretName, one of them, and a key of letters, digits, '-', '_' and '.' (default krb5.conf)" }}{{ end -}}
-{{- $key := $conf.key | default "krb5.conf" -}}
+{{- $key := include "impala.checkBundle" (list "auth.kerberos.krb5Conf" $conf "krb5.conf" "krb5.conf") -}}
 {{- $_ := set $settings $f.krb5Conf (printf "/etc/impala-k8s/krb5/%s" $key) -}}
 {{- $domain := $k.clusterDomain | default "cluster.local" -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $domain) }}{{ fail (printf "auth.kerberos.clusterDomain: '%s' is not a DNS domain: lowercase labels of letters, digits and '-'" $domain) }}{{ end -}}

@@ -36,14 +36,77 @@ and the same words as `impala-k8s gen`.
 {{- end -}}
 {{- range $k, $v := $labels -}}
 {{- /* The API server lower-cases an annotation key before it checks it. */ -}}
-{{- $parts := splitn "/" 2 (ternary $k (lower $k) $values) -}}
-{{- $prefixOk := or (not (contains "/" $k)) (and (le (len $parts._0) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $parts._0)) -}}
-{{- $local := ternary $parts._1 $parts._0 (contains "/" $k) -}}
-{{- if not (and $prefixOk $local (le (len $local) 63) (regexMatch $name $local)) -}}
-{{- fail (printf "%s.%s: '%s' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" $key $k $k) -}}
+{{- include "impala.checkLabelKey" (list (printf "%s.%s" $key $k) (ternary $k (lower $k) $values) $k) -}}
+{{- if $values }}{{ include "impala.checkLabelValue" (list (printf "%s.%s" $key $k) $v) }}{{ end -}}
 {{- end -}}
-{{- if and $values (not (and (le (len (toString $v)) 63) (regexMatch $name (toString $v)))) -}}
-{{- fail (printf "%s.%s: '%s' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" $key $k $v) -}}
+{{- end -}}
+
+{{/* A label key (an annotation key, lower-cased as checked): (list key checked written). */}}
+{{- define "impala.checkLabelKey" -}}
+{{- $checked := toString (index . 1) -}}{{- $written := toString (index . 2) -}}
+{{- $parts := splitn "/" 2 $checked -}}
+{{- $prefixOk := or (not (contains "/" $checked)) (and (le (len $parts._0) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $parts._0)) -}}
+{{- $local := ternary $parts._1 $parts._0 (contains "/" $checked) -}}
+{{- if not (and $prefixOk $local (le (len $local) 63) (regexMatch "^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$" $local)) -}}
+{{- fail (printf "%s: '%s' is not a valid key: an optional DNS prefix and '/', then 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" (index . 0) $written) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A label value (or a toleration's value): (list key value). */}}
+{{- define "impala.checkLabelValue" -}}
+{{- $v := toString (index . 1) -}}
+{{- if not (and (le (len $v) 63) (regexMatch "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" $v)) -}}
+{{- fail (printf "%s: '%s' is not a valid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" (index . 0) $v) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of a Secret, ConfigMap or other object a pod refers to, a DNS subdomain: (list key name kind). */}}
+{{- define "impala.checkObjectName" -}}
+{{- $name := toString (index . 1) -}}
+{{- if not (and (le (len $name) 253) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $name)) -}}
+{{- fail (printf "%s: '%s' is not a %s name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit" (index . 0) $name (index . 2)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A key of a Secret or ConfigMap: (list key dataKey). */}}
+{{- define "impala.checkDataKey" -}}
+{{- $k := toString (index . 1) -}}
+{{- if not (and (le (len $k) 253) (regexMatch "^[-._a-zA-Z0-9]+$" $k)) -}}
+{{- fail (printf "%s: '%s' is not a key of a Secret or ConfigMap: letters, digits, '-', '_' and '.'" (index . 0) $k) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A Secret's name and key: (list key secretKey). */}}
+{{- define "impala.checkSecretKey" -}}
+{{- $s := index . 1 | default dict -}}
+{{- include "impala.checkObjectName" (list (printf "%s.name" (index . 0)) $s.name "Secret") -}}
+{{- include "impala.checkDataKey" (list (printf "%s.key" (index . 0)) $s.key) -}}
+{{- end -}}
+
+{{/* A bundle in a Secret or ConfigMap, one of them: (list key bundle what defaultKey); writes the key. */}}
+{{- define "impala.checkBundle" -}}
+{{- $at := index . 0 -}}{{- $b := index . 1 | default dict -}}
+{{- if and $b.secretName (not $b.configMapName) }}{{ include "impala.checkObjectName" (list (printf "%s.secretName" $at) $b.secretName "Secret") -}}
+{{- else if and $b.configMapName (not $b.secretName) }}{{ include "impala.checkObjectName" (list (printf "%s.configMapName" $at) $b.configMapName "ConfigMap") -}}
+{{- else }}{{ fail (printf "%s: give %s's secretName or configMapName, one of them" $at (index . 2)) }}{{ end -}}
+{{- $key := $b.key | default (index . 3) -}}
+{{- include "impala.checkDataKey" (list (printf "%s.key" $at) $key) -}}
+{{- $key -}}
+{{- end -}}
+
+{{/* A user or group id of a security context, 0 to 2147483647: (list key id). */}}
+{{- define "impala.checkId" -}}
+{{- $id := int64 (index . 1) -}}
+{{- if or (lt $id 0) (gt $id 2147483647) }}{{ fail (printf "%s: %d is not a user or group id: 0 to 2147483647" (index . 0) $id) }}{{ end -}}
+{{- end -}}
+
+{{/* A variable's value from a key of a Secret or ConfigMap: (list key envVar). */}}
+{{- define "impala.checkEnvSource" -}}
+{{- $at := index . 0 -}}{{- $from := (index . 1).valueFrom | default dict -}}
+{{- range $what, $kind := dict "secretKeyRef" "Secret" "configMapKeyRef" "ConfigMap" -}}
+{{- with index $from $what -}}
+{{- include "impala.checkObjectName" (list (printf "%s.valueFrom.%s.name" $at $what) .name $kind) -}}
+{{- include "impala.checkDataKey" (list (printf "%s.valueFrom.%s.key" $at $what) .key) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -232,9 +295,12 @@ and the same words as `impala-k8s gen`.
 {{- if hasKey ($role.env | default dict) $e.name }}{{ fail (printf "%s.env[%d].name: '%s' is set by impala-k8s for role '%s' (the role's registry sets it)" $key $i $e.name $name) }}{{ end -}}
 {{- $upper := upper (regexReplaceAll "[.-]" $e.name "_") -}}
 {{- if and (hasKey $e "value") (regexMatch $secret $upper) (not (regexMatch $reference $upper)) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $key $i $e.name) }}{{ end -}}
+{{- include "impala.checkEnvSource" (list (printf "%s.env[%d]" $key $i) $e) -}}
 {{- end -}}
 {{- range $i, $f := ($rv.envFrom | default list) -}}
 {{- if not (or (hasKey $f "configMapRef") (hasKey $f "secretRef")) }}{{ fail (printf "%s.envFrom[%d]: needs configMapRef or secretRef" $key $i) }}{{ end -}}
+{{- if hasKey $f "configMapRef" }}{{ include "impala.checkObjectName" (list (printf "%s.envFrom[%d].configMapRef.name" $key $i) $f.configMapRef.name "ConfigMap") -}}
+{{- else }}{{ include "impala.checkObjectName" (list (printf "%s.envFrom[%d].secretRef.name" $key $i) $f.secretRef.name "Secret") }}{{ end -}}
 {{- end -}}
 {{- $volumes := dict "conf" ($role.confDir | default "/opt/impala/conf") -}}
 {{- range $v, $dir := ($role.writableDirs | default dict) }}{{ $_ := set $volumes $v $dir.path }}{{ end -}}
@@ -246,6 +312,8 @@ and the same words as `impala-k8s gen`.
 {{- if not (or (hasKey $vol "configMap") (hasKey $vol "csi") (hasKey $vol "downwardAPI") (hasKey $vol "emptyDir") (hasKey $vol "ephemeral") (hasKey $vol "persistentVolumeClaim") (hasKey $vol "projected") (hasKey $vol "secret")) -}}
 {{- fail (printf "%s.extraVolumes[%d]: volume '%s' is of a kind the restricted Pod Security Standard forbids (hostPath, for example); use configMap, secret, projected, downwardAPI, emptyDir, ephemeral, csi or persistentVolumeClaim" $key $i $vol.name) -}}
 {{- end -}}
+{{- with $vol.configMap }}{{ include "impala.checkObjectName" (list (printf "%s.extraVolumes[%d].configMap.name" $key $i) .name "ConfigMap") }}{{ end -}}
+{{- with ($vol.secret | default dict).secretName }}{{ include "impala.checkObjectName" (list (printf "%s.extraVolumes[%d].secret.secretName" $key $i) . "Secret") }}{{ end -}}
 {{- end -}}
 {{- $mounted := list -}}
 {{- range $i, $m := ($rv.extraVolumeMounts | default list) -}}
@@ -270,10 +338,19 @@ and the same words as `impala-k8s gen`.
 {{- if has $c.name $containers }}{{ fail (printf "%s.name: container '%s' is already in the pod" $at $c.name) }}{{ end -}}
 {{- $containers = append $containers $c.name -}}
 {{- if not $c.image }}{{ fail (printf "%s.image: container '%s' needs an image" $at $c.name) }}{{ end -}}
+{{- /* [registry/]repository[:tag][@sha256:digest], as src/spec/checks.rs is_image. */ -}}
+{{- if not (regexMatch "^(([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$" (toString $c.image)) -}}
+{{- fail (printf "%s.image: '%s' is not an image reference: [registry/]repository[:tag][@sha256:digest], lowercase repository" $at $c.image) -}}
+{{- end -}}
 {{- if $c.securityContext }}{{ fail (printf "%s.securityContext: container '%s' runs with the daemon's restricted security context (non-root, no privilege escalation, every capability dropped, RuntimeDefault seccomp, read-only root filesystem); remove its own" $at $c.name) }}{{ end -}}
 {{- range $j, $e := ($c.env | default list) -}}
 {{- $upper := upper (regexReplaceAll "[.-]" $e.name "_") -}}
 {{- if and (hasKey $e "value") (regexMatch $secret $upper) (not (regexMatch $reference $upper)) }}{{ fail (printf "%s.env[%d].value: '%s' looks like a credential and would be written in the clear; pass it from a Secret with valueFrom.secretKeyRef" $at $j $e.name) }}{{ end -}}
+{{- include "impala.checkEnvSource" (list (printf "%s.env[%d]" $at $j) $e) -}}
+{{- end -}}
+{{- range $j, $m := ($c.volumeMounts | default list) -}}
+{{- if not (hasKey $volumes $m.name) }}{{ fail (printf "%s.volumeMounts[%d].name: volume '%s' is not a volume of the pod; add it to %s.extraVolumes" $at $j $m.name $key) }}{{ end -}}
+{{- if not (hasPrefix "/" (toString $m.mountPath)) }}{{ fail (printf "%s.volumeMounts[%d].mountPath: '%s' is not an absolute path" $at $j $m.mountPath) }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -286,6 +363,11 @@ and the same words as `impala-k8s gen`.
 {{- range $what := list "podSecurityContext" "securityContext" -}}
 {{- $ctx := get $rv $what | default dict -}}
 {{- if and (hasKey $ctx "runAsUser") (eq (int64 $ctx.runAsUser) 0) }}{{ fail (printf "%s.%s.runAsUser: 0 is root, which the restricted Pod Security Standard forbids" $key $what) }}{{ end -}}
+{{- end -}}
+{{- range $what := list "podSecurityContext" "securityContext" -}}
+{{- $ctx := get $rv $what | default dict -}}
+{{- range $id := list "runAsUser" "runAsGroup" "fsGroup" }}{{ if hasKey $ctx $id }}{{ include "impala.checkId" (list (printf "%s.%s.%s" $key $what $id) (get $ctx $id)) }}{{ end }}{{ end -}}
+{{- range $i, $g := ($ctx.supplementalGroups | default list) }}{{ include "impala.checkId" (list (printf "%s.%s.supplementalGroups[%d]" $key $what $i) $g) }}{{ end -}}
 {{- end -}}
 {{- with ($rv.podSecurityContext | default dict).fsGroupChangePolicy -}}
 {{- if not (has . (list "Always" "OnRootMismatch")) }}{{ fail (printf "%s.podSecurityContext.fsGroupChangePolicy: '%s' is not a policy: Always or OnRootMismatch" $key .) }}{{ end -}}

@@ -33,19 +33,16 @@ names come from the registry's tls block. Fails with the same words as
 {{- $caRef := dict "secret" (dict "name" $secret "key" "ca.crt") -}}
 {{- with $t.ca -}}
 {{- if not $t.internal }}{{ fail "tls.ca: only TLS between daemons verifies with a CA bundle; set internal: true, or remove ca" }}{{ end -}}
-{{- $key := .key | default "ca.crt" -}}
-{{- if not (regexMatch "^[-._a-zA-Z0-9]+$" $key) }}{{ fail (printf "tls.ca.key: '%s' is not a key: letters, digits, '-', '_' and '.'" $key) }}{{ end -}}
+{{- $key := include "impala.checkBundle" (list "tls.ca" . "the CA bundle" "ca.crt") -}}
 {{- $caPath = printf "/etc/impala-k8s/tls-ca/%s" $key -}}
 {{- if and .secretName (not .configMapName) -}}
 {{- $caVolume = dict "name" "tls-ca" "secret" (dict "secretName" .secretName "defaultMode" 288) -}}
 {{- $caRef = dict "secret" (dict "name" .secretName "key" $key) -}}
 {{- $reloadSecrets = append $reloadSecrets .secretName -}}
-{{- else if and .configMapName (not .secretName) -}}
+{{- else -}}
 {{- $caVolume = dict "name" "tls-ca" "configMap" (dict "name" .configMapName) -}}
 {{- $caRef = dict "configMap" (dict "name" .configMapName "key" $key) -}}
 {{- $reloadConfigMaps = .configMapName -}}
-{{- else -}}
-{{- fail "tls.ca: give the CA bundle's secretName or configMapName, one of them" -}}
 {{- end -}}
 {{- end -}}
 {{- $settings := dict -}}
