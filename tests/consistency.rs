@@ -37,7 +37,7 @@ fn parse(yaml: &str) -> Parsed {
         let object =
             Object::parse(kind, &value.to_string()).unwrap_or_else(|| panic!("unexpected kind {kind}")).unwrap();
         match object {
-            Object::StatefulSet(o) => drop(parsed.statefulsets.insert(name, o)),
+            Object::StatefulSet(o) => drop(parsed.statefulsets.insert(name, *o)),
             Object::Service(o) => drop(parsed.services.insert(name, o)),
             Object::NetworkPolicy(o) => drop(parsed.policies.insert(name, o)),
             Object::ConfigMap(o) => drop(parsed.config_maps.insert(name, o)),

@@ -171,7 +171,7 @@ impl Release<'_, '_> {
                 let meta = self.meta(member.name.clone(), component).build();
                 objects.push(super::autoscaling::autoscaler(meta, &member.name, a));
             }
-            objects.push(Object::StatefulSet(self.statefulset(&role, &member, &settings, config_maps)?));
+            objects.push(Object::StatefulSet(Box::new(self.statefulset(&role, &member, &settings, config_maps)?)));
         }
         Ok(objects)
     }

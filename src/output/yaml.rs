@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// One YAML document (without `---`) for a JSON value, ending in a newline.
 pub fn to_string(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096);
     match value {
         Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
         Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false),
@@ -33,17 +33,14 @@ pub fn to_string(value: &Value) -> String {
 /// A scalar (or empty collection) on one line, as it follows `key: ` or `- `:
 /// never a literal block, so it can stand in a hand-written line.
 pub fn inline_scalar(value: &Value) -> String {
+    let mut out = String::new();
     match value {
-        Value::String(s) => match style(s, false) {
-            Style::Literal => double_quoted(s),
-            other => quoted(s, other),
-        },
+        Value::String(s) => write_inline(&mut out, s, style(s, false)),
         other => {
-            let mut out = String::new();
             write_scalar(&mut out, other, 0);
-            out
         }
     }
+    out
 }
 
 fn pad(out: &mut String, indent: usize) {
@@ -65,25 +62,30 @@ fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, indent: usi
         if i > 0 || !inline {
             pad(out, indent);
         }
-        if key.chars().count() > 128 {
+        if key.len() > 128 && key.chars().count() > 128 {
             // libyaml writes no simple key longer than 128 characters.
             out.push_str("? ");
-            out.push_str(&inline_scalar(&Value::String(key.clone())));
+            write_inline(out, key, style(key, false));
             out.push('\n');
             pad(out, indent);
         } else {
-            out.push_str(&key_scalar(key));
+            write_inline(out, key, style(key, true));
         }
         out.push(':');
         write_value(out, value, indent);
     }
 }
 
-/// A key: plain, single- or double-quoted, never a block.
-fn key_scalar(key: &str) -> String {
-    match style(key, true) {
-        Style::Literal => double_quoted(key),
-        other => quoted(key, other),
+/// A string on one line (a literal block becomes double-quoted).
+fn write_inline(out: &mut String, s: &str, style: Style) {
+    match style {
+        Style::Plain => out.push_str(s),
+        Style::SingleQuoted => {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "''"));
+            out.push('\'');
+        }
+        Style::DoubleQuoted | Style::Literal => out.push_str(&double_quoted(s)),
     }
 }
 
@@ -140,7 +142,7 @@ fn write_scalar(out: &mut String, value: &Value, block_indent: usize) -> bool {
                 literal(out, s, block_indent);
                 return s.ends_with('\n');
             }
-            other => out.push_str(&quoted(s, other)),
+            other => write_inline(out, s, other),
         },
     }
     false
@@ -160,14 +162,6 @@ enum Style {
     SingleQuoted,
     DoubleQuoted,
     Literal,
-}
-
-fn quoted(s: &str, style: Style) -> String {
-    match style {
-        Style::Plain => s.to_owned(),
-        Style::SingleQuoted => format!("'{}'", s.replace('\'', "''")),
-        Style::DoubleQuoted | Style::Literal => double_quoted(s),
-    }
 }
 
 /// What libyaml allows for a string (`yaml_emitter_analyze_scalar`).
@@ -256,6 +250,15 @@ fn analyze(s: &str) -> Allowed {
 /// The style of a string: libyaml's choice, except that a string any YAML
 /// 1.1 or 1.2 resolver reads as something else is never plain.
 fn style(s: &str, key: bool) -> Style {
+    // Most strings of a manifest (keys, names, labels, paths, image
+    // references) are letters, digits and `-./_` after a letter or digit:
+    // libyaml allows them plain, so only the resolvers' reading is left.
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'/' | b'_'))
+    {
+        return if is_ambiguous(s) { Style::SingleQuoted } else { Style::Plain };
+    }
     let allowed = analyze(s);
     if s.contains('\n') && !key {
         // Like serde_yaml: a string of several lines is a literal block when it can be.
