@@ -12,7 +12,7 @@
 //! the new one (src/output/durable.rs); the new tree keeps the target's mode,
 //! owner, group and directories.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -92,14 +92,14 @@ pub fn kustomization<'a>(resources: impl IntoIterator<Item = &'a str>) -> String
     text
 }
 
-/// The files an earlier run wrote under `dir` (relative paths): its
-/// kustomization and the resources it lists, recursively through the
-/// directories it lists that hold one of impala-k8s's kustomizations.
-fn previous_files(dir: &Path, prefix: &str, into: &mut dyn FnMut(String)) -> Result<(), WriteError> {
+/// The resources of the kustomization an earlier run wrote in directory
+/// `prefix` of `dir` (`None` when it holds none), after checking that the
+/// file is impala-k8s's and unchanged.
+fn listed(dir: &Path, prefix: &str) -> Result<Option<Vec<String>>, WriteError> {
     let path = dir.join(prefix).join(KUSTOMIZATION);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(&path)(e)),
     };
     if !text.starts_with(HEADER) {
@@ -108,23 +108,28 @@ fn previous_files(dir: &Path, prefix: &str, into: &mut dyn FnMut(String)) -> Res
             message: "this kustomization was not written by impala-k8s; refusing to replace it (move it away or choose another --out-dir)".into(),
         });
     }
-    into(format!("{prefix}{KUSTOMIZATION}"));
     crate::limits::check(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.message })?;
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| WriteError::Refused { path: path.clone(), message: e.to_string() })?;
-    let resources: Vec<&str> =
-        doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str()).collect();
-    if text != kustomization(resources.iter().copied()) {
+    let resources: Vec<String> =
+        doc["resources"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    if text != kustomization(resources.iter().map(String::as_str)) {
         return Err(WriteError::Refused {
             path,
             message: "was changed after impala-k8s wrote it, and impala-k8s rewrites this file on every run, so the change would be lost; keep your changes in a kustomization of your own that lists this directory as a resource, restore this file, and run again".into(),
         });
     }
+    Ok(Some(resources.into_iter().filter(|r| !r.split('/').any(|c| c == ".." || c.is_empty())).collect()))
+}
+
+/// The files an earlier run wrote under `dir` (relative paths): its
+/// kustomization and the resources it lists, recursively through the
+/// directories it lists that hold one of impala-k8s's kustomizations.
+fn previous_files(dir: &Path, prefix: &str, into: &mut dyn FnMut(String)) -> Result<(), WriteError> {
+    let Some(resources) = listed(dir, prefix)? else { return Ok(()) };
+    into(format!("{prefix}{KUSTOMIZATION}"));
     for resource in resources {
-        if resource.split('/').any(|c| c == ".." || c.is_empty()) {
-            continue;
-        }
-        if dir.join(prefix).join(resource).is_dir() {
+        if dir.join(prefix).join(&resource).is_dir() {
             previous_files(dir, &format!("{prefix}{resource}/"), into)?;
         } else {
             into(format!("{prefix}{resource}"));
@@ -149,22 +154,32 @@ pub fn each_written_file(dir: &Path, mut each: impl FnMut(String)) -> Result<(),
     previous_files(dir, "", &mut each)
 }
 
-/// Every file under `dir`, as relative paths (symbolic links are files here).
-fn walk(dir: &Path, prefix: &str, into: &mut Vec<String>) -> Result<(), WriteError> {
-    walk_all(dir, prefix, into, &mut Vec::new())
-}
-
-/// Every file and every directory under `dir` (a directory before what it holds).
-fn walk_all(dir: &Path, prefix: &str, files: &mut Vec<String>, dirs: &mut Vec<String>) -> Result<(), WriteError> {
+/// The entries of directory `prefix` of `dir`, sorted: (relative path,
+/// whether it is a directory; a symbolic link is a file here). One
+/// directory's names at a time, never a whole tree's.
+fn entries(dir: &Path, prefix: &str) -> Result<Vec<(String, bool)>, WriteError> {
     let here = dir.join(prefix);
+    let mut entries = Vec::new();
     for entry in fs::read_dir(&here).map_err(io_err(&here))? {
         let entry = entry.map_err(io_err(&here))?;
-        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
-        if entry.file_type().map_err(io_err(&entry.path()))?.is_dir() {
-            dirs.push(name.clone());
-            walk_all(dir, &format!("{name}/"), files, dirs)?;
-        } else {
-            files.push(name);
+        let is_dir = entry.file_type().map_err(io_err(&entry.path()))?.is_dir();
+        entries.push((format!("{prefix}{}", entry.file_name().to_string_lossy()), is_dir));
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+/// Every file and directory under `dir` (a directory before what it holds),
+/// handed to `each` with whether it is a directory.
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    each: &mut dyn FnMut(&str, bool) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    for (path, is_dir) in entries(dir, prefix)? {
+        each(&path, is_dir)?;
+        if is_dir {
+            walk(dir, &format!("{path}/"), each)?;
         }
     }
     Ok(())
@@ -234,12 +249,15 @@ fn write_dir_with(
 
 /// Flushes every directory of the staged tree (the files are flushed as written).
 fn sync_tree(staging: &Path) -> Result<(), WriteError> {
-    let (mut files, mut dirs) = (Vec::new(), Vec::new());
-    walk_all(staging, "", &mut files, &mut dirs)?;
-    for dir in dirs.iter().map(|d| staging.join(d)).chain([staging.to_owned()]) {
-        durable::sync_dir(&dir).map_err(io_err(&dir))?;
-    }
-    Ok(())
+    walk(staging, "", &mut |path, is_dir| {
+        let dir = staging.join(path);
+        if is_dir {
+            durable::sync_dir(&dir).map_err(io_err(&dir))
+        } else {
+            Ok(())
+        }
+    })?;
+    durable::sync_dir(staging).map_err(io_err(staging))
 }
 
 fn stage_and_swap(
@@ -260,9 +278,7 @@ fn stage_and_swap(
         }
         durable::write_synced(&path, content.as_bytes()).map_err(io_err(&path))?;
     }
-    // Until other files are linked in, the staged tree holds just this run's
-    // files: it answers which names are ours without a list in memory.
-    let ours = |file: &str| fs::symlink_metadata(staging.join(file)).is_ok_and(|m| !m.is_dir());
+    drop(created);
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             sync_tree(staging)?;
@@ -274,30 +290,11 @@ fn stage_and_swap(
             Err(WriteError::Refused { path: dir.to_owned(), message: "exists and is not a directory".into() })
         }
         Ok(meta) => {
-            let previous = written_files(dir)?;
-            for stale in previous.iter().filter(|f| !ours(f)) {
-                check_generated(&dir.join(stale))?;
-            }
-            let (mut existing, mut directories) = (Vec::new(), Vec::new());
-            walk_all(dir, "", &mut existing, &mut directories)?;
-            // The target's directories (empty ones too) with their mode, owner and group.
+            // The target's directories (empty ones too) keep their mode, owner and group.
             durable::copy_attributes(&meta, staging).map_err(io_err(staging))?;
-            for sub in &directories {
-                let (from, to) = (dir.join(sub), staging.join(sub));
-                fs::create_dir_all(&to).map_err(io_err(&to))?;
-                durable::copy_attributes(&fs::metadata(&from).map_err(io_err(&from))?, &to).map_err(io_err(&to))?;
-            }
-            let before = identities(dir, &existing)?;
-            let linked: Vec<&String> = existing.iter().filter(|f| !previous.contains(*f)).collect();
-            if let Some(file) = linked.iter().find(|f| ours(f)) {
-                return Err(WriteError::Refused {
-                    path: dir.join(file),
-                    message: "was not written by impala-k8s; refusing to overwrite it".into(),
-                });
-            }
-            for file in linked {
-                link(&dir.join(file), &staging.join(file))?;
-            }
+            let mut carry = Carry { dir, staging, before: HashMap::new(), deep: HashSet::new() };
+            carry.directory("", true)?;
+            let before = carry.before;
             sync_tree(staging)?;
             before_exchange();
             rustix::fs::renameat_with(
@@ -313,6 +310,74 @@ fn stage_and_swap(
             fs::remove_dir_all(staging).map_err(io_err(staging))?;
             Ok(notes)
         }
+    }
+}
+
+/// Carries the target's tree over into the staged one, one directory at a
+/// time (memory: one directory's names, and an identity per file): each of
+/// its directories is recreated with its attributes; a file an earlier run
+/// wrote (its kustomizations list it) is left to be replaced, once checked
+/// to be impala-k8s's; any other file is linked in, unless this run writes
+/// one of its name.
+struct Carry<'a> {
+    dir: &'a Path,
+    staging: &'a Path,
+    /// The identity of every file found at the start, for [`rescue`].
+    before: HashMap<(u64, u64), (i64, i64)>,
+    /// Listed resources that stand deeper than their kustomization (paths
+    /// with a `/`), as relative paths of the tree; none that impala-k8s writes.
+    deep: HashSet<String>,
+}
+
+impl Carry<'_> {
+    /// Directory `prefix`; `managed` when the kustomizations of the
+    /// directories above list it (its own kustomization then says what in
+    /// it an earlier run wrote).
+    fn directory(&mut self, prefix: &str, managed: bool) -> Result<(), WriteError> {
+        let (dir, staging) = (self.dir, self.staging);
+        let listed = if managed { listed(dir, prefix)? } else { None };
+        let kustomization = listed.is_some();
+        let mut resources = HashSet::new();
+        for resource in listed.into_iter().flatten() {
+            if resource.contains('/') {
+                self.deep.insert(format!("{prefix}{resource}"));
+            } else {
+                resources.insert(resource);
+            }
+        }
+        // Until other files are linked in, the staged tree holds just this run's
+        // files: it answers which names are ours without a list in memory.
+        let ours = |file: &str| fs::symlink_metadata(staging.join(file)).is_ok_and(|m| !m.is_dir());
+        for (path, is_dir) in entries(dir, prefix)? {
+            let name = &path[prefix.len()..];
+            let is_listed = resources.contains(name) || self.deep.contains(&path);
+            if is_dir {
+                let (from, to) = (dir.join(&path), staging.join(&path));
+                fs::create_dir_all(&to).map_err(io_err(&to))?;
+                durable::copy_attributes(&fs::metadata(&from).map_err(io_err(&from))?, &to).map_err(io_err(&to))?;
+                self.directory(&format!("{path}/"), is_listed)?;
+                continue;
+            }
+            let from = dir.join(&path);
+            let (dev, ino, ctime, nsec) = identity(&fs::symlink_metadata(&from).map_err(io_err(&from))?);
+            self.before.insert((dev, ino), (ctime, nsec));
+            // A listed symbolic link to a directory was followed into, as a directory, by the
+            // earlier run's listing: the link itself is not one of its files.
+            if (is_listed && !from.is_dir()) || (kustomization && name == KUSTOMIZATION) {
+                // An earlier run's file: this run replaces or removes it.
+                if !ours(&path) {
+                    check_generated(&from)?;
+                }
+            } else if ours(&path) {
+                return Err(WriteError::Refused {
+                    path: from,
+                    message: "was not written by impala-k8s; refusing to overwrite it".into(),
+                });
+            } else {
+                link(&from, &staging.join(&path))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -353,45 +418,29 @@ fn identity(meta: &fs::Metadata) -> Identity {
     (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
 }
 
-/// The identity of each of `files` under `dir`.
-fn identities(dir: &Path, files: &[String]) -> Result<BTreeMap<String, Identity>, WriteError> {
-    let mut ids = BTreeMap::new();
-    for file in files {
-        let path = dir.join(file);
-        ids.insert(file.clone(), identity(&fs::symlink_metadata(&path).map_err(io_err(&path))?));
-    }
-    Ok(ids)
-}
-
-/// Moves into `dir` every file of the old tree `old` that is not what the run
-/// found there at the start (`before`): files another process wrote or
-/// replaced while the run was under way. Files that were there at the start
-/// are impala-k8s's own (replaced by this run) or were linked into the new
-/// tree. A file under a name this run writes is kept beside it, with a note.
-fn rescue(old: &Path, dir: &Path, before: &BTreeMap<String, Identity>) -> Result<Vec<String>, WriteError> {
-    let mut files = Vec::new();
-    walk(old, "", &mut files)?;
+/// Moves into `dir` every file of the old tree `old` that is not one the run
+/// found there at the start (`before`, change time by device and inode):
+/// files another process wrote or replaced while the run was under way.
+/// Files that were there at the start are impala-k8s's own (replaced by this
+/// run) or were linked into the new tree. A file under a name this run
+/// writes is kept beside it, with a note.
+fn rescue(old: &Path, dir: &Path, before: &HashMap<(u64, u64), (i64, i64)>) -> Result<Vec<String>, WriteError> {
     let mut notes = Vec::new();
-    for file in files {
-        let (from, mut to) = (old.join(&file), dir.join(&file));
-        let source = fs::symlink_metadata(&from).map_err(io_err(&from))?;
-        if before.get(&file) == Some(&identity(&source)) {
-            continue;
+    walk(old, "", &mut |file, is_dir| {
+        if is_dir {
+            return Ok(());
         }
-        match fs::symlink_metadata(&to) {
+        let (from, mut to) = (old.join(file), dir.join(file));
+        let source = identity(&fs::symlink_metadata(&from).map_err(io_err(&from))?);
+        if before.get(&(source.0, source.1)) == Some(&(source.2, source.3)) {
+            return Ok(());
+        }
+        match fs::symlink_metadata(&to).map(|m| identity(&m)) {
             // Linked into the new tree (linking changed its change time).
-            Ok(target)
-                if {
-                    let (t, s) = (identity(&target), identity(&source));
-                    (t.0, t.1) == (s.0, s.1)
-                } =>
-            {
-                continue
-            }
-            // A link of the file found at the start, which was since replaced: the
-            // new version goes in its place (below).
-            Ok(target)
-                if before.get(&file).is_some_and(|b| (b.0, b.1) == (identity(&target).0, identity(&target).1)) => {}
+            Ok(target) if (target.0, target.1) == (source.0, source.1) => return Ok(()),
+            // A link of a file found at the start, which was since replaced
+            // under this name: the new version goes in its place (below).
+            Ok(target) if before.contains_key(&(target.0, target.1)) => {}
             // Anything else the new tree holds under that name is this run's.
             Ok(_) => {
                 to = dir.join(format!("{file}.kept"));
@@ -406,8 +455,8 @@ fn rescue(old: &Path, dir: &Path, before: &BTreeMap<String, Identity>) -> Result
         if let Some(parent) = to.parent() {
             fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        fs::rename(&from, &to).map_err(io_err(&to))?;
-    }
+        fs::rename(&from, &to).map_err(io_err(&to))
+    })?;
     Ok(notes)
 }
 
