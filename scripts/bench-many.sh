@@ -4,8 +4,10 @@
 # and `diff` against that tree, for 1, 100, 1,000 and 10,000 clusters (one
 # spec file each, in a directory), beside `cat` writing the same bytes and
 # Helm's engine rendering the same releases in one process (helm-python-sdk;
-# up to 1,000); then `policy` for 10, 100 and 1,000 releases in one
-# namespace each and all in one namespace. Wall time (median of the runs,
+# up to 1,000), and `gen --out-dir` again over the tree it wrote; then
+# `policy` for 10, 100 and 1,000 releases in one namespace each and all in
+# one namespace, and for one release whose registry gives the coordinator
+# and the executor 250 to 4,000 more ports each. Wall time (median of the runs,
 # with the spread) and peak memory (GNU time's maximum resident set size,
 # the largest of the runs). Writes the table to stdout, the figures to
 # docs/performance.tsv and their plot to docs/performance.svg (matplotlib,
@@ -19,6 +21,7 @@ cd "$(dirname "$0")/.."
 need /usr/bin/time time
 sizes="${SIZES:-1 100 1000 10000}"
 policy_sizes="${POLICY_SIZES:-10 100 1000}"
+port_sizes="${PORT_SIZES:-250 1000 4000}"
 cargo build --release --locked --quiet
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -71,6 +74,7 @@ for n in $sizes; do
   row "cat (the same bytes)" "$n" "$(measure "$runs" "$work/copy.yaml" cat "$work/out.yaml")"
   row "gen --out-dir" "$n" "$(rm -rf "$work/tree"; measure 1 /dev/null "$bin" gen -f "$specs" --out-dir "$work/tree")"
   row "diff" "$n" "$(measure "$runs" /dev/null "$bin" diff -f "$specs" "$work/tree")"
+  row "gen --out-dir over its own tree" "$n" "$(measure 1 /dev/null "$bin" gen -f "$specs" --out-dir "$work/tree")"
   if [ -n "$helm" ] && [ "$n" -le 1000 ]; then
     secs=$($helm "$n")
     printf 'helm (in-process renders)\t%s\t%s\t%s\t%s\t\n' "$n" "$secs" "$secs" "$secs" >> "$tsv"
@@ -90,6 +94,21 @@ for n in $policy_sizes; do
     row "$what" "$n" "$(measure 1 /dev/null "$bin" policy -f "$specs")"
     rm -rf "$specs"
   done
+done
+echo
+echo "| policy over | more ports per role | wall time: median (spread) | peak memory |"
+echo "|---|---|---|---|"
+for n in $port_sizes; do
+  # registries/impala4.yaml ends with its port list: N more internal ports on
+  # the executor (reached by the coordinators and executors) and N more
+  # external ones on the coordinator.
+  registry="$work/registry-$n.yaml"
+  cp registries/impala4.yaml "$registry"
+  for i in $(seq 0 $((n - 1))); do
+    printf '  - role: executor\n    name: x%d\n    number: %d\n    access: internal\n    flag: extra_port_%d\n    application: test\n    service: test\n    description: test\n    peers: [coordinator, executor]\n' "$i" "$((40000 + i))" "$i"
+    printf '  - role: coordinator\n    name: y%d\n    number: %d\n    access: external\n    flag: extra_external_port_%d\n    application: test\n    service: test\n    description: test\n' "$i" "$((45000 + i))" "$i"
+  done >> "$registry"
+  row "policy, ports per role" "$n" "$(measure 3 /dev/null "$bin" policy --registry "$registry")"
 done
 
 if [ ! -x .venv-bench/bin/python ]; then python3 -m venv .venv-bench; fi

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::builders::Object;
 use endpoints::{endpoints, workload};
 pub use model::*;
-use semantics::{admitted, covers, covers_every_pod, port_matches, Direction, World};
+use semantics::{covers, covers_every_pod, Direction, World};
 
 /// The label that names a pod's role.
 pub(super) const COMPONENT: &str = "app.kubernetes.io/component";
@@ -97,28 +97,47 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
     for dst in workloads {
         let dst_place = world.place_of(dst);
         let dst_ingress = world.rules(&dst_place, Direction::Ingress);
-        let services = world.services_selecting(&dst.namespace, &dst.labels);
+        let exposures = World::exposures(&world.services_selecting(&dst.namespace, &dst.labels));
+        // Which rules concern which source, once for all of the role's ports
+        // (a rule's peers do not depend on the port): each source's egress
+        // rules that cover this role, and this role's ingress rules that
+        // cover the source. Per port, only the rules' ports are left to match.
+        let every_pod: Vec<bool> = dst_ingress.iter().flatten().map(|r| covers_every_pod(r.peers)).collect();
+        let sources: Vec<Source<'_, '_>> = endpoints
+            .iter()
+            .zip(&egress)
+            .map(|(src, out)| Source {
+                endpoint: src,
+                out: covering(out.as_deref(), &dst_place),
+                into: dst_ingress
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .filter(|(_, r)| covers(r.peers, r.ns, &src.place))
+                    .map(|(i, _)| i)
+                    .collect(),
+            })
+            .collect();
         for port in &dst.ports {
             // The port's ingress rules once, and whether one admits every pod,
             // not once per source.
-            let rules: Option<Vec<_>> =
-                dst_ingress.as_ref().map(|rules| rules.iter().filter(|r| port_matches(r.2, port)).collect());
-            let every_pod_in = rules.as_ref().is_none_or(|rules| rules.iter().any(|r| covers_every_pod(r.1)));
-            let admits_in = |src: &Endpoint| {
-                (every_pod_in && src.is_pod())
-                    || rules.as_ref().is_none_or(|rules| rules.iter().any(|r| covers(r.1, r.0, &src.place)))
+            let matching: Option<Vec<bool>> =
+                dst_ingress.as_ref().map(|rules| rules.iter().map(|r| r.matches(port)).collect());
+            let every_pod_in =
+                matching.as_ref().is_none_or(|m| m.iter().zip(&every_pod).any(|(&matches, &every)| matches && every));
+            let reaches = |s: &Source<'_, '_>| {
+                let out = s.out.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(port)));
+                let into = (every_pod_in && s.endpoint.is_pod())
+                    || matching.as_ref().is_none_or(|m| s.into.iter().any(|&i| m[i]));
+                out && into
             };
-            let reaches =
-                |src: &Endpoint, out: &Option<Vec<_>>| admitted(out.as_deref(), &dst_place, port) && admits_in(src);
-            let from_every_pod =
-                endpoints.iter().zip(&egress).filter(|(src, _)| src.is_pod()).all(|(src, out)| reaches(src, out));
-            let from: Vec<&Endpoint> = endpoints
+            let from_every_pod = sources.iter().filter(|s| s.endpoint.is_pod()).all(reaches);
+            let from: Vec<&Endpoint> = sources
                 .iter()
-                .zip(&egress)
-                .filter(|(src, out)| !(from_every_pod && src.is_pod()) && reaches(src, out))
-                .map(|(src, _)| src)
+                .filter(|s| !(from_every_pod && s.endpoint.is_pod()) && reaches(s))
+                .map(|s| s.endpoint)
                 .collect();
-            let exposed_by = World::exposures(&services, port);
+            let exposed_by = exposures.of(port);
             let routed_by = world.routings(&dst.namespace, &exposed_by);
             let from_outside = from
                 .iter()
@@ -147,6 +166,15 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
     ingress
 }
 
+/// A possible source of connections to one role: the endpoint, its egress
+/// rules that cover the role (`None`: no egress policy selects it), and the
+/// indexes of the role's ingress rules that cover it.
+struct Source<'e, 'r> {
+    endpoint: &'e Endpoint,
+    out: Option<Vec<&'r semantics::Rule<'r>>>,
+    into: Vec<usize>,
+}
+
 /// Where each role's pods may open connections, and on which ports.
 fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint]) -> Vec<EgressReach> {
     let by_id: BTreeMap<&str, &Workload> = workloads.iter().map(|w| (w.id.as_str(), w)).collect();
@@ -169,20 +197,23 @@ fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint
                 .filter_map(|(dst, dst_ingress)| {
                     let role = by_id.get(dst.id.as_str()).filter(|_| dst.kind == EndpointKind::Role);
                     let ports = match role {
-                        Some(w) => Ports::Only(
+                        Some(w) => Ports::Only({
+                            // The rules that cover the pair once, then each port against them.
+                            let out = covering(src_egress.as_deref(), &dst.place);
+                            let into = covering(dst_ingress.as_deref(), &src_place);
                             w.ports
                                 .iter()
                                 .filter(|p| {
-                                    admitted(src_egress.as_deref(), &dst.place, p)
-                                        && admitted(dst_ingress.as_deref(), &src_place, p)
+                                    out.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(p)))
+                                        && into.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(p)))
                                 })
                                 .map(|p| PortRef::Numbers {
                                     from: p.number,
                                     to: p.number,
                                     protocol: p.protocol.clone(),
                                 })
-                                .collect(),
-                        ),
+                                .collect()
+                        }),
                         None => world.egress_ports(&src_place, &dst.place),
                     };
                     (!ports.is_empty()).then(|| EgressTarget { endpoint: dst.id.clone(), ports })
@@ -191,6 +222,12 @@ fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint
             EgressReach { role: src.id.clone(), restricted, to }
         })
         .collect()
+}
+
+/// The rules of one direction of a pod that cover `other` (`None`: no
+/// policy of that direction selects the pod, so it is open).
+fn covering<'r>(rules: Option<&'r [semantics::Rule<'r>]>, other: &Place) -> Option<Vec<&'r semantics::Rule<'r>>> {
+    rules.map(|rules| rules.iter().filter(|r| covers(r.peers, r.ns, other)).collect())
 }
 
 #[cfg(test)]

@@ -96,8 +96,76 @@ pub(super) fn peer_matches(peer: &NetworkPolicyPeer, policy_ns: &str, place: &Pl
     }
 }
 
-/// A NetworkPolicy rule: its policy's namespace, its peers and its ports.
-pub(super) type Rule<'a> = (&'a str, Option<&'a Vec<NetworkPolicyPeer>>, Option<&'a Vec<NetworkPolicyPort>>);
+/// A NetworkPolicy rule: its policy's namespace, its peers and its ports,
+/// with the ports indexed (a rule of a role with many ports lists them all:
+/// each port looked up, not each compared with the list).
+pub(super) struct Rule<'a> {
+    /// The policy's namespace.
+    pub ns: &'a str,
+    /// The rule's peers (`from` or `to`).
+    pub peers: Option<&'a Vec<NetworkPolicyPeer>>,
+    /// The rule's ports.
+    pub ports: Option<&'a Vec<NetworkPolicyPort>>,
+    index: PortIndex<'a>,
+}
+
+impl<'a> Rule<'a> {
+    fn new(ns: &'a str, peers: Option<&'a Vec<NetworkPolicyPeer>>, ports: Option<&'a Vec<NetworkPolicyPort>>) -> Self {
+        Rule { ns, peers, ports, index: PortIndex::new(ports) }
+    }
+
+    /// True when the rule's port list covers a container port ([`port_matches`]).
+    pub(super) fn matches(&self, port: &ListeningPort) -> bool {
+        self.index.matches(port)
+    }
+}
+
+/// A rule's port list, sorted for lookups by protocol and number or name.
+enum PortIndex<'a> {
+    /// No list: every port.
+    All,
+    /// The ports listed.
+    Only {
+        /// Every port of a protocol (an entry without a port).
+        every: Vec<&'a str>,
+        /// Single numbers, with their protocol, sorted.
+        numbers: Vec<(i32, &'a str)>,
+        /// Ranges (`endPort`).
+        ranges: Vec<(&'a str, i32, i32)>,
+        /// Named ports, with their protocol, sorted.
+        names: Vec<(&'a str, &'a str)>,
+    },
+}
+
+impl<'a> PortIndex<'a> {
+    fn new(ports: Option<&'a Vec<NetworkPolicyPort>>) -> Self {
+        let Some(ports) = ports.filter(|p| !p.is_empty()) else { return PortIndex::All };
+        let (mut every, mut numbers, mut ranges, mut names) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in ports {
+            let protocol = p.protocol.as_deref().unwrap_or("TCP");
+            match &p.port {
+                None => every.push(protocol),
+                Some(IntOrString::Int(n)) => match p.end_port {
+                    Some(end) if end != *n => ranges.push((protocol, *n, end)),
+                    _ => numbers.push((*n, protocol)),
+                },
+                Some(IntOrString::String(name)) => names.push((name.as_str(), protocol)),
+            }
+        }
+        numbers.sort_unstable();
+        names.sort_unstable();
+        PortIndex::Only { every, numbers, ranges, names }
+    }
+
+    fn matches(&self, port: &ListeningPort) -> bool {
+        let PortIndex::Only { every, numbers, ranges, names } = self else { return true };
+        let (protocol, number) = (port.protocol.as_str(), i32::from(port.number));
+        every.contains(&protocol)
+            || numbers.binary_search(&(number, protocol)).is_ok()
+            || names.binary_search(&(port.name.as_str(), protocol)).is_ok()
+            || ranges.iter().any(|&(p, from, to)| p == protocol && (from..=to).contains(&number))
+    }
+}
 
 /// True when a rule's peer list covers the endpoint; no peers (or an empty
 /// list) is every endpoint.
@@ -121,8 +189,10 @@ pub(super) fn covers_every_pod(peers: Option<&Vec<NetworkPolicyPeer>>) -> bool {
     })
 }
 
-/// True when a rule's port list covers a container port.
-pub(super) fn port_matches(ports: Option<&Vec<NetworkPolicyPort>>, port: &ListeningPort) -> bool {
+/// True when a rule's port list covers a container port: NetworkPolicy's
+/// semantics as written, which [`Rule::matches`] answers from its index.
+#[cfg(test)]
+fn port_matches(ports: Option<&Vec<NetworkPolicyPort>>, port: &ListeningPort) -> bool {
     let Some(ports) = ports.filter(|p| !p.is_empty()) else { return true };
     ports.iter().any(|p| {
         let protocol = p.protocol.as_deref().unwrap_or("TCP");
@@ -201,22 +271,14 @@ impl World<'_> {
             let spec = p.spec.as_ref();
             if direction == Direction::Ingress {
                 let ingress = spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten();
-                rules.extend(ingress.map(|r| (ns, r.from.as_ref(), r.ports.as_ref())));
+                rules.extend(ingress.map(|r| Rule::new(ns, r.from.as_ref(), r.ports.as_ref())));
             } else {
                 let egress = spec.and_then(|s| s.egress.as_ref()).into_iter().flatten();
-                rules.extend(egress.map(|r| (ns, r.to.as_ref(), r.ports.as_ref())));
+                rules.extend(egress.map(|r| Rule::new(ns, r.to.as_ref(), r.ports.as_ref())));
             }
         }
         selected.then_some(rules)
     }
-}
-
-/// True when the rules of one direction of a pod (`None`: no policy of
-/// that direction selects it, so it is open) admit `other` on `port`.
-pub(super) fn admitted(rules: Option<&[Rule<'_>]>, other: &Place, port: &ListeningPort) -> bool {
-    rules.is_none_or(|rules| {
-        rules.iter().any(|&(ns, peers, ports)| covers(peers, ns, other) && port_matches(ports, port))
-    })
 }
 
 impl World<'_> {
@@ -225,9 +287,9 @@ impl World<'_> {
     pub(super) fn egress_ports(&self, src: &Place, dst: &Place) -> Ports {
         let Some(rules) = self.rules(src, Direction::Egress) else { return Ports::All };
         let mut ports = Ports::none();
-        for (ns, peers, rule_ports_) in rules {
-            if covers(peers, ns, dst) {
-                ports.union(rule_ports(rule_ports_));
+        for rule in rules {
+            if covers(rule.peers, rule.ns, dst) {
+                ports.union(rule_ports(rule.ports));
             }
         }
         ports
@@ -268,29 +330,106 @@ impl World<'_> {
             .collect()
     }
 
-    /// The ports of `services` (those that select a pod) that carry its `port`.
-    pub(super) fn exposures(services: &[&Service], port: &ListeningPort) -> Vec<Exposure> {
-        let mut found = Vec::new();
+    /// The ports of `services` indexed by the container port they lead to
+    /// (a number, or a name), each once: a role's ports are then looked up,
+    /// not each compared with every Service port.
+    pub(super) fn exposures(services: &[&Service]) -> Exposures {
+        let mut index = Exposures::default();
         for service in services {
             let Some(spec) = &service.spec else { continue };
             for sp in spec.ports.iter().flatten() {
+                let protocol = sp.protocol.clone().unwrap_or_else(|| "TCP".to_owned());
                 let target = match &sp.target_port {
-                    None => sp.port == i32::from(port.number),
-                    Some(IntOrString::Int(n)) => *n == i32::from(port.number),
-                    Some(IntOrString::String(name)) => *name == port.name,
+                    None => Target::Number(sp.port),
+                    Some(IntOrString::Int(n)) => Target::Number(*n),
+                    Some(IntOrString::String(name)) => Target::Name(name.clone()),
                 };
-                if target && sp.protocol.as_deref().unwrap_or("TCP") == port.protocol {
-                    found.push(Exposure {
-                        service: service.metadata.name.clone().unwrap_or_default(),
-                        type_: spec.type_.clone().unwrap_or_else(|| "ClusterIP".to_owned()),
-                        port: sp.port,
-                        node_port: sp.node_port,
-                        source_ranges: spec.load_balancer_source_ranges.clone().unwrap_or_default(),
-                        port_name: sp.name.clone(),
-                    });
-                }
+                let exposure = Exposure {
+                    service: service.metadata.name.clone().unwrap_or_default(),
+                    type_: spec.type_.clone().unwrap_or_else(|| "ClusterIP".to_owned()),
+                    port: sp.port,
+                    node_port: sp.node_port,
+                    source_ranges: spec.load_balancer_source_ranges.clone().unwrap_or_default(),
+                    port_name: sp.name.clone(),
+                };
+                let order = index.count;
+                index.count += 1;
+                index.by_target.entry((protocol, target)).or_default().push((order, exposure));
             }
         }
-        found
+        index
+    }
+}
+
+/// What a Service port sends to: a container port's number or name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Target {
+    Number(i32),
+    Name(String),
+}
+
+/// Service ports by protocol and target, each with its place among them.
+#[derive(Debug, Default)]
+pub(super) struct Exposures {
+    by_target: std::collections::HashMap<(String, Target), Vec<(usize, Exposure)>>,
+    count: usize,
+}
+
+impl Exposures {
+    /// The Service ports that lead to a container port, in the Services' order.
+    pub(super) fn of(&self, port: &ListeningPort) -> Vec<Exposure> {
+        let protocol = port.protocol.clone();
+        let mut found: Vec<&(usize, Exposure)> =
+            [Target::Number(i32::from(port.number)), Target::Name(port.name.clone())]
+                .into_iter()
+                .filter_map(|target| self.by_target.get(&(protocol.clone(), target)))
+                .flatten()
+                .collect();
+        found.sort_by_key(|(order, _)| *order);
+        found.into_iter().map(|(_, x)| x.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_port_index_answers_as_the_port_list() {
+        let port = |protocol: &str, port: Option<IntOrString>, end_port: Option<i32>| NetworkPolicyPort {
+            protocol: Some(protocol.to_owned()),
+            port,
+            end_port,
+        };
+        let lists = [
+            vec![],
+            vec![port("TCP", Some(IntOrString::Int(21050)), None)],
+            vec![
+                port("UDP", Some(IntOrString::Int(21050)), None),
+                port("TCP", Some(IntOrString::String("hs2".into())), None),
+            ],
+            vec![port("TCP", Some(IntOrString::Int(21000)), Some(21050))],
+            vec![port("TCP", Some(IntOrString::Int(21050)), Some(21000))],
+            vec![port("SCTP", None, None)],
+            vec![NetworkPolicyPort { protocol: None, port: Some(IntOrString::Int(25000)), end_port: None }],
+        ];
+        let listening = |name: &str, number: u16, protocol: &str| ListeningPort {
+            name: name.to_owned(),
+            number,
+            protocol: protocol.to_owned(),
+        };
+        let ports = [
+            listening("hs2", 21050, "TCP"),
+            listening("hs2", 21050, "UDP"),
+            listening("beeswax", 21000, "TCP"),
+            listening("webui", 25000, "TCP"),
+            listening("x", 21025, "SCTP"),
+        ];
+        for list in lists.iter().map(Some).chain([None]) {
+            let rule = Rule::new("ns", None, list);
+            for p in &ports {
+                assert_eq!(rule.matches(p), port_matches(list, p), "{list:?} {p:?}");
+            }
+        }
     }
 }

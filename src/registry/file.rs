@@ -215,7 +215,8 @@ impl Registry {
                 }
             };
             for (role, role_index) in roles {
-                if ports.iter().any(|q: &Port| q.source.entry == entry && q.role == role) {
+                // This entry's ports are the last ones pushed.
+                if ports.iter().rev().take_while(|q: &&Port| q.source.entry == entry).any(|q| q.role == role) {
                     let i = role_index.unwrap_or_default();
                     return Err((format!("ports[{entry}].roles[{i}]"), format!("role '{role}' is listed twice")));
                 }
