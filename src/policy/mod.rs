@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::builders::Object;
 use endpoints::{endpoints, workload};
 pub use model::*;
-use semantics::{covers, covers_every_pod, Direction, World};
+use semantics::{covers, covers_every_pod, Direction, RulesByPort, World};
 
 /// The label that names a pod's role.
 pub(super) const COMPONENT: &str = "app.kubernetes.io/component";
@@ -103,7 +103,8 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
         // rules that cover this role, and this role's ingress rules that
         // cover the source. Per port, only the rules' ports are left to match.
         let every_pod: Vec<bool> = dst_ingress.iter().flatten().map(|r| covers_every_pod(r.peers)).collect();
-        let sources: Vec<Source<'_, '_>> = endpoints
+        let by_port = dst_ingress.as_ref().map(RulesByPort::new);
+        let sources: Vec<Source<'_, '_, '_>> = endpoints
             .iter()
             .zip(&egress)
             .map(|(src, out)| Source {
@@ -121,14 +122,12 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
         for port in &dst.ports {
             // The port's ingress rules once, and whether one admits every pod,
             // not once per source.
-            let matching: Option<Vec<bool>> =
-                dst_ingress.as_ref().map(|rules| rules.iter().map(|r| r.matches(port)).collect());
-            let every_pod_in =
-                matching.as_ref().is_none_or(|m| m.iter().zip(&every_pod).any(|(&matches, &every)| matches && every));
-            let reaches = |s: &Source<'_, '_>| {
-                let out = s.out.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(port)));
+            let matching: Option<Vec<usize>> = by_port.as_ref().map(|b| b.matching(port));
+            let every_pod_in = matching.as_ref().is_none_or(|m| m.iter().any(|&i| every_pod[i]));
+            let reaches = |s: &Source<'_, '_, '_>| {
+                let out = s.out.as_ref().is_none_or(|rules| rules.any(port));
                 let into = (every_pod_in && s.endpoint.is_pod())
-                    || matching.as_ref().is_none_or(|m| s.into.iter().any(|&i| m[i]));
+                    || matching.as_ref().is_none_or(|m| m.iter().any(|i| s.into.binary_search(i).is_ok()));
                 out && into
             };
             let from_every_pod = sources.iter().filter(|s| s.endpoint.is_pod()).all(reaches);
@@ -168,10 +167,10 @@ fn ingress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoin
 
 /// A possible source of connections to one role: the endpoint, its egress
 /// rules that cover the role (`None`: no egress policy selects it), and the
-/// indexes of the role's ingress rules that cover it.
-struct Source<'e, 'r> {
+/// numbers of the role's ingress rules that cover it, in order.
+struct Source<'e, 'x, 'r> {
     endpoint: &'e Endpoint,
-    out: Option<Vec<&'r semantics::Rule<'r>>>,
+    out: Option<RulesByPort<'x, 'r>>,
     into: Vec<usize>,
 }
 
@@ -204,8 +203,8 @@ fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint
                             w.ports
                                 .iter()
                                 .filter(|p| {
-                                    out.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(p)))
-                                        && into.as_ref().is_none_or(|rules| rules.iter().any(|r| r.matches(p)))
+                                    out.as_ref().is_none_or(|rules| rules.any(p))
+                                        && into.as_ref().is_none_or(|rules| rules.any(p))
                                 })
                                 .map(|p| PortRef::Numbers {
                                     from: p.number,
@@ -226,8 +225,8 @@ fn egress_reach(world: &World<'_>, workloads: &[Workload], endpoints: &[Endpoint
 
 /// The rules of one direction of a pod that cover `other` (`None`: no
 /// policy of that direction selects the pod, so it is open).
-fn covering<'r>(rules: Option<&'r [semantics::Rule<'r>]>, other: &Place) -> Option<Vec<&'r semantics::Rule<'r>>> {
-    rules.map(|rules| rules.iter().filter(|r| covers(r.peers, r.ns, other)).collect())
+fn covering<'x, 'r>(rules: Option<&'x [semantics::Rule<'r>]>, other: &Place) -> Option<RulesByPort<'x, 'r>> {
+    rules.map(|rules| RulesByPort::new(rules.iter().filter(|r| covers(r.peers, r.ns, other))))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! rules of a direction apply, whether a peer and a port match, and which
 //! Services carry a port.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use ipnet::IpNet;
@@ -117,6 +117,61 @@ impl<'a> Rule<'a> {
     /// True when the rule's port list covers a container port ([`port_matches`]).
     pub(super) fn matches(&self, port: &ListeningPort) -> bool {
         self.index.matches(port)
+    }
+}
+
+/// Rules indexed by the ports they list, numbered in the order given: which
+/// of them match a port is a lookup however many rules there are (the
+/// policies impala-k8s writes have a rule per port of a role).
+pub(super) struct RulesByPort<'x, 'r> {
+    /// The rules.
+    rules: Vec<&'x Rule<'r>>,
+    /// The rules that list a port number, by protocol and number.
+    numbers: HashMap<(&'r str, i32), Vec<usize>>,
+    /// The rules that list a port name, by protocol and name.
+    names: HashMap<(&'r str, &'r str), Vec<usize>>,
+    /// The rules that match every port, a protocol's ports or a range: each checked.
+    others: Vec<usize>,
+}
+
+impl<'x, 'r> RulesByPort<'x, 'r> {
+    /// The index of `rules`.
+    pub(super) fn new(rules: impl IntoIterator<Item = &'x Rule<'r>>) -> Self {
+        let rules: Vec<&'x Rule<'r>> = rules.into_iter().collect();
+        let (mut numbers, mut names, mut others) = (HashMap::new(), HashMap::new(), Vec::new());
+        for (i, rule) in rules.iter().enumerate() {
+            match &rule.index {
+                PortIndex::Only { every, numbers: n, ranges, names: m } if every.is_empty() && ranges.is_empty() => {
+                    for &(number, protocol) in n {
+                        numbers.entry((protocol, number)).or_insert_with(Vec::new).push(i);
+                    }
+                    for &(name, protocol) in m {
+                        names.entry((protocol, name)).or_insert_with(Vec::new).push(i);
+                    }
+                }
+                _ => others.push(i),
+            }
+        }
+        RulesByPort { rules, numbers, names, others }
+    }
+
+    /// The numbers of the rules that match `port`, in order.
+    pub(super) fn matching(&self, port: &ListeningPort) -> Vec<usize> {
+        let protocol = port.protocol.as_str();
+        let mut found: Vec<usize> = self.others.iter().copied().filter(|&i| self.rules[i].matches(port)).collect();
+        found.extend(self.numbers.get(&(protocol, i32::from(port.number))).into_iter().flatten());
+        found.extend(self.names.get(&(protocol, port.name.as_str())).into_iter().flatten());
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// True when one of the rules matches `port`.
+    pub(super) fn any(&self, port: &ListeningPort) -> bool {
+        let protocol = port.protocol.as_str();
+        self.numbers.contains_key(&(protocol, i32::from(port.number)))
+            || self.names.contains_key(&(protocol, port.name.as_str()))
+            || self.others.iter().any(|&i| self.rules[i].matches(port))
     }
 }
 
@@ -430,6 +485,14 @@ mod tests {
             for p in &ports {
                 assert_eq!(rule.matches(p), port_matches(list, p), "{list:?} {p:?}");
             }
+        }
+        // All the rules at once, indexed: the same rules match each port.
+        let rules: Vec<Rule<'_>> = lists.iter().map(Some).chain([None]).map(|l| Rule::new("ns", None, l)).collect();
+        let index = RulesByPort::new(&rules);
+        for p in &ports {
+            let expected: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].matches(p)).collect();
+            assert_eq!(index.matching(p), expected, "{p:?}");
+            assert_eq!(index.any(p), !expected.is_empty(), "{p:?}");
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Container, EnvVar, PodSecurityContext, SecurityContext, Volume};
+use k8s_openapi::api::core::v1::{Container, EnvVar, PodSecurityContext, SecurityContext, Volume, VolumeMount};
 
 use super::checks::{check_data_key, check_id, check_labels, check_object_name, fail, is_image};
 use super::crd::{RoleSpec, ServiceAccountSpec};
@@ -67,7 +67,14 @@ pub(super) fn wiring(
     let mut containers = BTreeSet::from([role.name.as_str()]);
     for (what, list) in [("initContainers", &rs.init_containers), ("sidecars", &rs.sidecars)] {
         for (i, container) in list.iter().enumerate() {
-            check_container(field, &field.key(what).index(i), container, &mut containers, &volumes)?;
+            check_container(
+                field,
+                role.name.as_str(),
+                &field.key(what).index(i),
+                container,
+                &mut containers,
+                &volumes,
+            )?;
         }
     }
     if let Some(class) = &rs.priority_class_name {
@@ -172,15 +179,7 @@ fn check_volumes<'a>(
     let mut paths: Vec<(&str, &str)> = own_volumes.to_vec();
     for (i, mount) in rs.extra_volume_mounts.iter().enumerate() {
         let at = field.key("extraVolumeMounts").index(i);
-        if !volumes.contains(mount.name.as_str()) {
-            return fail(
-                at.key("name"),
-                format!("volume '{}' is not a volume of role '{name}'; add it to {field}.extraVolumes", mount.name),
-            );
-        }
-        if !mount.mount_path.starts_with('/') {
-            return fail(at.key("mountPath"), format!("'{}' is not an absolute path", mount.mount_path));
-        }
+        check_mount(&at, mount, &volumes, name, field)?;
         let path = mount.mount_path.trim_end_matches('/');
         if let Some((other, _)) = paths.iter().find(|(_, p)| p.trim_end_matches('/') == path) {
             return fail(
@@ -207,6 +206,7 @@ fn check_volumes<'a>(
 /// mounts of the pod's volumes only.
 fn check_container<'a>(
     role: &FieldPath,
+    role_name: &str,
     at: &FieldPath,
     container: &'a Container,
     names: &mut BTreeSet<&'a str>,
@@ -241,16 +241,28 @@ fn check_container<'a>(
         check_env_source(&at.key("env").index(i), env)?;
     }
     for (i, mount) in container.volume_mounts.iter().flatten().enumerate() {
-        let at = at.key("volumeMounts").index(i);
-        if !volumes.contains(mount.name.as_str()) {
-            return fail(
-                at.key("name"),
-                format!("volume '{}' is not a volume of the pod; add it to {role}.extraVolumes", mount.name),
-            );
-        }
-        if !mount.mount_path.starts_with('/') {
-            return fail(at.key("mountPath"), format!("'{}' is not an absolute path", mount.mount_path));
-        }
+        check_mount(&at.key("volumeMounts").index(i), mount, volumes, role_name, role)?;
+    }
+    Ok(())
+}
+
+/// A mount at `at` of one of the volumes of role `name`'s pod (`field` is
+/// the role's spec), at an absolute path.
+fn check_mount(
+    at: &FieldPath,
+    mount: &VolumeMount,
+    volumes: &BTreeSet<&str>,
+    name: &str,
+    field: &FieldPath,
+) -> Result<(), SpecError> {
+    if !volumes.contains(mount.name.as_str()) {
+        return fail(
+            at.key("name"),
+            format!("volume '{}' is not a volume of role '{name}'; add it to {field}.extraVolumes", mount.name),
+        );
+    }
+    if !mount.mount_path.starts_with('/') {
+        return fail(at.key("mountPath"), format!("'{}' is not an absolute path", mount.mount_path));
     }
     Ok(())
 }

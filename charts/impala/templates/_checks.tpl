@@ -349,7 +349,7 @@ and the same words as `impala-k8s gen`.
 {{- include "impala.checkEnvSource" (list (printf "%s.env[%d]" $at $j) $e) -}}
 {{- end -}}
 {{- range $j, $m := ($c.volumeMounts | default list) -}}
-{{- if not (hasKey $volumes $m.name) }}{{ fail (printf "%s.volumeMounts[%d].name: volume '%s' is not a volume of the pod; add it to %s.extraVolumes" $at $j $m.name $key) }}{{ end -}}
+{{- if not (hasKey $volumes $m.name) }}{{ fail (printf "%s.volumeMounts[%d].name: volume '%s' is not a volume of role '%s'; add it to %s.extraVolumes" $at $j $m.name $name $key) }}{{ end -}}
 {{- if not (hasPrefix "/" (toString $m.mountPath)) }}{{ fail (printf "%s.volumeMounts[%d].mountPath: '%s' is not an absolute path" $at $j $m.mountPath) }}{{ end -}}
 {{- end -}}
 {{- end -}}
