@@ -96,9 +96,7 @@ pub(super) fn peer_matches(peer: &NetworkPolicyPeer, policy_ns: &str, place: &Pl
     }
 }
 
-/// A NetworkPolicy rule: its policy's namespace, its peers and its ports,
-/// with the ports indexed (a rule of a role with many ports lists them all:
-/// each port looked up, not each compared with the list).
+/// A NetworkPolicy rule: its policy's namespace, its peers and its ports.
 pub(super) struct Rule<'a> {
     /// The policy's namespace.
     pub ns: &'a str,
@@ -106,17 +104,12 @@ pub(super) struct Rule<'a> {
     pub peers: Option<&'a Vec<NetworkPolicyPeer>>,
     /// The rule's ports.
     pub ports: Option<&'a Vec<NetworkPolicyPort>>,
-    index: PortIndex<'a>,
 }
 
-impl<'a> Rule<'a> {
-    fn new(ns: &'a str, peers: Option<&'a Vec<NetworkPolicyPeer>>, ports: Option<&'a Vec<NetworkPolicyPort>>) -> Self {
-        Rule { ns, peers, ports, index: PortIndex::new(ports) }
-    }
-
-    /// True when the rule's port list covers a container port ([`port_matches`]).
+impl Rule<'_> {
+    /// True when the rule's port list covers a container port.
     pub(super) fn matches(&self, port: &ListeningPort) -> bool {
-        self.index.matches(port)
+        port_matches(self.ports, port)
     }
 }
 
@@ -140,16 +133,26 @@ impl<'x, 'r> RulesByPort<'x, 'r> {
         let rules: Vec<&'x Rule<'r>> = rules.into_iter().collect();
         let (mut numbers, mut names, mut others) = (HashMap::new(), HashMap::new(), Vec::new());
         for (i, rule) in rules.iter().enumerate() {
-            match &rule.index {
-                PortIndex::Only { every, numbers: n, ranges, names: m } if every.is_empty() && ranges.is_empty() => {
-                    for &(number, protocol) in n {
-                        numbers.entry((protocol, number)).or_insert_with(Vec::new).push(i);
+            let listed = rule.ports.filter(|p| !p.is_empty());
+            // Only single numbers and names are indexed.
+            let single = |p: &NetworkPolicyPort| match &p.port {
+                Some(IntOrString::Int(n)) => p.end_port.is_none_or(|end| end == *n),
+                Some(IntOrString::String(_)) => true,
+                None => false,
+            };
+            let Some(ports) = listed.filter(|ports| ports.iter().all(single)) else {
+                others.push(i);
+                continue;
+            };
+            for p in ports {
+                let protocol = p.protocol.as_deref().unwrap_or("TCP");
+                match &p.port {
+                    Some(IntOrString::Int(n)) => numbers.entry((protocol, *n)).or_insert_with(Vec::new).push(i),
+                    Some(IntOrString::String(name)) => {
+                        names.entry((protocol, name.as_str())).or_insert_with(Vec::new).push(i)
                     }
-                    for &(name, protocol) in m {
-                        names.entry((protocol, name)).or_insert_with(Vec::new).push(i);
-                    }
+                    None => unreachable!("a port without a number or name is not indexed"),
                 }
-                _ => others.push(i),
             }
         }
         RulesByPort { rules, numbers, names, others }
@@ -175,53 +178,6 @@ impl<'x, 'r> RulesByPort<'x, 'r> {
     }
 }
 
-/// A rule's port list, sorted for lookups by protocol and number or name.
-enum PortIndex<'a> {
-    /// No list: every port.
-    All,
-    /// The ports listed.
-    Only {
-        /// Every port of a protocol (an entry without a port).
-        every: Vec<&'a str>,
-        /// Single numbers, with their protocol, sorted.
-        numbers: Vec<(i32, &'a str)>,
-        /// Ranges (`endPort`).
-        ranges: Vec<(&'a str, i32, i32)>,
-        /// Named ports, with their protocol, sorted.
-        names: Vec<(&'a str, &'a str)>,
-    },
-}
-
-impl<'a> PortIndex<'a> {
-    fn new(ports: Option<&'a Vec<NetworkPolicyPort>>) -> Self {
-        let Some(ports) = ports.filter(|p| !p.is_empty()) else { return PortIndex::All };
-        let (mut every, mut numbers, mut ranges, mut names) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for p in ports {
-            let protocol = p.protocol.as_deref().unwrap_or("TCP");
-            match &p.port {
-                None => every.push(protocol),
-                Some(IntOrString::Int(n)) => match p.end_port {
-                    Some(end) if end != *n => ranges.push((protocol, *n, end)),
-                    _ => numbers.push((*n, protocol)),
-                },
-                Some(IntOrString::String(name)) => names.push((name.as_str(), protocol)),
-            }
-        }
-        numbers.sort_unstable();
-        names.sort_unstable();
-        PortIndex::Only { every, numbers, ranges, names }
-    }
-
-    fn matches(&self, port: &ListeningPort) -> bool {
-        let PortIndex::Only { every, numbers, ranges, names } = self else { return true };
-        let (protocol, number) = (port.protocol.as_str(), i32::from(port.number));
-        every.contains(&protocol)
-            || numbers.binary_search(&(number, protocol)).is_ok()
-            || names.binary_search(&(port.name.as_str(), protocol)).is_ok()
-            || ranges.iter().any(|&(p, from, to)| p == protocol && (from..=to).contains(&number))
-    }
-}
-
 /// True when a rule's peer list covers the endpoint; no peers (or an empty
 /// list) is every endpoint.
 pub(super) fn covers(peers: Option<&Vec<NetworkPolicyPeer>>, policy_ns: &str, place: &Place) -> bool {
@@ -244,9 +200,7 @@ pub(super) fn covers_every_pod(peers: Option<&Vec<NetworkPolicyPeer>>) -> bool {
     })
 }
 
-/// True when a rule's port list covers a container port: NetworkPolicy's
-/// semantics as written, which [`Rule::matches`] answers from its index.
-#[cfg(test)]
+/// True when a rule's port list covers a container port.
 fn port_matches(ports: Option<&Vec<NetworkPolicyPort>>, port: &ListeningPort) -> bool {
     let Some(ports) = ports.filter(|p| !p.is_empty()) else { return true };
     ports.iter().any(|p| {
@@ -326,10 +280,10 @@ impl World<'_> {
             let spec = p.spec.as_ref();
             if direction == Direction::Ingress {
                 let ingress = spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten();
-                rules.extend(ingress.map(|r| Rule::new(ns, r.from.as_ref(), r.ports.as_ref())));
+                rules.extend(ingress.map(|r| Rule { ns, peers: r.from.as_ref(), ports: r.ports.as_ref() }));
             } else {
                 let egress = spec.and_then(|s| s.egress.as_ref()).into_iter().flatten();
-                rules.extend(egress.map(|r| Rule::new(ns, r.to.as_ref(), r.ports.as_ref())));
+                rules.extend(egress.map(|r| Rule { ns, peers: r.to.as_ref(), ports: r.ports.as_ref() }));
             }
         }
         selected.then_some(rules)
@@ -481,13 +435,14 @@ mod tests {
             listening("x", 21025, "SCTP"),
         ];
         for list in lists.iter().map(Some).chain([None]) {
-            let rule = Rule::new("ns", None, list);
+            let rule = Rule { ns: "ns", peers: None, ports: list };
             for p in &ports {
-                assert_eq!(rule.matches(p), port_matches(list, p), "{list:?} {p:?}");
+                assert_eq!(RulesByPort::new([&rule]).any(p), port_matches(list, p), "{list:?} {p:?}");
             }
         }
         // All the rules at once, indexed: the same rules match each port.
-        let rules: Vec<Rule<'_>> = lists.iter().map(Some).chain([None]).map(|l| Rule::new("ns", None, l)).collect();
+        let rules: Vec<Rule<'_>> =
+            lists.iter().map(Some).chain([None]).map(|ports| Rule { ns: "ns", peers: None, ports }).collect();
         let index = RulesByPort::new(&rules);
         for p in &ports {
             let expected: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].matches(p)).collect();

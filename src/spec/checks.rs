@@ -122,7 +122,7 @@ pub(super) fn check_labels(
     for (key, value) in labels {
         // The API server lower-cases an annotation key before it checks it (ValidateAnnotations).
         let checked = if values_are_labels { key.clone() } else { key.to_lowercase() };
-        check_label_key(&field.key(key.as_str()), &checked, key).map_err(|e| SpecError { at_key: true, ..e })?;
+        check_label_key(&field.key(key.as_str()), &checked, key).map_err(SpecError::on_key)?;
         if values_are_labels {
             check_label_value(&field.key(key.as_str()), value)?;
         }

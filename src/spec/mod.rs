@@ -186,7 +186,12 @@ impl SpecError {
 
     /// An error in the key that names `field`, not in its value.
     pub fn of_key(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
-        SpecError { at_key: true, ..SpecError::new(field, message) }
+        SpecError::new(field, message).on_key()
+    }
+
+    /// This error, placed at the key that names its field.
+    pub fn on_key(self) -> Self {
+        SpecError { at_key: true, ..self }
     }
 }
 
